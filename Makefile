@@ -1,0 +1,33 @@
+# xsmqtt: `make sim` runs the host simulator, `make test` runs every host test.
+# Each target installs what it needs: node_modules is (re)installed when missing or older
+# than package-lock.json.
+
+NODE_STAMP := node_modules/.install-stamp
+TSC := node_modules/.bin/tsc
+
+.PHONY: all build test check-subset check-core sim clean
+
+all: build
+
+$(NODE_STAMP): package-lock.json package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build: $(NODE_STAMP)
+	$(TSC) -p tsconfig.json
+
+# The core must type-check with no Node globals in scope, as on a device.
+check-core: $(NODE_STAMP)
+	$(TSC) -p tsconfig.core.json
+
+check-subset: build
+	node dist/host-tests/subset/cli.js src/core
+
+test: build check-core check-subset
+	node_modules/.bin/ava
+
+sim: build
+	@echo "make sim: the host simulator is not built yet (issue 8)." >&2; exit 1
+
+clean:
+	rm -rf dist

@@ -1,0 +1,356 @@
+// MQTT 5 properties (section 2.2.2): one table says each property's type, which packets may
+// carry it, and whether it may repeat; one reused record holds a packet's properties.
+import { PacketType, PropertyId, ReasonCode } from './constants.js';
+import { Reader } from './reader.js';
+import { isVarint, varintSize, writeVarint } from './varint.js';
+import { writeLengthPrefixed, writeU16, writeU32 } from './writer.js';
+
+export const enum PropType {
+  Byte = 1,
+  TwoByte = 2,
+  FourByte = 3,
+  Varint = 4,
+  Utf8 = 5,
+  Binary = 6,
+  Pair = 7,
+}
+
+/** Bit for the will properties of CONNECT in a "which packets" mask; packet types use 1 << type. */
+export const WILL_PROPERTIES = 1;
+
+const CONNECT = 1 << PacketType.Connect;
+const CONNACK = 1 << PacketType.Connack;
+const PUBLISH = 1 << PacketType.Publish;
+const PUBACKS = (1 << PacketType.Puback) | (1 << PacketType.Pubrec) | (1 << PacketType.Pubrel) | (1 << PacketType.Pubcomp);
+const SUBSCRIBE = 1 << PacketType.Subscribe;
+const SUBACKS = (1 << PacketType.Suback) | (1 << PacketType.Unsuback);
+const UNSUBSCRIBE = 1 << PacketType.Unsubscribe;
+const DISCONNECT = 1 << PacketType.Disconnect;
+const AUTH = 1 << PacketType.Auth;
+const MESSAGE = PUBLISH | WILL_PROPERTIES;
+
+/** Highest property identifier + 1: the size of the per-id tables. */
+export const PROPERTY_SLOTS = 0x2b;
+
+// Per identifier: [id, type, packets]. Read once at load into the typed tables below.
+const SPEC = [
+  PropertyId.PayloadFormatIndicator, PropType.Byte, MESSAGE,
+  PropertyId.MessageExpiryInterval, PropType.FourByte, MESSAGE,
+  PropertyId.ContentType, PropType.Utf8, MESSAGE,
+  PropertyId.ResponseTopic, PropType.Utf8, MESSAGE,
+  PropertyId.CorrelationData, PropType.Binary, MESSAGE,
+  PropertyId.SubscriptionIdentifier, PropType.Varint, PUBLISH | SUBSCRIBE,
+  PropertyId.SessionExpiryInterval, PropType.FourByte, CONNECT | CONNACK | DISCONNECT,
+  PropertyId.AssignedClientIdentifier, PropType.Utf8, CONNACK,
+  PropertyId.ServerKeepAlive, PropType.TwoByte, CONNACK,
+  PropertyId.AuthenticationMethod, PropType.Utf8, CONNECT | CONNACK | AUTH,
+  PropertyId.AuthenticationData, PropType.Binary, CONNECT | CONNACK | AUTH,
+  PropertyId.RequestProblemInformation, PropType.Byte, CONNECT,
+  PropertyId.WillDelayInterval, PropType.FourByte, WILL_PROPERTIES,
+  PropertyId.RequestResponseInformation, PropType.Byte, CONNECT,
+  PropertyId.ResponseInformation, PropType.Utf8, CONNACK,
+  PropertyId.ServerReference, PropType.Utf8, CONNACK | DISCONNECT,
+  PropertyId.ReasonString, PropType.Utf8, CONNACK | PUBACKS | SUBACKS | DISCONNECT | AUTH,
+  PropertyId.ReceiveMaximum, PropType.TwoByte, CONNECT | CONNACK,
+  PropertyId.TopicAliasMaximum, PropType.TwoByte, CONNECT | CONNACK,
+  PropertyId.TopicAlias, PropType.TwoByte, PUBLISH,
+  PropertyId.MaximumQos, PropType.Byte, CONNACK,
+  PropertyId.RetainAvailable, PropType.Byte, CONNACK,
+  PropertyId.UserProperty, PropType.Pair, CONNECT | CONNACK | MESSAGE | PUBACKS | SUBSCRIBE | SUBACKS | UNSUBSCRIBE | DISCONNECT | AUTH,
+  PropertyId.MaximumPacketSize, PropType.FourByte, CONNECT | CONNACK,
+  PropertyId.WildcardSubscriptionAvailable, PropType.Byte, CONNACK,
+  PropertyId.SubscriptionIdentifierAvailable, PropType.Byte, CONNACK,
+  PropertyId.SharedSubscriptionAvailable, PropType.Byte, CONNACK,
+];
+
+export const PROPERTY_TYPE = new Uint8Array(PROPERTY_SLOTS);
+export const PROPERTY_PACKETS = new Uint32Array(PROPERTY_SLOTS);
+/** Bit index of each identifier in Properties.present (0xff: not a property). */
+const PROPERTY_BIT = new Uint8Array(PROPERTY_SLOTS).fill(0xff);
+/** Identifiers in wire order (ascending), for encoding. */
+export const PROPERTY_IDS = new Uint8Array(SPEC.length / 3);
+for (let i = 0; i < SPEC.length; i += 3) {
+  const id = SPEC[i];
+  PROPERTY_TYPE[id] = SPEC[i + 1];
+  PROPERTY_PACKETS[id] = SPEC[i + 2];
+  PROPERTY_BIT[id] = i / 3;
+  PROPERTY_IDS[i / 3] = id;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** One packet's properties. Numbers in `num`, strings and binary data as (buf, off, len). */
+export class Properties {
+  /** Bit PROPERTY_BIT[id] is set for each property present (user properties and subscription identifiers are counted instead). */
+  present: number;
+  num: Uint32Array;
+  bufs: Uint8Array[];
+  off: Int32Array;
+  len: Int32Array;
+  /** User properties kept (at most userCapacity); userSeen counts all that were decoded. */
+  userCount: number;
+  userSeen: number;
+  userKeyBuf: Uint8Array[];
+  userKeyOff: Int32Array;
+  userKeyLen: Int32Array;
+  userValueBuf: Uint8Array[];
+  userValueOff: Int32Array;
+  userValueLen: Int32Array;
+  /** Subscription identifiers (PUBLISH may carry several, SUBSCRIBE one). */
+  subIdCount: number;
+  subIds: Uint32Array;
+
+  constructor(userCapacity: number, subIdCapacity: number) {
+    this.present = 0;
+    this.num = new Uint32Array(PROPERTY_SLOTS);
+    this.bufs = [];
+    for (let i = 0; i < PROPERTY_SLOTS; i++) this.bufs.push(EMPTY);
+    this.off = new Int32Array(PROPERTY_SLOTS);
+    this.len = new Int32Array(PROPERTY_SLOTS);
+    this.userCount = 0;
+    this.userSeen = 0;
+    this.userKeyBuf = [];
+    this.userValueBuf = [];
+    for (let i = 0; i < userCapacity; i++) {
+      this.userKeyBuf.push(EMPTY);
+      this.userValueBuf.push(EMPTY);
+    }
+    this.userKeyOff = new Int32Array(userCapacity);
+    this.userKeyLen = new Int32Array(userCapacity);
+    this.userValueOff = new Int32Array(userCapacity);
+    this.userValueLen = new Int32Array(userCapacity);
+    this.subIdCount = 0;
+    this.subIds = new Uint32Array(subIdCapacity);
+  }
+
+  clear(): void {
+    this.present = 0;
+    this.userCount = 0;
+    this.userSeen = 0;
+    this.subIdCount = 0;
+  }
+
+  isEmpty(): boolean {
+    return this.present === 0 && this.userCount === 0 && this.subIdCount === 0;
+  }
+
+  has(id: number): boolean {
+    return (this.present & (1 << PROPERTY_BIT[id])) !== 0;
+  }
+
+  get(id: number): number {
+    return this.num[id];
+  }
+
+  /** A number-valued property (byte, two-byte, four-byte or variable byte integer). */
+  setNumber(id: number, value: number): void {
+    if (id === PropertyId.SubscriptionIdentifier) {
+      this.subIdCount = 0;
+      this.addSubscriptionId(value);
+      return;
+    }
+    this.num[id] = value;
+    this.present |= 1 << PROPERTY_BIT[id];
+  }
+
+  /** A string or binary property: bytes [off, off+len) of buf, kept by reference. */
+  setBytes(id: number, buf: Uint8Array, off: number, len: number): void {
+    this.bufs[id] = buf;
+    this.off[id] = off;
+    this.len[id] = len;
+    this.present |= 1 << PROPERTY_BIT[id];
+  }
+
+  unset(id: number): void {
+    if (id === PropertyId.SubscriptionIdentifier) this.subIdCount = 0;
+    else if (id === PropertyId.UserProperty) this.userCount = 0;
+    else this.present &= ~(1 << PROPERTY_BIT[id]);
+  }
+
+  /** Adds a user property; false when the list is full. */
+  addUserProperty(kbuf: Uint8Array, koff: number, klen: number, vbuf: Uint8Array, voff: number, vlen: number): boolean {
+    this.userSeen++;
+    const i = this.userCount;
+    if (i >= this.userKeyOff.length) return false;
+    this.userKeyBuf[i] = kbuf;
+    this.userKeyOff[i] = koff;
+    this.userKeyLen[i] = klen;
+    this.userValueBuf[i] = vbuf;
+    this.userValueOff[i] = voff;
+    this.userValueLen[i] = vlen;
+    this.userCount = i + 1;
+    return true;
+  }
+
+  addSubscriptionId(value: number): boolean {
+    if (this.subIdCount >= this.subIds.length) return false;
+    this.subIds[this.subIdCount++] = value;
+    return true;
+  }
+
+  /** Copies another record's properties (by reference to the same bytes). */
+  copyFrom(src: Properties): void {
+    this.present = src.present;
+    for (let i = 0; i < PROPERTY_SLOTS; i++) {
+      this.num[i] = src.num[i];
+      this.bufs[i] = src.bufs[i];
+      this.off[i] = src.off[i];
+      this.len[i] = src.len[i];
+    }
+    this.userCount = 0;
+    this.userSeen = 0;
+    for (let i = 0; i < src.userCount; i++) {
+      this.addUserProperty(src.userKeyBuf[i], src.userKeyOff[i], src.userKeyLen[i], src.userValueBuf[i], src.userValueOff[i], src.userValueLen[i]);
+    }
+    this.subIdCount = 0;
+    for (let i = 0; i < src.subIdCount; i++) this.addSubscriptionId(src.subIds[i]);
+  }
+}
+
+/**
+ * Reads a property length and the properties after it into p, for a packet of kind `packet`
+ * (1 << type, or WILL_PROPERTIES). Returns 0, or a negated reason code (also left in r.err).
+ */
+export function decodeProperties(r: Reader, p: Properties, packet: number): number {
+  p.clear();
+  const length = r.varint();
+  if (r.err !== 0) return -r.err;
+  const end = r.pos + length;
+  // Properties beyond the packet's remaining length are malformed.
+  if (end > r.end) {
+    r.fail(ReasonCode.MalformedPacket);
+    return -ReasonCode.MalformedPacket;
+  }
+  const outerEnd = r.end;
+  r.end = end;
+  while (r.pos < end && r.err === 0) {
+    const id = r.varint();
+    if (r.err !== 0) break;
+    if (id >= PROPERTY_SLOTS || PROPERTY_BIT[id] === 0xff || (PROPERTY_PACKETS[id] & packet) === 0) {
+      r.fail(ReasonCode.MalformedPacket);
+      break;
+    }
+    const type = PROPERTY_TYPE[id];
+    if (type === PropType.Pair) {
+      const koff = r.utf8();
+      const klen = r.len;
+      const voff = r.utf8();
+      if (r.err === 0) p.addUserProperty(r.buf, koff, klen, r.buf, voff, r.len);
+      continue;
+    }
+    if (id === PropertyId.SubscriptionIdentifier) {
+      const v = r.varint();
+      // MQTT-3.3.4-6 / 3.8.2.1.2: 0 is a protocol error; only PUBLISH may repeat it.
+      if (v === 0 || (p.subIdCount > 0 && packet !== 1 << PacketType.Publish)) r.fail(ReasonCode.ProtocolError);
+      else p.addSubscriptionId(v);
+      continue;
+    }
+    // Every other property may appear at most once (MQTT 5 section 2.2.2.2).
+    if (p.has(id)) {
+      r.fail(ReasonCode.ProtocolError);
+      break;
+    }
+    if (type === PropType.Utf8 || type === PropType.Binary) {
+      const off = type === PropType.Utf8 ? r.utf8() : r.binary();
+      p.setBytes(id, r.buf, off, r.len);
+      continue;
+    }
+    const v = type === PropType.Byte ? r.u8() : type === PropType.TwoByte ? r.u16() : type === PropType.FourByte ? r.u32() : r.varint();
+    if (r.err !== 0) break;
+    if (!validNumber(id, v)) {
+      r.fail(ReasonCode.ProtocolError);
+      break;
+    }
+    p.setNumber(id, v);
+  }
+  r.end = outerEnd;
+  if (r.err === 0 && r.pos !== end) r.fail(ReasonCode.MalformedPacket);
+  return r.err === 0 ? 0 : -r.err;
+}
+
+function validNumber(id: number, v: number): boolean {
+  switch (id) {
+    case PropertyId.PayloadFormatIndicator:
+    case PropertyId.RequestProblemInformation:
+    case PropertyId.RequestResponseInformation:
+    case PropertyId.MaximumQos:
+    case PropertyId.RetainAvailable:
+    case PropertyId.WildcardSubscriptionAvailable:
+    case PropertyId.SubscriptionIdentifierAvailable:
+    case PropertyId.SharedSubscriptionAvailable:
+      return v <= 1;
+    case PropertyId.ReceiveMaximum:
+    case PropertyId.MaximumPacketSize:
+    case PropertyId.TopicAlias:
+      return v !== 0; // 3.2.2.3.3, 3.2.2.3.6, MQTT-3.3.2-8: zero is a protocol error
+    default:
+      return true;
+  }
+}
+
+/**
+ * Bytes the properties take after their length field, or a negated reason code when one is
+ * not allowed in this packet or out of range.
+ */
+export function propertiesSize(p: Properties, packet: number): number {
+  let n = 0;
+  if (p.present !== 0) {
+    for (let i = 0; i < PROPERTY_IDS.length; i++) {
+      const id = PROPERTY_IDS[i];
+      if (!p.has(id)) continue;
+      if ((PROPERTY_PACKETS[id] & packet) === 0) return -ReasonCode.ProtocolError;
+      const type = PROPERTY_TYPE[id];
+      if (type === PropType.Byte) n += 2;
+      else if (type === PropType.TwoByte) n += 3;
+      else if (type === PropType.FourByte) n += 5;
+      else if (type === PropType.Utf8 || type === PropType.Binary) {
+        if (p.len[id] > 0xffff) return -ReasonCode.MalformedPacket;
+        n += 3 + p.len[id];
+      }
+    }
+  }
+  if (p.subIdCount > 0) {
+    if ((PROPERTY_PACKETS[PropertyId.SubscriptionIdentifier] & packet) === 0) return -ReasonCode.ProtocolError;
+    if (p.subIdCount > 1 && packet !== 1 << PacketType.Publish) return -ReasonCode.ProtocolError;
+    for (let i = 0; i < p.subIdCount; i++) {
+      const v = p.subIds[i];
+      if (v === 0 || !isVarint(v)) return -ReasonCode.ProtocolError;
+      n += 1 + varintSize(v);
+    }
+  }
+  if (p.userCount > 0) {
+    if ((PROPERTY_PACKETS[PropertyId.UserProperty] & packet) === 0) return -ReasonCode.ProtocolError;
+    for (let i = 0; i < p.userCount; i++) {
+      if (p.userKeyLen[i] > 0xffff || p.userValueLen[i] > 0xffff) return -ReasonCode.MalformedPacket;
+      n += 5 + p.userKeyLen[i] + p.userValueLen[i];
+    }
+  }
+  return n;
+}
+
+/** Writes the property length `size` (from propertiesSize) and the properties. */
+export function writeProperties(out: Uint8Array, pos: number, p: Properties, size: number): number {
+  pos = writeVarint(out, pos, size);
+  if (p.present !== 0) {
+    for (let i = 0; i < PROPERTY_IDS.length; i++) {
+      const id = PROPERTY_IDS[i];
+      if (!p.has(id)) continue;
+      out[pos++] = id;
+      const type = PROPERTY_TYPE[id];
+      if (type === PropType.Byte) out[pos++] = p.num[id];
+      else if (type === PropType.TwoByte) pos = writeU16(out, pos, p.num[id]);
+      else if (type === PropType.FourByte) pos = writeU32(out, pos, p.num[id]);
+      else if (type === PropType.Utf8 || type === PropType.Binary) pos = writeLengthPrefixed(out, pos, p.bufs[id], p.off[id], p.len[id]);
+    }
+  }
+  for (let i = 0; i < p.subIdCount; i++) {
+    out[pos++] = PropertyId.SubscriptionIdentifier;
+    pos = writeVarint(out, pos, p.subIds[i]);
+  }
+  for (let i = 0; i < p.userCount; i++) {
+    out[pos++] = PropertyId.UserProperty;
+    pos = writeLengthPrefixed(out, pos, p.userKeyBuf[i], p.userKeyOff[i], p.userKeyLen[i]);
+    pos = writeLengthPrefixed(out, pos, p.userValueBuf[i], p.userValueOff[i], p.userValueLen[i]);
+  }
+  return pos;
+}

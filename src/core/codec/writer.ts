@@ -1,0 +1,61 @@
+// Writes into a caller-owned buffer at a position and returns the position after. Callers
+// size the packet first and check the space once, so these do no bounds checks of their own.
+import { MAX_VARINT, ReasonCode } from './constants.js';
+import { varintSize, writeVarint } from './varint.js';
+
+export function writeU16(out: Uint8Array, pos: number, v: number): number {
+  out[pos] = (v >>> 8) & 0xff;
+  out[pos + 1] = v & 0xff;
+  return pos + 2;
+}
+
+export function writeU32(out: Uint8Array, pos: number, v: number): number {
+  out[pos] = (v >>> 24) & 0xff;
+  out[pos + 1] = (v >>> 16) & 0xff;
+  out[pos + 2] = (v >>> 8) & 0xff;
+  out[pos + 3] = v & 0xff;
+  return pos + 4;
+}
+
+/** A two-byte length and the bytes (a UTF-8 string or binary data). */
+export function writeLengthPrefixed(out: Uint8Array, pos: number, src: Uint8Array, off: number, len: number): number {
+  pos = writeU16(out, pos, len);
+  return writeRaw(out, pos, src, off, len);
+}
+
+export function writeRaw(out: Uint8Array, pos: number, src: Uint8Array, off: number, len: number): number {
+  // A byte loop: set(subarray) would allocate a view per call, and copyWithin only helps when
+  // src is out itself.
+  if (src === out) {
+    out.copyWithin(pos, off, off + len);
+    return pos + len;
+  }
+  for (let i = 0; i < len; i++) out[pos + i] = src[off + i];
+  return pos + len;
+}
+
+/** Fixed header: type and flags, then the remaining length. */
+export function writeFixedHeader(out: Uint8Array, pos: number, first: number, remaining: number): number {
+  out[pos] = first;
+  return writeVarint(out, pos + 1, remaining);
+}
+
+/** Total size of a packet whose remaining length is `remaining`. */
+export function packetSize(remaining: number): number {
+  return 1 + varintSize(remaining) + remaining;
+}
+
+/**
+ * Checks that a packet with this remaining length fits in out from off, and writes its fixed
+ * header: the position after it, or -PacketTooLarge (0x95) when it would not fit.
+ */
+export function beginPacket(out: Uint8Array, off: number, first: number, remaining: number): number {
+  return beginPacketPart(out, off, first, remaining, remaining);
+}
+
+/** As beginPacket, when only `written` bytes of the remaining length will be written to out. */
+export function beginPacketPart(out: Uint8Array, off: number, first: number, remaining: number, written: number): number {
+  if (remaining > MAX_VARINT) return -ReasonCode.PacketTooLarge;
+  if (off + 1 + varintSize(remaining) + written > out.length) return -ReasonCode.PacketTooLarge;
+  return writeFixedHeader(out, off, first, remaining);
+}
