@@ -98,6 +98,9 @@ export function encodeConnect(p: Packet, out: Uint8Array, off: number): number {
   if (level < ProtocolVersion.V31 || level > ProtocolVersion.V5) return -ReasonCode.UnsupportedProtocolVersion;
   if (p.willFlag && p.willQos > 2) return -ReasonCode.MalformedPacket;
   if (level < ProtocolVersion.V5 && p.passwordLen >= 0 && p.usernameLen < 0) return -ReasonCode.MalformedPacket;
+  // Every string and binary field carries a two-byte length.
+  if (p.clientIdLen > 0xffff || p.usernameLen > 0xffff || p.passwordLen > 0xffff ||
+    (p.willFlag && (p.willTopicLen > 0xffff || p.willPayloadLen > 0xffff))) return -ReasonCode.MalformedPacket;
   const name = level === ProtocolVersion.V31 ? NAME_MQISDP : NAME_MQTT;
   let remaining = 2 + name.length + 1 + 1 + 2 + 2 + p.clientIdLen;
   let propsSize = 0;
