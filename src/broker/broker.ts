@@ -1,0 +1,1394 @@
+// The companion broker: MQTT 3.1, 3.1.1 and 5.0 sessions, routing, retained and will messages,
+// limits and fault injection, over any byte stream (TCP, TLS, WebSocket), built on the
+// project's own codec (Framer, decodePacket, encodePacket) and topic validation.
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { Framer } from '../core/codec/framer.js';
+import { Packet } from '../core/codec/packet.js';
+import { Properties } from '../core/codec/properties.js';
+import { encodePacket } from '../core/codec/codec.js';
+import { PacketType, PropertyId, ReasonCode } from '../core/codec/constants.js';
+import { readVarint, varintSize } from '../core/codec/varint.js';
+import { Acl, PasswordFile } from './auth.js';
+import { describeFault, Fault, FaultTable, makeFault } from './faults.js';
+import { SharedGroup, Subscription, TopicTree, topicMatches } from './topic-tree.js';
+import { faultLine, traceLine, traceRecord, TraceRecord } from './trace.js';
+
+const NEVER = 0xffffffff;
+const MAX_PACKET = 268435460;
+const FRAMER_SIZE = 8192;
+const OUT_SIZE = 65536;
+
+export interface BrokerOptions {
+  /** Largest packet accepted (and advertised in a v5 CONNACK); default 268435460. */
+  maxPacketSize?: number;
+  /** Concurrent connections; more are answered with CONNACK 0x89 (server busy). */
+  maxConnections?: number;
+  /** Outgoing QoS 1/2 messages in flight per client (also capped by the client's receive maximum). */
+  maxInflight?: number;
+  /** Queued QoS 1/2 messages per client (offline or over the inflight window); more are dropped and counted. */
+  maxQueued?: number;
+  /** Incoming QoS 2 messages a client may have unreleased (our v5 Receive Maximum). */
+  receiveMaximum?: number;
+  /** Topic aliases a v5 client may use towards us. */
+  topicAliasMaximum?: number;
+  /** Milliseconds a connection has to send CONNECT. */
+  connectTimeout?: number;
+  /** v5 server keep alive, seconds (0: use the client's). */
+  serverKeepAlive?: number;
+  /** Cap on the session expiry interval, seconds. */
+  maxSessionExpiry?: number;
+  /** Seconds between $SYS/broker/... publications (0: never). */
+  sysInterval?: number;
+  /** Bytes buffered towards a client before QoS 0 messages to it are dropped. */
+  highWaterMark?: number;
+  passwords?: PasswordFile | null;
+  acl?: Acl | null;
+  allowAnonymous?: boolean;
+  /** Client-id patterns ('*', '?') allowed to publish to $bench/fault/...; default ['bench*']. */
+  benchClients?: string[];
+  /** User names allowed to publish to $bench/fault/... (when a password file is used). */
+  benchUsers?: string[];
+  faults?: Fault[];
+  /** Called with each trace record (packets in and out, faults). */
+  onTrace?: ((line: string, record: TraceRecord | null) => void) | null;
+  /** Log lines for -v. */
+  onLog?: ((line: string) => void) | null;
+}
+
+interface MessageProps {
+  payloadFormat: number;
+  contentType: Buffer | null;
+  responseTopic: Buffer | null;
+  correlationData: Buffer | null;
+  /** Flattened key, value pairs. */
+  user: Buffer[];
+}
+
+export interface Message {
+  topic: string;
+  topicBytes: Buffer;
+  payload: Buffer;
+  qos: number;
+  retain: boolean;
+  props: MessageProps | null;
+  /** Epoch ms when the message expires, 0 for never. */
+  expiresAt: number;
+  origin: string;
+}
+
+interface Outgoing {
+  msg: Message;
+  qos: number;
+  retain: boolean;
+  subIds: number[] | null;
+  pid: number;
+  /** 0 PUBLISH sent, 1 PUBREC received (PUBREL sent). */
+  state: number;
+}
+
+interface Will {
+  msg: Message;
+  delay: number;
+}
+
+class Session {
+  subs = new Map<string, Subscription>();
+  inflight = new Map<number, Outgoing>();
+  queue: Outgoing[] = [];
+  qos2In = new Set<number>();
+  expiry = 0;
+  conn: Connection | null = null;
+  expiryTimer: NodeJS.Timeout | null = null;
+  will: Will | null = null;
+  willTimer: NodeJS.Timeout | null = null;
+  nextPid = 1;
+  constructor(readonly clientId: string) {}
+}
+
+function str(buf: Uint8Array, off: number, len: number): string {
+  return Buffer.from(buf.buffer, buf.byteOffset + off, len).toString('utf8');
+}
+
+function copy(buf: Uint8Array, off: number, len: number): Buffer {
+  const b = Buffer.allocUnsafe(len);
+  b.set(buf.subarray(off, off + len));
+  return b;
+}
+
+function copyProp(p: Properties, id: number): Buffer | null {
+  return p.has(id) ? copy(p.bufs[id], p.off[id], p.len[id]) : null;
+}
+
+const MESSAGE_PROPS = [PropertyId.PayloadFormatIndicator, PropertyId.ContentType, PropertyId.ResponseTopic, PropertyId.CorrelationData];
+
+/** The message properties to pass through (not alias, expiry or subscription ids), or null. */
+function messageProps(p: Properties): MessageProps | null {
+  let any = p.userCount > 0;
+  for (const id of MESSAGE_PROPS) if (p.has(id)) any = true;
+  if (!any) return null;
+  const user: Buffer[] = [];
+  for (let i = 0; i < p.userCount; i++) {
+    user.push(copy(p.userKeyBuf[i], p.userKeyOff[i], p.userKeyLen[i]), copy(p.userValueBuf[i], p.userValueOff[i], p.userValueLen[i]));
+  }
+  return {
+    payloadFormat: p.has(PropertyId.PayloadFormatIndicator) ? p.get(PropertyId.PayloadFormatIndicator) : -1,
+    contentType: copyProp(p, PropertyId.ContentType),
+    responseTopic: copyProp(p, PropertyId.ResponseTopic),
+    correlationData: copyProp(p, PropertyId.CorrelationData),
+    user,
+  };
+}
+
+export interface BrokerStats {
+  connected: number;
+  connectionsTotal: number;
+  sessions: number;
+  subscriptions: number;
+  retained: number;
+  messagesReceived: number;
+  messagesSent: number;
+  publishReceived: number;
+  publishSent: number;
+  bytesReceived: number;
+  bytesSent: number;
+  /** QoS 0 messages dropped because the receiver was congested or offline-ineligible. */
+  droppedQos0: number;
+  /** QoS 1/2 messages dropped because a queue was full. */
+  droppedQueued: number;
+  /** Messages not sent because they exceeded a client's maximum packet size. */
+  droppedTooLarge: number;
+  faultsFired: number;
+}
+
+export class Broker extends EventEmitter {
+  readonly opts: Required<Omit<BrokerOptions, 'passwords' | 'acl' | 'onTrace' | 'onLog' | 'faults'>>;
+  passwords: PasswordFile | null;
+  acl: Acl | null;
+  faults = new FaultTable();
+  onTrace: ((line: string, record: TraceRecord | null) => void) | null;
+  onLog: ((line: string) => void) | null;
+  tree = new TopicTree();
+  sessions = new Map<string, Session>();
+  retained = new Map<string, Message>();
+  connections = new Set<Connection>();
+  stats: BrokerStats = {
+    connected: 0, connectionsTotal: 0, sessions: 0, subscriptions: 0, retained: 0, messagesReceived: 0, messagesSent: 0,
+    publishReceived: 0, publishSent: 0, bytesReceived: 0, bytesSent: 0, droppedQos0: 0, droppedQueued: 0, droppedTooLarge: 0, faultsFired: 0,
+  };
+  readonly startedAt = Date.now();
+  /** One record each way, reused by every connection (the broker handles one packet at a time). */
+  readonly inPkt = new Packet(256, 64, 32);
+  readonly outPkt = new Packet(256, 64, 32);
+  private tick: NodeJS.Timeout;
+  private sysTimer: NodeJS.Timeout | null = null;
+  private dirty: Connection[] = [];
+  private flushScheduled = false;
+  private benchMatchers: RegExp[];
+  closed = false;
+
+  constructor(options: BrokerOptions = {}) {
+    super();
+    this.opts = {
+      maxPacketSize: options.maxPacketSize ?? MAX_PACKET,
+      maxConnections: options.maxConnections ?? 100000,
+      maxInflight: options.maxInflight ?? 100,
+      maxQueued: options.maxQueued ?? 1000,
+      receiveMaximum: options.receiveMaximum ?? 100,
+      topicAliasMaximum: options.topicAliasMaximum ?? 64,
+      connectTimeout: options.connectTimeout ?? 10000,
+      serverKeepAlive: options.serverKeepAlive ?? 0,
+      maxSessionExpiry: options.maxSessionExpiry ?? NEVER,
+      sysInterval: options.sysInterval ?? 10,
+      highWaterMark: options.highWaterMark ?? 1 << 20,
+      allowAnonymous: options.allowAnonymous ?? !options.passwords,
+      benchClients: options.benchClients ?? ['bench*'],
+      benchUsers: options.benchUsers ?? [],
+    };
+    this.passwords = options.passwords ?? null;
+    this.acl = options.acl ?? null;
+    this.onTrace = options.onTrace ?? null;
+    this.onLog = options.onLog ?? null;
+    for (const f of options.faults ?? []) this.faults.add(f);
+    this.benchMatchers = this.opts.benchClients.map((p) => new RegExp('^' + p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$'));
+    this.tick = setInterval(() => this.sweep(), 250);
+    this.tick.unref();
+    if (this.opts.sysInterval > 0) {
+      this.sysTimer = setInterval(() => this.publishSys(), this.opts.sysInterval * 1000);
+      this.sysTimer.unref();
+      this.publishSys();
+    }
+  }
+
+  log(line: string): void {
+    if (this.onLog) this.onLog(line);
+  }
+
+  /** Serves one client over a connected byte stream. */
+  accept(stream: Duplex, label = 'tcp'): Connection {
+    const conn = new Connection(this, stream, label);
+    this.connections.add(conn);
+    this.stats.connectionsTotal++;
+    return conn;
+  }
+
+  /** Closes every connection (v5 clients get DISCONNECT 0x8B) and stops the timers. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.tick);
+    if (this.sysTimer) clearInterval(this.sysTimer);
+    for (const c of [...this.connections]) c.close(ReasonCode.ServerShuttingDown, 'broker shutting down', false);
+    for (const s of this.sessions.values()) {
+      if (s.expiryTimer) clearTimeout(s.expiryTimer);
+      if (s.willTimer) clearTimeout(s.willTimer);
+    }
+  }
+
+  // ---- output batching: packets are encoded into each connection's buffer and written once per turn
+
+  markDirty(c: Connection): void {
+    if (c.dirty) return;
+    c.dirty = true;
+    this.dirty.push(c);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushAll());
+    }
+  }
+
+  private flushAll(): void {
+    this.flushScheduled = false;
+    const list = this.dirty;
+    this.dirty = [];
+    for (const c of list) {
+      c.dirty = false;
+      c.flush();
+    }
+  }
+
+  // ---- timers
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const c of this.connections) c.checkTimers(now);
+  }
+
+  // ---- faults
+
+  isBenchClient(conn: Connection): boolean {
+    if (conn.user !== null && this.opts.benchUsers.includes(conn.user)) return true;
+    if (this.passwords && conn.user === null) return false;
+    return this.benchMatchers.some((m) => m.test(conn.clientId));
+  }
+
+  /** Reports a fault that fired: trace line, 'fault' event and a $bench/events message. */
+  fired(f: Fault, clientId: string, detail: string): void {
+    this.stats.faultsFired++;
+    const text = `${f.kind} #${f.id} ${detail}`;
+    if (this.onTrace) this.onTrace(faultLine(clientId, text), null);
+    const event = { event: 'fault', id: f.id, kind: f.kind, client: clientId, detail, t: new Date().toISOString() };
+    this.emit('fault', event);
+    this.publishInternal('$bench/events', Buffer.from(JSON.stringify(event)), false);
+  }
+
+  /** Handles a PUBLISH to $bench/fault/<kind> or $bench/fault/clear from an authorised client. */
+  private control(conn: Connection, topic: string, payload: Buffer): void {
+    const what = topic.slice('$bench/fault/'.length);
+    let reply: Record<string, unknown>;
+    try {
+      const text = payload.toString('utf8').trim();
+      const params = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+      if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new Error('payload must be a JSON object');
+      if (what === 'clear') {
+        const id = params.id === undefined ? undefined : Number(params.id);
+        reply = { event: 'cleared', count: this.faults.clear(id) };
+      } else if (what === 'list') {
+        reply = { event: 'list', faults: this.faults.rules.map(describeFault) };
+      } else {
+        const f = makeFault(what, params);
+        reply = { event: 'added', fault: describeFault(f) };
+        this.addFault(f);
+      }
+    } catch (e) {
+      reply = { event: 'error', topic, error: e instanceof Error ? e.message : String(e) };
+    }
+    this.log(`control from ${conn.clientId}: ${JSON.stringify(reply)}`);
+    this.publishInternal('$bench/events', Buffer.from(JSON.stringify(reply)), false);
+  }
+
+  /**
+   * Registers a rule at runtime. `close` with after=0 closes the matching connected clients
+   * now and is not kept; `close` after N and `throttle` also apply to connected clients.
+   */
+  addFault(f: Fault): void {
+    const targets = [...this.connections].filter((c) => c.connected && !c.closed && f.matcher.test(c.clientId) && !this.isBenchClient(c));
+    if (f.kind === 'close' && f.after === 0) {
+      for (const c of targets) {
+        if (f.count === 0) break;
+        if (f.count > 0) f.count--;
+        this.fired(f, c.clientId, 'closed the connection');
+        c.close(ReasonCode.AdministrativeAction, 'fault injection', true);
+      }
+      return;
+    }
+    this.faults.add(f);
+    if (f.kind === 'close') for (const c of targets) c.armClose(f);
+    if (f.kind === 'throttle') for (const c of targets) c.throttle(f);
+  }
+
+  // ---- sessions
+
+  /** Starts or resumes the session of a connection that passed CONNECT checks; returns sessionPresent. */
+  attach(conn: Connection, clean: boolean, expiry: number, will: Will | null): boolean {
+    const id = conn.clientId;
+    let s = this.sessions.get(id);
+    if (s && s.conn) {
+      const old = s.conn;
+      // MQTT-3.1.4-3: the existing connection is closed (v5: DISCONNECT 0x8E).
+      old.takenOver = true;
+      const oldWill = s.will;
+      s.will = null;
+      old.close(ReasonCode.SessionTakenOver, 'session taken over', false);
+      if (oldWill && (clean || oldWill.delay === 0)) this.route(oldWill.msg);
+    }
+    if (s && s.willTimer) {
+      clearTimeout(s.willTimer);
+      s.willTimer = null;
+      // MQTT-3.1.3-9: a reconnect within the will delay cancels the will; a clean start ends the session, which sends it.
+      if (clean && s.will) this.route(s.will.msg);
+      s.will = null;
+    }
+    if (s && s.expiryTimer) {
+      clearTimeout(s.expiryTimer);
+      s.expiryTimer = null;
+    }
+    let present = false;
+    if (s && clean) {
+      this.destroySession(s);
+      s = undefined;
+    }
+    if (s) present = true;
+    else {
+      s = new Session(id);
+      this.sessions.set(id, s);
+    }
+    s.conn = conn;
+    s.expiry = expiry;
+    s.will = will;
+    conn.session = s;
+    return present;
+  }
+
+  destroySession(s: Session): void {
+    for (const f of s.subs.keys()) this.tree.remove(s.clientId, f);
+    s.subs.clear();
+    s.inflight.clear();
+    s.queue.length = 0;
+    if (s.expiryTimer) clearTimeout(s.expiryTimer);
+    if (s.willTimer) clearTimeout(s.willTimer);
+    if (this.sessions.get(s.clientId) === s) this.sessions.delete(s.clientId);
+  }
+
+  /** The connection of a session ended; `sendWill` false after a normal DISCONNECT. */
+  detach(conn: Connection, sendWill: boolean): void {
+    const s = conn.session;
+    if (!s || s.conn !== conn) return;
+    s.conn = null;
+    const will = sendWill ? s.will : null;
+    s.will = null;
+    if (will) {
+      const delay = Math.min(will.delay, s.expiry);
+      if (delay === 0) this.route(will.msg);
+      else {
+        s.will = will;
+        s.willTimer = setTimeout(() => {
+          s.willTimer = null;
+          s.will = null;
+          this.route(will.msg);
+        }, delay * 1000);
+        s.willTimer.unref();
+      }
+    }
+    if (s.expiry === 0) {
+      if (!s.willTimer) this.destroySession(s);
+      else {
+        // The will is still pending: keep the session (subscriptions off) until it goes.
+        for (const f of s.subs.keys()) this.tree.remove(s.clientId, f);
+        s.subs.clear();
+        this.sessions.delete(s.clientId);
+      }
+    } else if (s.expiry !== NEVER) {
+      s.expiryTimer = setTimeout(() => {
+        s.expiryTimer = null;
+        if (s.conn) return;
+        if (s.willTimer) {
+          clearTimeout(s.willTimer);
+          s.willTimer = null;
+          if (s.will) this.route(s.will.msg);
+          s.will = null;
+        }
+        this.destroySession(s);
+      }, s.expiry * 1000);
+      s.expiryTimer.unref();
+    }
+  }
+
+  subscribe(s: Session, sub: Subscription): boolean {
+    s.subs.set(sub.filter, sub);
+    return this.tree.add(sub);
+  }
+
+  unsubscribe(s: Session, filter: string): boolean {
+    if (!s.subs.delete(filter)) return false;
+    this.tree.remove(s.clientId, filter);
+    return true;
+  }
+
+  // ---- routing
+
+  /** A message published by the broker itself ($SYS, $bench/events). */
+  publishInternal(topic: string, payload: Buffer, retain: boolean): void {
+    const msg: Message = { topic, topicBytes: Buffer.from(topic), payload, qos: 0, retain, props: null, expiresAt: 0, origin: '' };
+    this.route(msg);
+  }
+
+  /** Stores a retained message and delivers to every matching subscription; returns how many. */
+  route(msg: Message): number {
+    if (msg.retain) {
+      if (msg.payload.length === 0) this.retained.delete(msg.topic);
+      else this.retained.set(msg.topic, msg);
+    }
+    let delivered = 0;
+    let perClient: Map<string, Subscription[]> | null = null;
+    let first: Subscription | null = null;
+    this.tree.match(
+      msg.topic,
+      (sub) => {
+        if (sub.noLocal && sub.clientId === msg.origin) return;
+        if (first === null) {
+          first = sub;
+          return;
+        }
+        if (perClient === null) {
+          perClient = new Map();
+          perClient.set(first.clientId, [first]);
+        }
+        const list = perClient.get(sub.clientId);
+        if (list) list.push(sub);
+        else perClient.set(sub.clientId, [sub]);
+      },
+      (g) => {
+        if (this.deliverShared(g, msg)) delivered++;
+      },
+    );
+    if (perClient === null) {
+      if (first !== null) {
+        const f = first as Subscription;
+        const s = this.sessions.get(f.clientId);
+        if (s) {
+          this.deliver(s, msg, f.qos, f.retainAsPublished, f.subscriptionId > 0 ? [f.subscriptionId] : null);
+          delivered++;
+        }
+      }
+      return delivered;
+    }
+    // Several subscriptions of one client match: one copy, the highest QoS, every identifier (MQTT-3.3.4-2, -3).
+    for (const [clientId, subs] of perClient as Map<string, Subscription[]>) {
+      const s = this.sessions.get(clientId);
+      if (!s) continue;
+      let qos = 0;
+      let rap = false;
+      let ids: number[] | null = null;
+      for (const sub of subs) {
+        if (sub.qos > qos) qos = sub.qos;
+        if (sub.retainAsPublished) rap = true;
+        if (sub.subscriptionId > 0) (ids ??= []).push(sub.subscriptionId);
+      }
+      this.deliver(s, msg, qos, rap, ids);
+      delivered++;
+    }
+    return delivered;
+  }
+
+  /** Round-robin among the group's members, skipping offline and congested ones when another can take it. */
+  private deliverShared(g: SharedGroup, msg: Message): boolean {
+    const n = g.members.length;
+    let fallback: Subscription | null = null;
+    for (let k = 0; k < n; k++) {
+      const i = (g.next + k) % n;
+      const sub = g.members[i];
+      const s = this.sessions.get(sub.clientId);
+      if (!s) continue;
+      if (s.conn && !s.conn.congested()) {
+        g.next = (i + 1) % n;
+        this.deliver(s, msg, sub.qos, false, sub.subscriptionId > 0 ? [sub.subscriptionId] : null);
+        return true;
+      }
+      fallback ??= sub;
+    }
+    if (fallback) {
+      const s = this.sessions.get(fallback.clientId)!;
+      g.next = (g.members.indexOf(fallback) + 1) % n;
+      this.deliver(s, msg, fallback.qos, false, fallback.subscriptionId > 0 ? [fallback.subscriptionId] : null);
+      return true;
+    }
+    return false;
+  }
+
+  deliver(s: Session, msg: Message, subQos: number, retainAsPublished: boolean, subIds: number[] | null, retainFlag?: boolean): void {
+    const qos = msg.qos < subQos ? msg.qos : subQos;
+    const conn = s.conn;
+    // Retain flag: 1 for retained messages sent on subscribe, else as published only with retain-as-published (v5).
+    const retain = retainFlag ?? (retainAsPublished && msg.retain && conn !== null && conn.version === 5);
+    if (qos === 0) {
+      if (conn === null || !conn.connected || conn.congested()) {
+        this.stats.droppedQos0++;
+        return;
+      }
+      conn.sendPublish(msg, 0, retain, 0, false, subIds);
+      return;
+    }
+    const out: Outgoing = { msg, qos, retain, subIds, pid: 0, state: 0 };
+    if (conn !== null && conn.connected && s.queue.length === 0 && s.inflight.size < conn.window()) {
+      this.startInflight(s, conn, out);
+      return;
+    }
+    if (s.queue.length >= this.opts.maxQueued) {
+      this.stats.droppedQueued++;
+      return;
+    }
+    s.queue.push(out);
+  }
+
+  private allocPid(s: Session): number {
+    for (let k = 0; k < 65535; k++) {
+      const pid = s.nextPid;
+      s.nextPid = pid === 65535 ? 1 : pid + 1;
+      if (!s.inflight.has(pid)) return pid;
+    }
+    return 0;
+  }
+
+  private startInflight(s: Session, conn: Connection, out: Outgoing): void {
+    const pid = this.allocPid(s);
+    if (pid === 0) {
+      this.stats.droppedQueued++;
+      return;
+    }
+    out.pid = pid;
+    s.inflight.set(pid, out);
+    if (!conn.sendPublish(out.msg, out.qos, out.retain, pid, false, out.subIds)) s.inflight.delete(pid);
+  }
+
+  /** Sends queued messages while the client's window has room. */
+  drain(s: Session): void {
+    const conn = s.conn;
+    if (!conn || !conn.connected) return;
+    const now = Date.now();
+    const window = conn.window();
+    let i = 0;
+    while (i < s.queue.length && s.inflight.size < window) {
+      const out = s.queue[i++];
+      if (out.msg.expiresAt !== 0 && out.msg.expiresAt <= now) continue; // MQTT-3.3.2-5: expired, not sent
+      this.startInflight(s, conn, out);
+    }
+    if (i > 0) s.queue.splice(0, i);
+  }
+
+  /** After reconnecting to a session: unacknowledged PUBLISH again with DUP, PUBREL again, then the queue (MQTT-4.4.0-1). */
+  resume(s: Session, conn: Connection): void {
+    for (const out of s.inflight.values()) {
+      if (out.state === 0) conn.sendPublish(out.msg, out.qos, out.retain, out.pid, true, out.subIds);
+      else conn.sendAck(PacketType.Pubrel, out.pid, 0);
+    }
+    this.drain(s);
+  }
+
+  ack(s: Session, type: number, pid: number): boolean {
+    const out = s.inflight.get(pid);
+    if (!out) return false;
+    if (type === PacketType.Puback) {
+      if (out.qos !== 1) return false;
+      s.inflight.delete(pid);
+    } else if (type === PacketType.Pubrec) {
+      if (out.qos !== 2) return false;
+      out.state = 1;
+      return true;
+    } else if (type === PacketType.Pubcomp) {
+      if (out.state !== 1) return false;
+      s.inflight.delete(pid);
+    }
+    if (s.queue.length > 0) this.drain(s);
+    return true;
+  }
+
+  /** Retained messages for a new subscription. */
+  sendRetained(s: Session, sub: Subscription, filter: string): void {
+    if (this.retained.size === 0) return;
+    const now = Date.now();
+    for (const [topic, msg] of this.retained) {
+      if (msg.expiresAt !== 0 && msg.expiresAt <= now) {
+        this.retained.delete(topic);
+        continue;
+      }
+      if (topicMatches(filter, topic)) this.deliver(s, msg, sub.qos, true, sub.subscriptionId > 0 ? [sub.subscriptionId] : null, true);
+    }
+  }
+
+  /** PUBLISH from a client, after ACL checks: $bench control or routing. Returns matches (-1 refused). */
+  publishFrom(conn: Connection, msg: Message): number {
+    if (msg.topic.startsWith('$bench/')) {
+      if (msg.topic.startsWith('$bench/fault/') && this.isBenchClient(conn)) {
+        this.control(conn, msg.topic, msg.payload);
+        return 1;
+      }
+      return -1;
+    }
+    if (msg.topic.startsWith('$SYS/')) return -1;
+    return this.route(msg);
+  }
+
+  // ---- $SYS
+
+  publishSys(): void {
+    const st = this.stats;
+    st.sessions = this.sessions.size;
+    st.subscriptions = this.tree.count;
+    st.retained = this.retained.size;
+    const entries: [string, string][] = [
+      ['version', 'xsmqtt broker 0.1.0'],
+      ['uptime', `${Math.floor((Date.now() - this.startedAt) / 1000)} seconds`],
+      ['clients/connected', String(st.connected)],
+      ['clients/total', String(st.sessions)],
+      ['clients/maximum', String(this.opts.maxConnections)],
+      ['messages/received', String(st.messagesReceived)],
+      ['messages/sent', String(st.messagesSent)],
+      ['publish/messages/received', String(st.publishReceived)],
+      ['publish/messages/sent', String(st.publishSent)],
+      ['publish/messages/dropped', String(st.droppedQos0 + st.droppedQueued + st.droppedTooLarge)],
+      ['bytes/received', String(st.bytesReceived)],
+      ['bytes/sent', String(st.bytesSent)],
+      ['subscriptions/count', String(st.subscriptions)],
+      ['retained messages/count', String(st.retained)],
+      ['heap/current', String(process.memoryUsage().heapUsed)],
+    ];
+    for (const [k, v] of entries) this.publishInternal(`$SYS/broker/${k}`, Buffer.from(v), true);
+  }
+
+  /** Fills an outgoing record's properties from a message (v5). */
+  static setMessageProps(p: Packet, msg: Message, now: number, subIds: number[] | null): void {
+    const props = p.props;
+    const mp = msg.props;
+    if (mp) {
+      if (mp.payloadFormat >= 0) props.setNumber(PropertyId.PayloadFormatIndicator, mp.payloadFormat);
+      if (mp.contentType) props.setBytes(PropertyId.ContentType, mp.contentType, 0, mp.contentType.length);
+      if (mp.responseTopic) props.setBytes(PropertyId.ResponseTopic, mp.responseTopic, 0, mp.responseTopic.length);
+      if (mp.correlationData) props.setBytes(PropertyId.CorrelationData, mp.correlationData, 0, mp.correlationData.length);
+      for (let i = 0; i < mp.user.length; i += 2) props.addUserProperty(mp.user[i], 0, mp.user[i].length, mp.user[i + 1], 0, mp.user[i + 1].length);
+    }
+    if (msg.expiresAt !== 0) {
+      // MQTT-3.3.2-6: the interval sent is what is left of it.
+      props.setNumber(PropertyId.MessageExpiryInterval, Math.max(0, Math.ceil((msg.expiresAt - now) / 1000)));
+    }
+    if (subIds) for (const id of subIds) props.addSubscriptionId(id);
+  }
+}
+
+/** One client connection: framing, CONNECT, the packet handlers and the write path. */
+export class Connection {
+  clientId = '';
+  user: string | null = null;
+  version = 4;
+  connected = false;
+  closed = false;
+  takenOver = false;
+  dirty = false;
+  session: Session | null = null;
+  framer = new Framer(FRAMER_SIZE);
+  keepAlive = 0;
+  lastIn = Date.now();
+  readonly acceptedAt = Date.now();
+  packetsIn = 0;
+  // Limits the client declared (v5 CONNECT).
+  clientReceiveMax = 65535;
+  clientMaxPacket = MAX_PACKET;
+  clientAliasMax = 0;
+  problemInfo = true;
+  aliasOut: Map<string, number> | null = null;
+  aliasIn: Map<number, string> | null = null;
+  private out = Buffer.allocUnsafe(OUT_SIZE);
+  private outPos = 0;
+  private throttleQueue: Buffer[] = [];
+  private throttleBytes = 0;
+  private throttleTimer: NodeJS.Timeout | null = null;
+  private throttleBps = 0;
+  private closeAfter: Fault | null = null;
+  private closeAfterCount = 0;
+  private sessionExpiryFromConnect = 0;
+
+  constructor(readonly broker: Broker, readonly stream: Duplex, readonly label: string) {
+    this.framer.maxPacketSize = broker.opts.maxPacketSize;
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('error', () => this.onClosed());
+    stream.on('close', () => this.onClosed());
+    stream.on('end', () => this.onClosed());
+  }
+
+  // ---- input
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.broker.stats.bytesReceived += chunk.length;
+    this.lastIn = Date.now();
+    const pkt = this.broker.inPkt;
+    let off = 0;
+    while (off < chunk.length) {
+      let f = this.framer;
+      const space = f.space();
+      const n = Math.min(space, chunk.length - off);
+      f.buf.set(n === chunk.length && off === 0 ? chunk : chunk.subarray(off, off + n), f.fill);
+      f.commit(n);
+      off += n;
+      for (;;) {
+        f = this.framer;
+        const r = f.next(pkt);
+        if (r === 0) break;
+        if (r < 0) {
+          if (r === -ReasonCode.PacketTooLarge && this.grow()) continue;
+          this.protocolError(-r);
+          return;
+        }
+        this.handle(pkt);
+        if (this.closed) return;
+      }
+      // Back to a small buffer once a large packet has gone through.
+      if (this.framer.buf.length > FRAMER_SIZE && this.framer.fill === this.framer.start) this.replaceFramer(FRAMER_SIZE);
+    }
+  }
+
+  /** The packet at the framer's head is larger than its buffer but allowed: a bigger buffer. */
+  private grow(): boolean {
+    const f = this.framer;
+    const remaining = readVarint(f.buf, f.start + 1, f.fill);
+    if (remaining < 0) return false;
+    const total = 1 + varintSize(remaining) + remaining;
+    if (total > this.broker.opts.maxPacketSize || total <= f.buf.length) return false;
+    this.replaceFramer(total);
+    return true;
+  }
+
+  private replaceFramer(size: number): void {
+    const old = this.framer;
+    const f = new Framer(size);
+    f.maxPacketSize = old.maxPacketSize;
+    f.version = old.version;
+    f.buf.set(old.buf.subarray(old.start, old.fill), 0);
+    f.commit(old.fill - old.start);
+    this.framer = f;
+  }
+
+  private trace(dir: 'in' | 'out', p: Packet, topic?: string): void {
+    const t = this.broker.onTrace;
+    if (!t) return;
+    const rec = traceRecord(this.clientId, dir, p, topic);
+    t(traceLine(rec), rec);
+  }
+
+  private handle(p: Packet): void {
+    this.packetsIn++;
+    const b = this.broker;
+    b.stats.messagesReceived++;
+    if (!this.connected) {
+      if (p.type !== PacketType.Connect) {
+        // MQTT-3.1.0-1: the first packet is CONNECT.
+        this.trace('in', p);
+        this.close(ReasonCode.ProtocolError, 'expected CONNECT', true);
+        return;
+      }
+      this.onConnect(p);
+      return;
+    }
+    if (p.type !== PacketType.Publish) this.trace('in', p);
+    if (this.closeAfter !== null && this.packetsIn >= this.closeAfterCount) {
+      const f = this.closeAfter;
+      this.closeAfter = null;
+      b.fired(f, this.clientId, `closed the connection after ${f.after} packets`);
+      this.close(ReasonCode.AdministrativeAction, 'fault injection', true);
+      return;
+    }
+    const s = this.session!;
+    switch (p.type) {
+      case PacketType.Publish:
+        this.onPublish(p);
+        return;
+      case PacketType.Puback:
+      case PacketType.Pubcomp:
+        b.ack(s, p.type, p.packetId);
+        return;
+      case PacketType.Pubrec:
+        if (p.reasonCode >= 0x80) {
+          // A refused QoS 2 message ends its exchange (MQTT 5 section 4.3.3).
+          s.inflight.delete(p.packetId);
+          b.drain(s);
+          return;
+        }
+        if (b.ack(s, p.type, p.packetId)) this.sendAck(PacketType.Pubrel, p.packetId, 0);
+        else this.sendAck(PacketType.Pubrel, p.packetId, ReasonCode.PacketIdentifierNotFound);
+        return;
+      case PacketType.Pubrel: {
+        const known = s.qos2In.delete(p.packetId);
+        this.sendAck(PacketType.Pubcomp, p.packetId, known ? 0 : ReasonCode.PacketIdentifierNotFound);
+        return;
+      }
+      case PacketType.Subscribe:
+        this.onSubscribe(p);
+        return;
+      case PacketType.Unsubscribe:
+        this.onUnsubscribe(p);
+        return;
+      case PacketType.Pingreq: {
+        const f = b.faults.take('nopong', this.clientId);
+        if (f) {
+          b.fired(f, this.clientId, 'PINGREQ not answered');
+          return;
+        }
+        const o = b.outPkt;
+        o.reset(PacketType.Pingresp, this.version);
+        this.send(o);
+        return;
+      }
+      case PacketType.Disconnect:
+        this.onDisconnect(p);
+        return;
+      case PacketType.Auth:
+        this.close(ReasonCode.ProtocolError, 'AUTH is not supported', true);
+        return;
+      default:
+        this.close(ReasonCode.ProtocolError, 'unexpected packet', true);
+    }
+  }
+
+  private protocolError(code: number): void {
+    const b = this.broker;
+    if (!this.connected) {
+      const p = b.inPkt;
+      // A v5 CONNECT that failed to decode is answered with a CONNACK carrying the reason (MQTT 5 section 3.1.4).
+      if (code === ReasonCode.UnsupportedProtocolVersion) {
+        this.version = 4;
+        this.sendConnack(ReasonCode.UnsupportedProtocolVersion, false);
+      } else if (p.type === PacketType.Connect && p.version === 5) {
+        this.version = 5;
+        this.sendConnack(code, false);
+      }
+      this.close(-1, '', true);
+      return;
+    }
+    b.log(`${this.clientId}: malformed packet, reason 0x${code.toString(16)}`);
+    this.close(code, 'malformed packet', true);
+  }
+
+  // ---- CONNECT
+
+  private sendConnack(code: number, present: boolean, assigned?: string): void {
+    const o = this.broker.outPkt;
+    o.reset(PacketType.Connack, this.version);
+    o.reasonCode = code;
+    o.sessionPresent = present;
+    if (this.version === 5 && code === 0) {
+      const opts = this.broker.opts;
+      if (opts.receiveMaximum < 65535) o.props.setNumber(PropertyId.ReceiveMaximum, opts.receiveMaximum);
+      if (opts.maxPacketSize < MAX_PACKET) o.props.setNumber(PropertyId.MaximumPacketSize, opts.maxPacketSize);
+      if (opts.topicAliasMaximum > 0) o.props.setNumber(PropertyId.TopicAliasMaximum, opts.topicAliasMaximum);
+      if (opts.serverKeepAlive > 0) o.props.setNumber(PropertyId.ServerKeepAlive, this.keepAlive);
+      if (this.sessionExpiryFromConnect > opts.maxSessionExpiry) o.props.setNumber(PropertyId.SessionExpiryInterval, opts.maxSessionExpiry);
+      if (assigned !== undefined) {
+        const a = Buffer.from(assigned);
+        o.props.setBytes(PropertyId.AssignedClientIdentifier, a, 0, a.length);
+      }
+    }
+    this.send(o);
+  }
+
+  private refuse(code: number): void {
+    this.sendConnack(code, false);
+    this.close(-1, '', true);
+  }
+
+  private onConnect(p: Packet): void {
+    const b = this.broker;
+    this.version = p.version;
+    this.framer.version = p.version;
+    let clientId = str(p.clientId, p.clientIdOff, p.clientIdLen);
+    this.clientId = clientId;
+    this.trace('in', p);
+    const v5 = p.version === 5;
+    let assigned: string | undefined;
+    if (clientId === '') {
+      // MQTT-3.1.3-6 / -7 (5.0: any clean start), 3.1.1 MQTT-3.1.3-8: a 3.1.1 persistent session needs an id.
+      if (!v5 && (!p.cleanStart || p.version === 3)) return this.refuse(ReasonCode.ClientIdentifierNotValid);
+      clientId = 'xsmqtt-' + randomBytes(8).toString('hex');
+      this.clientId = clientId;
+      if (v5) assigned = clientId;
+    }
+    if (b.connections.size > b.opts.maxConnections) return this.refuse(ReasonCode.ServerBusy);
+    if (v5 && p.props.has(PropertyId.AuthenticationMethod)) return this.refuse(ReasonCode.BadAuthenticationMethod);
+    // Authentication.
+    const user = p.usernameLen >= 0 ? str(p.username, p.usernameOff, p.usernameLen) : null;
+    this.user = user;
+    if (b.passwords) {
+      if (user === null) {
+        if (!b.opts.allowAnonymous) return this.refuse(ReasonCode.NotAuthorized);
+      } else {
+        const pass = p.passwordLen >= 0 ? str(p.password, p.passwordOff, p.passwordLen) : '';
+        if (!b.passwords.check(user, pass)) return this.refuse(ReasonCode.BadUserNameOrPassword);
+      }
+    } else if (!b.opts.allowAnonymous && user === null) return this.refuse(ReasonCode.NotAuthorized);
+    const refuse = b.faults.take('refuse', clientId);
+    if (refuse) {
+      b.fired(refuse, clientId, `CONNECT refused with 0x${refuse.reason.toString(16)}`);
+      return this.refuse(refuse.reason);
+    }
+    // Limits the client asks for (v5).
+    let expiry = p.cleanStart ? 0 : NEVER;
+    if (v5) {
+      const pr = p.props;
+      expiry = pr.has(PropertyId.SessionExpiryInterval) ? pr.get(PropertyId.SessionExpiryInterval) : 0;
+      this.sessionExpiryFromConnect = expiry;
+      if (expiry > b.opts.maxSessionExpiry) expiry = b.opts.maxSessionExpiry;
+      if (pr.has(PropertyId.ReceiveMaximum)) this.clientReceiveMax = pr.get(PropertyId.ReceiveMaximum);
+      if (pr.has(PropertyId.MaximumPacketSize)) this.clientMaxPacket = pr.get(PropertyId.MaximumPacketSize);
+      if (pr.has(PropertyId.TopicAliasMaximum)) this.clientAliasMax = pr.get(PropertyId.TopicAliasMaximum);
+      if (pr.has(PropertyId.RequestProblemInformation)) this.problemInfo = pr.get(PropertyId.RequestProblemInformation) !== 0;
+    }
+    this.keepAlive = v5 && b.opts.serverKeepAlive > 0 ? b.opts.serverKeepAlive : p.keepAlive;
+    let will: Will | null = null;
+    if (p.willFlag) {
+      const topic = str(p.willTopic, p.willTopicOff, p.willTopicLen);
+      if (b.acl && !b.acl.canPublish(user, clientId, topic)) return this.refuse(ReasonCode.NotAuthorized);
+      const wp = p.willProps;
+      const exp = v5 && wp.has(PropertyId.MessageExpiryInterval) ? wp.get(PropertyId.MessageExpiryInterval) : 0;
+      will = {
+        msg: {
+          topic, topicBytes: copy(p.willTopic, p.willTopicOff, p.willTopicLen), payload: copy(p.willPayload, p.willPayloadOff, p.willPayloadLen),
+          qos: p.willQos, retain: p.willRetain, props: v5 ? messageProps(wp) : null, expiresAt: 0, origin: clientId,
+        },
+        delay: v5 && wp.has(PropertyId.WillDelayInterval) ? wp.get(PropertyId.WillDelayInterval) : 0,
+      };
+      // The expiry counts from when the will is published; approximated from now plus the delay.
+      if (exp > 0) will.msg.expiresAt = Date.now() + (exp + will.delay) * 1000;
+    }
+    const present = b.attach(this, p.cleanStart, expiry, will);
+    this.connected = true;
+    b.stats.connected++;
+    const close = b.faults.take('close', clientId);
+    if (close && close.after > 0) this.armClose(close);
+    else if (close) {
+      // A close rule with after=0 found at CONNECT: accept, then close at once.
+      this.sendConnack(0, present, assigned);
+      b.fired(close, clientId, 'closed the connection on connect');
+      this.close(ReasonCode.AdministrativeAction, 'fault injection', true);
+      return;
+    }
+    const thr = b.faults.peek('throttle', clientId);
+    if (thr) this.throttle(thr);
+    this.sendConnack(0, present, assigned);
+    b.log(`${clientId} connected (v${this.version}, ${this.label}${present ? ', session resumed' : ''})`);
+    if (present) b.resume(this.session!, this);
+  }
+
+  /** The `close` fault with after=N: close once N more packets have come from the client. */
+  armClose(f: Fault): void {
+    this.closeAfter = f;
+    this.closeAfterCount = this.packetsIn + f.after;
+  }
+
+  /** The `throttle` fault: writes to this client at most f.bps bytes a second from now on. */
+  throttle(f: Fault): void {
+    this.throttleBps = f.bps;
+    this.broker.fired(f, this.clientId, `throttled to ${f.bps} B/s`);
+  }
+
+  // ---- PUBLISH in
+
+  private onPublish(p: Packet): void {
+    const b = this.broker;
+    const s = this.session!;
+    b.stats.publishReceived++;
+    let topic: string;
+    if (this.version === 5 && p.props.has(PropertyId.TopicAlias)) {
+      const alias = p.props.get(PropertyId.TopicAlias);
+      // MQTT-3.3.2-9, -10: within our Topic Alias Maximum.
+      if (alias > b.opts.topicAliasMaximum) {
+        this.trace('in', p);
+        this.close(ReasonCode.TopicAliasInvalid, 'topic alias out of range', true);
+        return;
+      }
+      this.aliasIn ??= new Map();
+      if (p.topicLen > 0) {
+        topic = str(p.topic, p.topicOff, p.topicLen);
+        this.aliasIn.set(alias, topic);
+      } else {
+        const t = this.aliasIn.get(alias);
+        if (t === undefined) {
+          this.trace('in', p);
+          this.close(ReasonCode.ProtocolError, 'unknown topic alias', true);
+          return;
+        }
+        topic = t;
+      }
+    } else {
+      topic = str(p.topic, p.topicOff, p.topicLen);
+    }
+    this.trace('in', p, topic);
+    const qos = p.qos;
+    const pid = p.packetId;
+    if (qos === 2) {
+      if (s.qos2In.has(pid)) {
+        // MQTT-4.3.3-10 (5.0) / 4.3.3 method B: a resent QoS 2 PUBLISH is not delivered again.
+        this.sendAck(PacketType.Pubrec, pid, 0);
+        return;
+      }
+      // MQTT-3.3.4-7: more unreleased QoS 2 messages than our Receive Maximum.
+      if (s.qos2In.size >= b.opts.receiveMaximum) {
+        this.close(ReasonCode.ReceiveMaximumExceeded, 'receive maximum exceeded', true);
+        return;
+      }
+    }
+    let code = 0;
+    if (b.acl && !b.acl.canPublish(this.user, this.clientId, topic)) code = ReasonCode.NotAuthorized;
+    else {
+      const props = this.version === 5 ? p.props : null;
+      const exp = props && props.has(PropertyId.MessageExpiryInterval) ? props.get(PropertyId.MessageExpiryInterval) : 0;
+      const payload = Buffer.allocUnsafe(p.payloadLen);
+      payload.set(p.payload.subarray(p.payloadOff, p.payloadOff + p.payloadLen));
+      const msg: Message = {
+        topic, topicBytes: p.topicLen > 0 ? copy(p.topic, p.topicOff, p.topicLen) : Buffer.from(topic), payload, qos, retain: p.retain,
+        props: props ? messageProps(props) : null, expiresAt: exp > 0 ? Date.now() + exp * 1000 : 0, origin: this.clientId,
+      };
+      const n = b.publishFrom(this, msg);
+      if (n < 0) code = ReasonCode.NotAuthorized;
+      else if (n === 0 && this.version === 5) code = ReasonCode.NoMatchingSubscribers;
+    }
+    if (code === ReasonCode.NotAuthorized) b.log(`${this.clientId}: PUBLISH to ${topic} refused`);
+    if (qos === 1) this.sendAck(PacketType.Puback, pid, code);
+    else if (qos === 2) {
+      if (code < 0x80) s.qos2In.add(pid);
+      this.sendAck(PacketType.Pubrec, pid, code);
+    }
+  }
+
+  // ---- SUBSCRIBE, UNSUBSCRIBE
+
+  private onSubscribe(p: Packet): void {
+    const b = this.broker;
+    const s = this.session!;
+    const v5 = this.version === 5;
+    const subId = v5 && p.props.subIdCount > 0 ? p.props.subIds[0] : 0;
+    const codes: number[] = [];
+    const retainedFor: [Subscription, string][] = [];
+    for (let i = 0; i < p.count; i++) {
+      const filter = str(p.filter[i], p.filterOff[i], p.filterLen[i]);
+      const opt = p.options[i];
+      const qos = opt & 3;
+      const shared = filter.startsWith('$share/');
+      const plain = shared ? filter.slice(filter.indexOf('/', 7) + 1) : filter;
+      if (b.acl && !b.acl.canSubscribe(this.user, this.clientId, plain)) {
+        codes.push(v5 ? ReasonCode.NotAuthorized : 0x80);
+        continue;
+      }
+      const sub: Subscription = {
+        clientId: this.clientId, filter, qos, noLocal: v5 && (opt & 4) !== 0, retainAsPublished: v5 && (opt & 8) !== 0,
+        retainHandling: v5 ? (opt >> 4) & 3 : 0, subscriptionId: subId, share: shared ? filter.slice(7, filter.indexOf('/', 7)) : '',
+      };
+      const existed = b.subscribe(s, sub);
+      codes.push(qos);
+      // MQTT-3.3.1-9..-11: retain handling 0 always, 1 for a new subscription, 2 never; none for shared (MQTT-3.8.4-4... 4.8.2).
+      if (!shared && (sub.retainHandling === 0 || (sub.retainHandling === 1 && !existed))) retainedFor.push([sub, plain]);
+    }
+    const o = b.outPkt;
+    o.reset(PacketType.Suback, this.version);
+    o.packetId = p.packetId;
+    for (const c of codes) o.addCode(c);
+    if (v5 && this.problemInfo && codes.some((c) => c >= 0x80)) this.reason(o, 'not authorised by the ACL');
+    this.sendControl(o, 'suback');
+    for (const [sub, filter] of retainedFor) b.sendRetained(s, sub, filter);
+  }
+
+  private onUnsubscribe(p: Packet): void {
+    const b = this.broker;
+    const s = this.session!;
+    const codes: number[] = [];
+    for (let i = 0; i < p.count; i++) {
+      const filter = str(p.filter[i], p.filterOff[i], p.filterLen[i]);
+      codes.push(b.unsubscribe(s, filter) ? 0 : ReasonCode.NoSubscriptionExisted);
+    }
+    const o = b.outPkt;
+    o.reset(PacketType.Unsuback, this.version);
+    o.packetId = p.packetId;
+    for (const c of codes) o.addCode(c);
+    this.sendControl(o, 'unsuback');
+  }
+
+  private onDisconnect(p: Packet): void {
+    const s = this.session!;
+    if (this.version === 5 && p.props.has(PropertyId.SessionExpiryInterval)) {
+      const e = p.props.get(PropertyId.SessionExpiryInterval);
+      // MQTT-3.14.2-2: not from zero to non-zero.
+      if (s.expiry === 0 && e !== 0) {
+        this.close(ReasonCode.ProtocolError, 'session expiry cannot be set after a zero one', true);
+        return;
+      }
+      s.expiry = Math.min(e, this.broker.opts.maxSessionExpiry);
+    }
+    // MQTT-3.14.4-3: a normal DISCONNECT discards the will; 0x04 asks for it.
+    const sendWill = this.version === 5 && p.reasonCode === ReasonCode.DisconnectWithWillMessage;
+    this.flush();
+    this.finish(sendWill);
+    this.stream.end();
+  }
+
+  // ---- output
+
+  /** Capacity of the outgoing QoS 1/2 window. */
+  window(): number {
+    const m = this.broker.opts.maxInflight;
+    return this.clientReceiveMax < m ? this.clientReceiveMax : m;
+  }
+
+  congested(): boolean {
+    return this.closed || this.stream.writableLength + this.outPos + this.throttleBytes > this.broker.opts.highWaterMark;
+  }
+
+  private reason(o: Packet, text: string): void {
+    const r = Buffer.from(text);
+    o.props.setBytes(PropertyId.ReasonString, r, 0, r.length);
+  }
+
+  /** Encodes into the output buffer; false when the packet exceeds the client's maximum packet size. */
+  send(o: Packet, topic?: string): boolean {
+    if (this.closed) return false;
+    let at = this.outPos;
+    let n = encodePacket(o, this.out, at);
+    if (n === -ReasonCode.PacketTooLarge) {
+      this.flush();
+      at = 0;
+      let size = this.out.length;
+      while (n === -ReasonCode.PacketTooLarge && size < MAX_PACKET * 2) {
+        size *= 4;
+        this.out = Buffer.allocUnsafe(size);
+        n = encodePacket(o, this.out, 0);
+      }
+    }
+    if (n < 0) {
+      this.broker.log(`${this.clientId}: cannot encode ${o.type}: reason 0x${(-n).toString(16)}`);
+      return false;
+    }
+    // MQTT-3.1.2-25: nothing larger than the client's Maximum Packet Size is sent.
+    if (n > this.clientMaxPacket) {
+      this.broker.stats.droppedTooLarge++;
+      return false;
+    }
+    this.outPos = at + n;
+    this.broker.stats.messagesSent++;
+    if (this.broker.onTrace) this.trace('out', o, topic);
+    if (this.outPos > OUT_SIZE / 2) this.flush();
+    else this.broker.markDirty(this);
+    if (this.out.length > OUT_SIZE && this.outPos === 0) this.out = Buffer.allocUnsafe(OUT_SIZE);
+    return true;
+  }
+
+  flush(): void {
+    if (this.outPos === 0 || this.closed) {
+      this.outPos = 0;
+      return;
+    }
+    const chunk = Buffer.allocUnsafe(this.outPos);
+    this.out.copy(chunk, 0, 0, this.outPos);
+    this.outPos = 0;
+    if (this.out.length > OUT_SIZE) this.out = Buffer.allocUnsafe(OUT_SIZE);
+    this.write(chunk);
+  }
+
+  private write(chunk: Buffer): void {
+    if (this.throttleBps > 0) {
+      this.throttleQueue.push(chunk);
+      this.throttleBytes += chunk.length;
+      if (!this.throttleTimer) {
+        this.throttleTimer = setInterval(() => this.throttleTick(), 100);
+        this.throttleTimer.unref();
+      }
+      return;
+    }
+    this.broker.stats.bytesSent += chunk.length;
+    this.stream.write(chunk);
+  }
+
+  private throttleTick(): void {
+    let budget = Math.max(1, Math.floor(this.throttleBps / 10));
+    while (budget > 0 && this.throttleQueue.length > 0 && !this.closed) {
+      const head = this.throttleQueue[0];
+      const n = Math.min(budget, head.length);
+      this.stream.write(head.subarray(0, n));
+      this.broker.stats.bytesSent += n;
+      budget -= n;
+      this.throttleBytes -= n;
+      if (n === head.length) this.throttleQueue.shift();
+      else this.throttleQueue[0] = head.subarray(n);
+    }
+    if (this.throttleQueue.length === 0 || this.closed) {
+      clearInterval(this.throttleTimer!);
+      this.throttleTimer = null;
+    }
+  }
+
+  sendPublish(msg: Message, qos: number, retain: boolean, pid: number, dup: boolean, subIds: number[] | null): boolean {
+    const b = this.broker;
+    const o = b.outPkt;
+    o.reset(PacketType.Publish, this.version);
+    o.qos = qos;
+    o.retain = retain;
+    o.dup = dup;
+    o.packetId = pid;
+    o.setPayload(msg.payload, 0, msg.payload.length);
+    o.setTopic(msg.topicBytes, 0, msg.topicBytes.length);
+    if (this.version === 5) {
+      Broker.setMessageProps(o, msg, Date.now(), subIds);
+      if (this.clientAliasMax > 0) {
+        this.aliasOut ??= new Map();
+        const a = this.aliasOut.get(msg.topic);
+        if (a !== undefined) {
+          o.setTopic(msg.topicBytes, 0, 0);
+          o.props.setNumber(PropertyId.TopicAlias, a);
+        } else if (this.aliasOut.size < this.clientAliasMax) {
+          const next = this.aliasOut.size + 1;
+          this.aliasOut.set(msg.topic, next);
+          o.props.setNumber(PropertyId.TopicAlias, next);
+        }
+      }
+    }
+    const ok = this.send(o, msg.topic);
+    if (ok) {
+      b.stats.publishSent++;
+      if (b.faults.rules.length > 0) this.duplicate(o, msg.topic);
+    }
+    return ok;
+  }
+
+  /** The `duplicate` fault: the same PUBLISH (DUP set when QoS > 0) or PUBREL once more. */
+  private duplicate(o: Packet, topic?: string): void {
+    const f = this.broker.faults.take('duplicate', this.clientId);
+    if (!f) return;
+    if (o.type === PacketType.Publish && o.qos > 0) o.dup = true;
+    this.broker.fired(f, this.clientId, `duplicated ${o.type === PacketType.Publish ? 'PUBLISH' : 'PUBREL'}${o.packetId ? ' id=' + o.packetId : ''}`);
+    this.send(o, topic);
+  }
+
+  /** PUBACK, PUBREC, PUBREL, PUBCOMP, through the drop/delay faults. */
+  sendAck(type: number, pid: number, code: number): void {
+    const o = this.broker.outPkt;
+    o.reset(type, this.version);
+    o.packetId = pid;
+    o.reasonCode = this.version === 5 ? code : 0;
+    if (this.version === 5 && code >= 0x80 && this.problemInfo) this.reason(o, code === ReasonCode.NotAuthorized ? 'not authorised' : 'refused');
+    const name = type === PacketType.Puback ? 'puback' : type === PacketType.Pubrec ? 'pubrec' : type === PacketType.Pubrel ? 'pubrel' : 'pubcomp';
+    if (this.sendControl(o, name) && type === PacketType.Pubrel && this.broker.faults.rules.length > 0) this.duplicate(o);
+  }
+
+  /** Sends an ack unless a drop or delay rule applies; true when sent now. */
+  private sendControl(o: Packet, name: string): boolean {
+    const b = this.broker;
+    if (b.faults.rules.length > 0) {
+      const drop = b.faults.take('drop', this.clientId, name);
+      if (drop) {
+        b.fired(drop, this.clientId, `dropped ${name.toUpperCase()}${o.packetId ? ' id=' + o.packetId : ''}`);
+        return false;
+      }
+      const delay = b.faults.take('delay', this.clientId, name);
+      if (delay) {
+        b.fired(delay, this.clientId, `delayed ${name.toUpperCase()}${o.packetId ? ' id=' + o.packetId : ''} by ${delay.ms} ms`);
+        // Keep a copy of what to send: the record is reused.
+        const type = o.type;
+        const pid = o.packetId;
+        const code = o.reasonCode;
+        const codes: number[] = [];
+        for (let i = 0; i < o.count; i++) codes.push(o.codes[i]);
+        const t = setTimeout(() => {
+          const q = b.outPkt;
+          q.reset(type, this.version);
+          q.packetId = pid;
+          q.reasonCode = code;
+          for (const c of codes) q.addCode(c);
+          this.send(q);
+          this.flush();
+        }, delay.ms);
+        t.unref();
+        return false;
+      }
+    }
+    return this.send(o);
+  }
+
+  // ---- closing
+
+  checkTimers(now: number): void {
+    if (this.closed) return;
+    if (!this.connected) {
+      if (now - this.acceptedAt > this.broker.opts.connectTimeout) {
+        this.broker.log(`connection (${this.label}) sent no CONNECT within ${this.broker.opts.connectTimeout} ms`);
+        this.close(-1, '', true);
+      }
+      return;
+    }
+    // MQTT-3.1.2-22: one and a half times the keep alive without a packet.
+    if (this.keepAlive > 0 && now - this.lastIn > this.keepAlive * 1500) {
+      this.broker.log(`${this.clientId}: keep alive timeout`);
+      this.close(ReasonCode.KeepAliveTimeout, 'keep alive timeout', true);
+    }
+  }
+
+  /** Ends the session side of the connection once. */
+  private finish(sendWill: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    const b = this.broker;
+    b.connections.delete(this);
+    if (this.throttleTimer) clearInterval(this.throttleTimer);
+    if (this.connected) {
+      b.stats.connected--;
+      if (!this.takenOver) b.detach(this, sendWill);
+      else if (this.session && this.session.conn === this) this.session.conn = null;
+      b.log(`${this.clientId} disconnected`);
+    }
+  }
+
+  /**
+   * Closes the connection: a v5 client that has connected gets DISCONNECT with the reason
+   * first (reason -1: none). `sendWill` says whether this counts as an abnormal end.
+   */
+  close(reason: number, text: string, sendWill: boolean): void {
+    if (this.closed) return;
+    if (reason >= 0 && this.version === 5 && this.connected) {
+      const o = this.broker.outPkt;
+      o.reset(PacketType.Disconnect, 5);
+      o.reasonCode = reason;
+      if (text !== '' && this.problemInfo) this.reason(o, text);
+      this.send(o);
+    }
+    // Write what is buffered before closing; throttling no longer applies.
+    this.throttleBps = 0;
+    for (const c of this.throttleQueue) this.stream.write(c);
+    this.throttleQueue = [];
+    this.flush();
+    this.finish(sendWill);
+    this.stream.end();
+    const t = setTimeout(() => this.stream.destroy(), 500);
+    t.unref();
+  }
+
+  private onClosed(): void {
+    if (!this.closed) this.finish(true);
+    this.stream.destroy();
+  }
+}
