@@ -1,0 +1,44 @@
+// What a session tells its owner. Methods are called on objects given at construction, so
+// delivering an event allocates nothing. Packets passed in are the session's reused records:
+// read them during the call, do not keep them.
+import { Packet } from '../codec/packet.js';
+import { Properties } from '../codec/properties.js';
+
+/** Receives PUBLISH messages: topic and payload are offsets into the receive buffer. */
+export interface MessageHandler {
+  onMessage(msg: Packet): void;
+}
+
+export interface SessionHandler extends MessageHandler {
+  /** CONNACK: reasonCode 0 is a connection (sessionPresent, properties in ack.props); else a refusal. */
+  onConnect(ack: Packet): void;
+  /**
+   * An outbound message is finished: handle as returned by publish(), reasonCode from PUBACK /
+   * PUBREC / PUBCOMP (0 or >= 0x80), or QuotaExceeded (0x97) when dropped from a full queue,
+   * UnspecifiedError (0x80) when it expired before it was sent, PacketTooLarge (0x95) when the
+   * server's maximum packet size refuses it. QoS 0 messages are reported only when dropped.
+   */
+  onPublishDone(handle: number, reasonCode: number): void;
+  /** SUBACK or UNSUBACK: packetId and one code per filter in ack.codes[0..count). */
+  onSubscribe(ack: Packet): void;
+  onUnsubscribe(ack: Packet): void;
+  /**
+   * The connection ended. reasonCode: why (a server DISCONNECT's code, the code the client
+   * sent, 0x8D on keep-alive timeout, 0 when the transport closed). server: the server's
+   * DISCONNECT (Server Reference, Reason String in its props), or null.
+   */
+  onClose(reasonCode: number, server: Packet | null): void;
+}
+
+/**
+ * MQTT 5 enhanced authentication (section 4.12), supplied by the caller. The session sends
+ * the method name, and the data these write into `out` (as AuthenticationData).
+ */
+export interface AuthMethod {
+  /** Authentication Method, UTF-8. */
+  method: Uint8Array;
+  /** Fills CONNECT's (or a re-authentication AUTH's) properties; 0, or a negated reason code. */
+  begin(out: Properties): number;
+  /** The server's AUTH (0x18): fills the reply's properties; 0 to continue, or a negated reason code to abort. */
+  challenge(server: Packet, out: Properties): number;
+}

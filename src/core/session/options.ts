@@ -1,0 +1,129 @@
+// Everything a session is created with: protocol choices and every capacity. The session
+// allocates all it will ever hold from these numbers, once, in its constructor.
+import { ProtocolVersion } from '../codec/constants.js';
+import { encodeUtf8, utf8Length } from '../codec/utf8.js';
+
+/** What publish() does when the offline queue is full. */
+export const enum OverflowPolicy {
+  /** Refuse the new message (publish returns -QuotaExceeded). */
+  RejectNewest = 0,
+  /** Drop the oldest queued QoS 0 message to make room; refuse the new one when there is none. */
+  DropOldestQos0 = 1,
+}
+
+const EMPTY = new Uint8Array(0);
+
+export class SessionOptions {
+  version: number;
+  clientId: Uint8Array;
+  /** Seconds; 0 turns keep alive off. The server's Server Keep Alive overrides it (MQTT-3.2.2-21). */
+  keepAlive: number;
+  cleanStart: boolean;
+  /** MQTT 5 Session Expiry Interval, seconds (0: the session ends with the connection). */
+  sessionExpiry: number;
+  /** User name and password bytes; null when absent. */
+  username: Uint8Array | null;
+  password: Uint8Array | null;
+  /** Will message: topic null for none. */
+  willTopic: Uint8Array | null;
+  willPayload: Uint8Array;
+  willQos: number;
+  willRetain: boolean;
+  /** MQTT 5 Will Delay Interval, seconds (-1: absent). */
+  willDelay: number;
+  /** MQTT 5 will properties: message expiry (-1 absent), payload format (-1 absent), content type. */
+  willMessageExpiry: number;
+  willPayloadFormat: number;
+  willContentType: Uint8Array | null;
+  requestResponseInformation: boolean;
+  requestProblemInformation: boolean;
+
+  // Capacities.
+  /** Receive buffer: the largest packet accepted (advertised as Maximum Packet Size in MQTT 5). */
+  receiveBufferSize: number;
+  /** Send buffer: the largest packet sent. */
+  sendBufferSize: number;
+  /** Outbound QoS 1/2 messages awaiting acknowledgement at once. */
+  inflight: number;
+  /** Messages waiting to be sent (while offline, or while the inflight window is full). */
+  queueCount: number;
+  /** Bytes kept for unacknowledged and queued messages (both share this store). */
+  storeBytes: number;
+  overflow: number;
+  /** Subscription slots (per-filter handlers) and bytes for their filters. */
+  subscriptions: number;
+  subscriptionBytes: number;
+  /** Filters per SUBSCRIBE/UNSUBSCRIBE packet, and outstanding SUBSCRIBE/UNSUBSCRIBE at once. */
+  filtersPerPacket: number;
+  pendingRequests: number;
+  /** Inbound QoS 2 messages between PUBREC and PUBREL; advertised as Receive Maximum in MQTT 5. */
+  inboundQos2: number;
+  /** Inbound topic aliases (advertised Topic Alias Maximum) and outbound ones, with their bytes. */
+  topicAliasMaximum: number;
+  outboundAliases: number;
+  aliasBytes: number;
+  /** User properties and subscription identifiers one packet record keeps. */
+  userProperties: number;
+  subscriptionIds: number;
+
+  // Timing, milliseconds.
+  connectTimeout: number;
+  /** How long to wait for PINGRESP; 0: half the keep-alive interval (so 1.5x in all). */
+  pingTimeout: number;
+  backoffBase: number;
+  backoffMax: number;
+  /** 0..1: the share of each back-off delay that is random. */
+  backoffJitter: number;
+  /** Subscribe again to every filter after a connection without a session. */
+  resubscribe: boolean;
+
+  constructor() {
+    this.version = ProtocolVersion.V5;
+    this.clientId = EMPTY;
+    this.keepAlive = 60;
+    this.cleanStart = true;
+    this.sessionExpiry = 0;
+    this.username = null;
+    this.password = null;
+    this.willTopic = null;
+    this.willPayload = EMPTY;
+    this.willQos = 0;
+    this.willRetain = false;
+    this.willDelay = -1;
+    this.willMessageExpiry = -1;
+    this.willPayloadFormat = -1;
+    this.willContentType = null;
+    this.requestResponseInformation = false;
+    this.requestProblemInformation = true;
+    this.receiveBufferSize = 2048;
+    this.sendBufferSize = 2048;
+    this.inflight = 8;
+    this.queueCount = 16;
+    this.storeBytes = 4096;
+    this.overflow = OverflowPolicy.RejectNewest;
+    this.subscriptions = 8;
+    this.subscriptionBytes = 512;
+    this.filtersPerPacket = 8;
+    this.pendingRequests = 4;
+    this.inboundQos2 = 8;
+    this.topicAliasMaximum = 8;
+    this.outboundAliases = 8;
+    this.aliasBytes = 512;
+    this.userProperties = 4;
+    this.subscriptionIds = 2;
+    this.connectTimeout = 30000;
+    this.pingTimeout = 0;
+    this.backoffBase = 1000;
+    this.backoffMax = 60000;
+    this.backoffJitter = 0.5;
+    this.resubscribe = true;
+  }
+}
+
+/** A string as UTF-8 bytes, for set-up. */
+/* cold */
+export function utf8(s: string): Uint8Array {
+  const out = new Uint8Array(utf8Length(s));
+  encodeUtf8(s, out, 0);
+  return out;
+}

@@ -1,0 +1,989 @@
+// The client state machine, sans-I/O: the caller feeds received bytes (into `framer`) and the
+// time; the session writes what to send into its send buffer (out[outStart, outEnd)), tells
+// its handler what happened, and says when it next wants to be woken (nextWake). It never
+// reads a clock or touches a socket. Everything it holds is allocated in the constructor.
+import { MAX_VARINT, PacketType, PropertyId, ProtocolVersion, ReasonCode } from '../codec/constants.js';
+import { decodePacket, encodePacket } from '../codec/codec.js';
+import { Framer } from '../codec/framer.js';
+import { Packet } from '../codec/packet.js';
+import { Properties, propertiesSize } from '../codec/properties.js';
+import { Reader } from '../codec/reader.js';
+import { decodeUtf8 } from '../codec/utf8.js';
+import { varintSize } from '../codec/varint.js';
+import { packetSize } from '../codec/writer.js';
+import { validateTopicFilter, validateTopicName } from '../topic/validate.js';
+import { OutboundAliases, InboundAliases } from './aliases.js';
+import { Backoff } from './backoff.js';
+import { AuthMethod, MessageHandler, SessionHandler } from './handler.js';
+import { InboundQos2 } from './inbound-qos2.js';
+import { KeepAlive, KeepAliveAction } from './keepalive.js';
+import { EntryState, MessageStore } from './message-store.js';
+import { OverflowPolicy, SessionOptions, utf8 } from './options.js';
+import { Subscriptions, SubState } from './subscriptions.js';
+
+export const enum SessionState {
+  /** No connection. */
+  Idle = 0,
+  /** CONNECT sent, awaiting CONNACK (AUTH exchanges happen here). */
+  Connecting = 1,
+  Connected = 2,
+}
+
+/** Free send-buffer bytes required before another received packet is processed (its acknowledgement must fit). */
+const ACK_RESERVE = 64;
+const EMPTY = new Uint8Array(0);
+const PUBLISH_MASK = 1 << PacketType.Publish;
+
+/** Told when the session has bytes to send outside a driver call (publish, subscribe...). */
+export interface Notifier {
+  wake(): void;
+}
+
+export class Session {
+  opts: SessionOptions;
+  handler: SessionHandler;
+  auth: AuthMethod | null;
+  notifier: Notifier | null;
+
+  framer: Framer;
+  /** Received packets; a delivered message is this record. */
+  rx: Packet;
+  /** Control packets sent (CONNECT, acks, SUBSCRIBE...). */
+  tx: Packet;
+  /** The message being published: the caller may fill pub.props (messageProperties()) first. */
+  pub: Packet;
+  /** A stored PUBLISH decoded for transmission. */
+  sp: Packet;
+  reader: Reader;
+
+  /** Send buffer: bytes out[outStart, outEnd) are waiting for the transport. */
+  out: Uint8Array;
+  outStart: number;
+  outEnd: number;
+
+  store: MessageStore;
+  inQos2: InboundQos2;
+  subs: Subscriptions;
+  outAliases: OutboundAliases;
+  inAliases: InboundAliases;
+  keepAlive: KeepAlive;
+  backoff: Backoff;
+
+  state: number;
+  now: number;
+  /** The connection must be closed once the send buffer is drained. */
+  closeWanted: boolean;
+  closeCode: number;
+  serverDisconnected: boolean;
+  /** disconnect() was called: no reconnect. */
+  stopped: boolean;
+  /** Inside a handler call: sending waits until the received packets are processed. */
+  busy: boolean;
+  connectAt: number;
+  /** Inflight messages from an earlier connection, held back until CONNACK says what the server kept. */
+  carried: number;
+
+  clientId: Uint8Array;
+  clientIdLen: number;
+  nextPacketId: number;
+  /** SUBSCRIBE / UNSUBSCRIBE packet ids awaiting their acks (0: free). */
+  reqId: Uint16Array;
+  /** Order of each subscription slot within its SUBSCRIBE / UNSUBSCRIBE. */
+  subPosition: Uint8Array;
+  lastRequestId: number;
+
+  // What the server allows on this connection (MQTT 5 CONNACK properties, or the defaults).
+  sessionPresent: boolean;
+  serverKeepAlive: number;
+  serverReceiveMaximum: number;
+  serverMaximumPacketSize: number;
+  serverMaximumQos: number;
+  serverRetainAvailable: boolean;
+
+  constructor(opts: SessionOptions, handler: SessionHandler, auth: AuthMethod | null) {
+    this.opts = opts;
+    this.handler = handler;
+    this.auth = auth;
+    this.notifier = null;
+    this.framer = new Framer(opts.receiveBufferSize);
+    this.framer.version = opts.version;
+    this.rx = new Packet(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds);
+    this.tx = new Packet(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds);
+    this.pub = new Packet(1, opts.userProperties, opts.subscriptionIds);
+    this.sp = new Packet(1, opts.userProperties, opts.subscriptionIds);
+    this.reader = new Reader();
+    this.out = new Uint8Array(opts.sendBufferSize);
+    this.outStart = 0;
+    this.outEnd = 0;
+    this.store = new MessageStore(opts.inflight + opts.queueCount, opts.storeBytes);
+    this.inQos2 = new InboundQos2(opts.inboundQos2);
+    this.subs = new Subscriptions(opts.subscriptions, opts.subscriptionBytes);
+    this.subPosition = new Uint8Array(opts.subscriptions);
+    this.outAliases = new OutboundAliases(opts.outboundAliases, opts.aliasBytes);
+    this.inAliases = new InboundAliases(opts.topicAliasMaximum, opts.aliasBytes);
+    this.keepAlive = new KeepAlive();
+    this.backoff = new Backoff(opts.backoffBase, opts.backoffMax, opts.backoffJitter);
+    this.state = SessionState.Idle;
+    this.now = 0;
+    this.closeWanted = false;
+    this.closeCode = 0;
+    this.serverDisconnected = false;
+    this.stopped = false;
+    this.busy = false;
+    this.connectAt = 0;
+    this.carried = 0;
+    // Room for a server-assigned identifier (MQTT 5 allows up to 65535 bytes; brokers use tens).
+    this.clientId = new Uint8Array(opts.clientId.length > 128 ? opts.clientId.length : 128);
+    this.clientId.set(opts.clientId);
+    this.clientIdLen = opts.clientId.length;
+    this.nextPacketId = 1;
+    this.reqId = new Uint16Array(opts.pendingRequests);
+    this.lastRequestId = 0;
+    this.sessionPresent = false;
+    this.serverKeepAlive = opts.keepAlive;
+    this.serverReceiveMaximum = 65535;
+    this.serverMaximumPacketSize = MAX_VARINT + 5;
+    this.serverMaximumQos = 2;
+    this.serverRetainAvailable = true;
+  }
+
+  // ---- Driver side ----------------------------------------------------------------------
+
+  /** The transport is open: sends CONNECT. */
+  connectionMade(now: number): void {
+    this.now = now;
+    this.framer.reset();
+    this.outStart = 0;
+    this.outEnd = 0;
+    this.state = SessionState.Connecting;
+    this.closeWanted = false;
+    this.closeCode = 0;
+    this.serverDisconnected = false;
+    this.sessionPresent = false;
+    this.inAliases.reset();
+    this.outAliases.reset(0);
+    this.serverKeepAlive = this.opts.keepAlive;
+    this.serverReceiveMaximum = 65535;
+    this.serverMaximumPacketSize = MAX_VARINT + 5;
+    this.serverMaximumQos = 2;
+    this.serverRetainAvailable = true;
+    this.connectAt = now;
+    this.keepAlive.start(0, 0, now);
+    const st = this.store;
+    this.carried = 0;
+    for (let i = 0; i < st.state.length; i++) {
+      if (st.state[i] >= EntryState.AwaitAck) {
+        st.resend[i] = 0;
+        this.carried++;
+      }
+    }
+    for (let i = 0; i < this.reqId.length; i++) this.reqId[i] = 0;
+    const subs = this.subs;
+    for (let i = 0; i < subs.state.length; i++) subs.pendingId[i] = 0;
+    this.sendConnect();
+  }
+
+  /** Processes the received bytes waiting in the framer; then sends what is due. */
+  process(now: number): void {
+    this.now = now;
+    let guard = 0;
+    while (this.state !== SessionState.Idle && !this.closeWanted && guard < 100000) {
+      guard++;
+      if (!this.ensureSpace(ACK_RESERVE)) break;
+      const n = this.framer.next(this.rx);
+      if (n === 0) break;
+      if (n < 0) {
+        // Malformed input, or a packet over our Maximum Packet Size (MQTT-3.2.2-? / 4.13).
+        this.fail(-n);
+        break;
+      }
+      this.busy = true;
+      this.handlePacket();
+      this.busy = false;
+    }
+    this.pump();
+  }
+
+  /** Time passes: keep alive, connect timeout. */
+  tick(now: number): void {
+    this.now = now;
+    if (this.state === SessionState.Connecting) {
+      if (now - this.connectAt >= this.opts.connectTimeout && !this.closeWanted) {
+        this.closeWanted = true;
+        this.closeCode = ReasonCode.UnspecifiedError;
+      }
+    } else if (this.state === SessionState.Connected && !this.closeWanted) {
+      const action = this.keepAlive.due(now);
+      if (action === KeepAliveAction.Timeout) {
+        // No PINGRESP in time: the connection is dead (MQTT-3.1.2-24 is the server's side of this).
+        this.closeWanted = true;
+        this.closeCode = ReasonCode.KeepAliveTimeout;
+      } else if (action === KeepAliveAction.Ping) {
+        this.tx.reset(PacketType.Pingreq, this.opts.version);
+        if (this.writeTx() > 0) this.keepAlive.pinged(now);
+      }
+    }
+    this.pump();
+  }
+
+  /** When to call tick() next (ms), or -1. */
+  nextWake(): number {
+    if (this.closeWanted) return -1;
+    if (this.state === SessionState.Connecting) return this.connectAt + this.opts.connectTimeout;
+    if (this.state === SessionState.Connected) return this.keepAlive.nextWake();
+    return -1;
+  }
+
+  /** The transport wrote n bytes from out[outStart]. */
+  written(n: number): void {
+    this.outStart += n;
+    if (this.outStart >= this.outEnd) {
+      this.outStart = 0;
+      this.outEnd = 0;
+    }
+  }
+
+  /** Bytes waiting to be written. */
+  pending(): number {
+    return this.outEnd - this.outStart;
+  }
+
+  /**
+   * The transport closed (or never opened). Reports it and returns the delay before the next
+   * connection attempt (ms), or -1 after disconnect(). random: in [0, 1), for the jitter.
+   */
+  connectionLost(now: number, random: number): number {
+    this.now = now;
+    const was = this.state;
+    this.state = SessionState.Idle;
+    this.closeWanted = false;
+    this.outStart = 0;
+    this.outEnd = 0;
+    this.handler.onClose(this.closeCode, this.serverDisconnected && was !== SessionState.Idle ? this.rx : null);
+    this.serverDisconnected = false;
+    this.closeCode = 0;
+    if (this.stopped) return -1;
+    return this.backoff.next(random);
+  }
+
+  // ---- Application side -------------------------------------------------------------------
+
+  /** The properties the next publish() will carry (cleared after it). */
+  messageProperties(): Properties {
+    return this.pub.props;
+  }
+
+  /**
+   * Publishes topic buf[off, off+len) with payload. The bytes are copied (kept until
+   * acknowledged for QoS 1/2). Returns a handle (> 0) reported to onPublishDone, or a negated
+   * reason code: TopicNameInvalid, PacketTooLarge, QosNotSupported, RetainNotSupported,
+   * QuotaExceeded (the offline queue is full).
+   */
+  publish(topic: Uint8Array, topicOff: number, topicLen: number, payload: Uint8Array, payloadOff: number, payloadLen: number, qos: number, retain: boolean): number {
+    const p = this.pub;
+    const rc = this.encodeStored(topic, topicOff, topicLen, payload, payloadOff, payloadLen, qos, retain);
+    p.props.clear();
+    if (rc < 0) return rc;
+    this.kick();
+    return this.store.handle[rc];
+  }
+
+  /** A request (MQTT 5 section 4.10): the publish with Response Topic and Correlation Data set. */
+  request(topic: Uint8Array, topicOff: number, topicLen: number, payload: Uint8Array, payloadOff: number, payloadLen: number, qos: number,
+    responseTopic: Uint8Array, responseOff: number, responseLen: number, correlation: Uint8Array, correlationOff: number, correlationLen: number): number {
+    const props = this.pub.props;
+    props.setBytes(PropertyId.ResponseTopic, responseTopic, responseOff, responseLen);
+    if (correlationLen >= 0) props.setBytes(PropertyId.CorrelationData, correlation, correlationOff, correlationLen);
+    return this.publish(topic, topicOff, topicLen, payload, payloadOff, payloadLen, qos, false);
+  }
+
+  /** Replies to a received request `req` (the current message): publishes to its Response Topic with its Correlation Data. */
+  respond(req: Packet, payload: Uint8Array, payloadOff: number, payloadLen: number, qos: number): number {
+    const rp = req.props;
+    if (!rp.has(PropertyId.ResponseTopic)) return -ReasonCode.TopicNameInvalid;
+    if (rp.has(PropertyId.CorrelationData)) {
+      this.pub.props.setBytes(PropertyId.CorrelationData, rp.bufs[PropertyId.CorrelationData], rp.off[PropertyId.CorrelationData], rp.len[PropertyId.CorrelationData]);
+    }
+    return this.publish(rp.bufs[PropertyId.ResponseTopic], rp.off[PropertyId.ResponseTopic], rp.len[PropertyId.ResponseTopic], payload, payloadOff, payloadLen, qos, false);
+  }
+
+  /**
+   * Adds a filter to the next SUBSCRIBE (options: QoS in bits 0-1, and in MQTT 5 no local,
+   * retain as published, retain handling). subId: MQTT 5 subscription identifier or 0.
+   * handler: receives the messages this filter matches (null: the session handler).
+   * Returns 0, or a negated reason code (TopicFilterInvalid, QuotaExceeded when no slot is left).
+   */
+  subscribeAdd(filter: Uint8Array, off: number, len: number, options: number, subId: number, handler: MessageHandler | null): number {
+    const rc = validateTopicFilter(filter, off, len);
+    if (rc < 0) return rc;
+    if ((options & 3) === 3 || (options & 0x30) === 0x30 || options > 0x3f) return -ReasonCode.ProtocolError;
+    if (this.opts.version !== ProtocolVersion.V5) options &= 3;
+    const slot = this.subs.add(filter, off, len, options, this.opts.version === ProtocolVersion.V5 ? subId : 0, handler);
+    return slot < 0 ? -ReasonCode.QuotaExceeded : 0;
+  }
+
+  /** Sends the SUBSCRIBE (now, or once connected): its packet id, 0 when it waits for a connection. */
+  subscribeSend(): number {
+    this.lastRequestId = 0;
+    this.kick();
+    return this.lastRequestId;
+  }
+
+  /** One filter: subscribeAdd then subscribeSend. */
+  subscribe(filter: Uint8Array, off: number, len: number, options: number, subId: number, handler: MessageHandler | null): number {
+    const rc = this.subscribeAdd(filter, off, len, options, subId, handler);
+    return rc < 0 ? rc : this.subscribeSend();
+  }
+
+  /** Marks a filter for the next UNSUBSCRIBE; -NoSubscriptionExisted when it is not held. */
+  unsubscribeAdd(filter: Uint8Array, off: number, len: number): number {
+    const slot = this.subs.find(filter, off, len);
+    if (slot < 0) return -ReasonCode.NoSubscriptionExisted;
+    this.subs.state[slot] = SubState.Unsubscribing;
+    this.subs.pendingId[slot] = 0;
+    return 0;
+  }
+
+  unsubscribe(filter: Uint8Array, off: number, len: number): number {
+    const rc = this.unsubscribeAdd(filter, off, len);
+    return rc < 0 ? rc : this.subscribeSend();
+  }
+
+  /** Sends DISCONNECT (reasonCode: 0, or 0x04 to have the will published) and stops reconnecting. */
+  disconnect(reasonCode: number): void {
+    this.stopped = true;
+    if (this.state === SessionState.Idle || this.closeWanted) return;
+    this.tx.reset(PacketType.Disconnect, this.opts.version);
+    this.tx.reasonCode = this.opts.version === ProtocolVersion.V5 ? reasonCode : 0;
+    this.writeTx();
+    this.closeWanted = true;
+    this.closeCode = reasonCode;
+    this.kick();
+  }
+
+  /** Allows connecting again after disconnect(). */
+  start(): void {
+    this.stopped = false;
+  }
+
+  /** MQTT 5 re-authentication (section 4.12.1): AUTH 0x19 with the method's data. */
+  reauthenticate(): number {
+    const auth = this.auth;
+    if (auth === null || this.state !== SessionState.Connected || this.opts.version !== ProtocolVersion.V5) return -ReasonCode.ProtocolError;
+    const t = this.tx;
+    t.reset(PacketType.Auth, ProtocolVersion.V5);
+    t.reasonCode = ReasonCode.ReAuthenticate;
+    t.props.setBytes(PropertyId.AuthenticationMethod, auth.method, 0, auth.method.length);
+    const rc = auth.begin(t.props);
+    if (rc < 0) return rc;
+    const n = this.writeTx();
+    this.kick();
+    return n < 0 ? n : 0;
+  }
+
+  // ---- Strings at the edge ------------------------------------------------------------------
+
+  /** The topic of a delivered message, as a string. */
+  /* cold */
+  topicString(msg: Packet): string {
+    return decodeUtf8(msg.topic, msg.topicOff, msg.topicLen);
+  }
+
+  /* cold */
+  publishString(topic: string, payload: string, qos: number, retain: boolean): number {
+    const t = utf8(topic);
+    const p = utf8(payload);
+    return this.publish(t, 0, t.length, p, 0, p.length, qos, retain);
+  }
+
+  /* cold */
+  subscribeString(filter: string, options: number, handler: MessageHandler | null): number {
+    const f = utf8(filter);
+    return this.subscribe(f, 0, f.length, options, 0, handler);
+  }
+
+  /* cold */
+  unsubscribeString(filter: string): number {
+    const f = utf8(filter);
+    return this.unsubscribe(f, 0, f.length);
+  }
+
+  // ---- Inside -------------------------------------------------------------------------------
+
+  private kick(): void {
+    if (this.busy) return;
+    if (this.notifier !== null) this.notifier.wake();
+    else this.pump();
+  }
+
+  /** Room for n more bytes in the send buffer (moving unsent bytes to the front if needed). */
+  private ensureSpace(n: number): boolean {
+    if (this.out.length - this.outEnd >= n) return true;
+    if (this.outStart > 0) {
+      this.out.copyWithin(0, this.outStart, this.outEnd);
+      this.outEnd -= this.outStart;
+      this.outStart = 0;
+    }
+    return this.out.length - this.outEnd >= n;
+  }
+
+  /** Encodes tx into the send buffer: its length, or a negated reason code (PacketTooLarge: no room now). */
+  private writeTx(): number {
+    let n = encodePacket(this.tx, this.out, this.outEnd);
+    if (n === -ReasonCode.PacketTooLarge && this.outStart > 0) {
+      this.ensureSpace(this.out.length);
+      n = encodePacket(this.tx, this.out, this.outEnd);
+    }
+    if (n > 0) {
+      this.outEnd += n;
+      this.keepAlive.sent(this.now);
+    }
+    return n;
+  }
+
+  private sendAck(type: number, packetId: number, reasonCode: number): number {
+    const t = this.tx;
+    t.reset(type, this.opts.version);
+    t.packetId = packetId;
+    t.reasonCode = this.opts.version === ProtocolVersion.V5 ? reasonCode : 0;
+    return this.writeTx();
+  }
+
+  /** A protocol violation by the server: DISCONNECT with the reason (MQTT 5, MQTT-4.13.1-1) and close. */
+  private fail(code: number): void {
+    if (this.closeWanted) return;
+    if (this.opts.version === ProtocolVersion.V5) {
+      this.tx.reset(PacketType.Disconnect, ProtocolVersion.V5);
+      this.tx.reasonCode = code;
+      this.ensureSpace(4);
+      this.writeTx();
+    }
+    this.closeWanted = true;
+    this.closeCode = code;
+  }
+
+  private sendConnect(): void {
+    const o = this.opts;
+    const v5 = o.version === ProtocolVersion.V5;
+    const t = this.tx;
+    t.reset(PacketType.Connect, o.version);
+    t.cleanStart = o.cleanStart;
+    t.keepAlive = o.keepAlive;
+    t.clientId = this.clientId;
+    t.clientIdOff = 0;
+    t.clientIdLen = this.clientIdLen;
+    if (o.willTopic !== null) {
+      t.willFlag = true;
+      t.willQos = o.willQos;
+      t.willRetain = o.willRetain;
+      t.willTopic = o.willTopic;
+      t.willTopicOff = 0;
+      t.willTopicLen = o.willTopic.length;
+      t.willPayload = o.willPayload;
+      t.willPayloadOff = 0;
+      t.willPayloadLen = o.willPayload.length;
+      if (v5) {
+        const w = t.willProps;
+        if (o.willDelay >= 0) w.setNumber(PropertyId.WillDelayInterval, o.willDelay);
+        if (o.willMessageExpiry >= 0) w.setNumber(PropertyId.MessageExpiryInterval, o.willMessageExpiry);
+        if (o.willPayloadFormat >= 0) w.setNumber(PropertyId.PayloadFormatIndicator, o.willPayloadFormat);
+        if (o.willContentType !== null) w.setBytes(PropertyId.ContentType, o.willContentType, 0, o.willContentType.length);
+      }
+    }
+    if (o.username !== null) {
+      t.username = o.username;
+      t.usernameOff = 0;
+      t.usernameLen = o.username.length;
+    }
+    if (o.password !== null) {
+      t.password = o.password;
+      t.passwordOff = 0;
+      t.passwordLen = o.password.length;
+    }
+    if (v5) {
+      const p = t.props;
+      if (o.sessionExpiry > 0) p.setNumber(PropertyId.SessionExpiryInterval, o.sessionExpiry);
+      if (o.inboundQos2 < 65535) p.setNumber(PropertyId.ReceiveMaximum, o.inboundQos2);
+      // MQTT-3.1.2-24: the server must not send more than the receive buffer holds.
+      p.setNumber(PropertyId.MaximumPacketSize, o.receiveBufferSize);
+      if (o.topicAliasMaximum > 0) p.setNumber(PropertyId.TopicAliasMaximum, o.topicAliasMaximum);
+      if (o.requestResponseInformation) p.setNumber(PropertyId.RequestResponseInformation, 1);
+      if (!o.requestProblemInformation) p.setNumber(PropertyId.RequestProblemInformation, 0);
+      const auth = this.auth;
+      if (auth !== null) {
+        p.setBytes(PropertyId.AuthenticationMethod, auth.method, 0, auth.method.length);
+        const rc = auth.begin(p);
+        if (rc < 0) {
+          this.closeWanted = true;
+          this.closeCode = -rc;
+          return;
+        }
+      }
+    }
+    if (this.writeTx() < 0) {
+      this.closeWanted = true;
+      this.closeCode = ReasonCode.PacketTooLarge;
+    }
+  }
+
+  private handlePacket(): void {
+    const p = this.rx;
+    const connected = this.state === SessionState.Connected;
+    switch (p.type) {
+      case PacketType.Connack:
+        // MQTT-3.2.0-2: one CONNACK per connection.
+        if (this.state !== SessionState.Connecting) return this.fail(ReasonCode.ProtocolError);
+        return this.onConnack();
+      case PacketType.Publish:
+        if (!connected) return this.fail(ReasonCode.ProtocolError);
+        return this.onPublish();
+      case PacketType.Puback:
+      case PacketType.Pubrec:
+      case PacketType.Pubcomp:
+        if (this.state === SessionState.Idle) return;
+        return this.onPublishAck();
+      case PacketType.Pubrel: {
+        if (!connected) return this.fail(ReasonCode.ProtocolError);
+        // MQTT-4.3.3-11: PUBCOMP with the same id; the id is now free for a new message.
+        const known = this.inQos2.remove(p.packetId);
+        this.sendAck(PacketType.Pubcomp, p.packetId, known ? 0 : ReasonCode.PacketIdentifierNotFound);
+        return;
+      }
+      case PacketType.Suback:
+      case PacketType.Unsuback:
+        if (!connected) return this.fail(ReasonCode.ProtocolError);
+        return this.onSuback();
+      case PacketType.Pingresp:
+        this.keepAlive.pong();
+        return;
+      case PacketType.Disconnect:
+        // MQTT 5 section 3.14: the server closes; the client sends nothing back.
+        this.serverDisconnected = true;
+        this.closeWanted = true;
+        this.closeCode = p.reasonCode;
+        return;
+      case PacketType.Auth:
+        return this.onAuth();
+      default:
+        // CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ are never sent to a client.
+        return this.fail(ReasonCode.ProtocolError);
+    }
+  }
+
+  private onConnack(): void {
+    const p = this.rx;
+    const o = this.opts;
+    if (p.reasonCode !== 0) {
+      // MQTT-3.2.2-7 (3.1.1 MQTT-3.2.2-5): the server closes after a refusal.
+      this.closeWanted = true;
+      this.closeCode = p.reasonCode;
+      this.handler.onConnect(p);
+      return;
+    }
+    let keepAlive = o.keepAlive;
+    if (o.version === ProtocolVersion.V5) {
+      const pr = p.props;
+      // MQTT-3.2.2-21: the server's keep alive replaces the client's.
+      if (pr.has(PropertyId.ServerKeepAlive)) keepAlive = pr.get(PropertyId.ServerKeepAlive);
+      if (pr.has(PropertyId.ReceiveMaximum)) this.serverReceiveMaximum = pr.get(PropertyId.ReceiveMaximum);
+      if (pr.has(PropertyId.MaximumPacketSize)) this.serverMaximumPacketSize = pr.get(PropertyId.MaximumPacketSize);
+      if (pr.has(PropertyId.MaximumQos)) this.serverMaximumQos = pr.get(PropertyId.MaximumQos);
+      if (pr.has(PropertyId.RetainAvailable)) this.serverRetainAvailable = pr.get(PropertyId.RetainAvailable) === 1;
+      this.outAliases.reset(pr.has(PropertyId.TopicAliasMaximum) ? pr.get(PropertyId.TopicAliasMaximum) : 0);
+      if (pr.has(PropertyId.AssignedClientIdentifier) && pr.len[PropertyId.AssignedClientIdentifier] <= this.clientId.length) {
+        // Kept, so that a later connection resumes this session.
+        const n = pr.len[PropertyId.AssignedClientIdentifier];
+        const src = pr.bufs[PropertyId.AssignedClientIdentifier];
+        const at = pr.off[PropertyId.AssignedClientIdentifier];
+        for (let i = 0; i < n; i++) this.clientId[i] = src[at + i];
+        this.clientIdLen = n;
+      }
+    }
+    this.serverKeepAlive = keepAlive;
+    this.keepAlive.start(keepAlive, o.pingTimeout, this.now);
+    this.backoff.reset();
+    this.state = SessionState.Connected;
+    this.sessionPresent = p.sessionPresent;
+    const st = this.store;
+    if (p.sessionPresent) {
+      // MQTT-4.4.0-1: resend unacknowledged PUBLISH (DUP, MQTT-3.3.1-1) and PUBREL, in order.
+      for (let i = 0; i < st.state.length; i++) {
+        if (st.state[i] === EntryState.AwaitAck) {
+          st.resend[i] = 1;
+          st.dup[i] = 1;
+        } else if (st.state[i] === EntryState.AwaitComp) {
+          st.resend[i] = 1;
+        }
+      }
+    } else {
+      // No session on the server (MQTT-3.2.2-? / 4.1): the session state is discarded; messages
+      // not yet acknowledged are sent again as new messages, nothing is lost. A message whose
+      // PUBREC arrived is with the server already.
+      for (let i = 0; i < st.state.length; i++) {
+        if (st.state[i] === EntryState.AwaitAck) st.requeue(i);
+      }
+      for (let i = 0; i < st.state.length; i++) {
+        if (st.state[i] === EntryState.AwaitComp) {
+          const h = st.handle[i];
+          st.remove(i);
+          this.handler.onPublishDone(h, 0);
+        }
+      }
+      this.inQos2.clear();
+      const subs = this.subs;
+      for (let i = 0; i < subs.state.length; i++) {
+        const s = subs.state[i];
+        if (s === SubState.Unsubscribing) subs.free(i);
+        else if (s === SubState.Granted) subs.state[i] = o.resubscribe ? SubState.Subscribing : SubState.Granted;
+      }
+    }
+    this.carried = 0;
+    this.handler.onConnect(p);
+  }
+
+  private onPublish(): void {
+    const p = this.rx;
+    if (this.opts.version === ProtocolVersion.V5 && p.props.has(PropertyId.TopicAlias)) {
+      const alias = p.props.get(PropertyId.TopicAlias);
+      // MQTT-3.3.2-9 / -10: an alias above the maximum the client sent is an error.
+      if (alias > this.inAliases.maximum()) return this.fail(ReasonCode.TopicAliasInvalid);
+      if (p.topicLen > 0) {
+        if (!this.inAliases.set(alias, p.topic, p.topicOff, p.topicLen)) return this.fail(ReasonCode.ImplementationSpecificError);
+      } else {
+        const len = this.inAliases.lookup(alias);
+        // An alias never set on this connection: protocol error (section 3.3.4).
+        if (len < 0) return this.fail(ReasonCode.ProtocolError);
+        p.setTopic(this.inAliases.arena.bytes, this.inAliases.arena.off[alias - 1], len);
+      }
+    }
+    const id = p.packetId;
+    if (p.qos === 0) {
+      this.deliver();
+    } else if (p.qos === 1) {
+      // MQTT-4.3.2-4: PUBACK after taking ownership.
+      this.deliver();
+      this.sendAck(PacketType.Puback, id, 0);
+    } else if (this.inQos2.has(id)) {
+      // MQTT-4.3.3-10: a resent QoS 2 PUBLISH is not delivered again.
+      this.sendAck(PacketType.Pubrec, id, 0);
+    } else if (!this.inQos2.add(id)) {
+      // More QoS 2 messages unreleased than our Receive Maximum (MQTT-3.3.4-9).
+      this.fail(ReasonCode.ReceiveMaximumExceeded);
+    } else {
+      this.deliver();
+      this.sendAck(PacketType.Pubrec, id, 0);
+    }
+  }
+
+  private deliver(): void {
+    if (this.subs.route(this.rx) === 0) this.handler.onMessage(this.rx);
+  }
+
+  private onPublishAck(): void {
+    const p = this.rx;
+    const st = this.store;
+    const slot = st.find(p.packetId);
+    const type = p.type;
+    if (type === PacketType.Pubrec) {
+      if (slot >= 0 && st.state[slot] === EntryState.AwaitComp) {
+        // A repeated PUBREC: PUBREL again.
+        this.sendAck(PacketType.Pubrel, p.packetId, 0);
+        return;
+      }
+      if (slot < 0 || st.state[slot] !== EntryState.AwaitAck || st.qos[slot] !== 2) {
+        // MQTT 5 section 3.6.2.1: PUBREL 0x92 for an id we do not hold.
+        this.sendAck(PacketType.Pubrel, p.packetId, ReasonCode.PacketIdentifierNotFound);
+        return;
+      }
+      if (p.reasonCode >= 0x80) {
+        // MQTT-4.3.3-? : a failed PUBREC ends the exchange; the id is free.
+        const h = st.handle[slot];
+        st.remove(slot);
+        this.handler.onPublishDone(h, p.reasonCode);
+        return;
+      }
+      // MQTT-4.3.3-4: PUBREL after PUBREC; the message bytes are no longer needed.
+      st.released(slot);
+      // When the send buffer has no room for PUBREL now, it stays due for the pump.
+      if (this.sendAck(PacketType.Pubrel, p.packetId, 0) > 0) st.resend[slot] = 0;
+      return;
+    }
+    if (slot < 0) return;
+    const want = type === PacketType.Puback ? EntryState.AwaitAck : EntryState.AwaitComp;
+    if (st.state[slot] !== want || (type === PacketType.Puback && st.qos[slot] !== 1)) return;
+    const h = st.handle[slot];
+    st.remove(slot);
+    this.handler.onPublishDone(h, p.reasonCode);
+  }
+
+  private onSuback(): void {
+    const p = this.rx;
+    const id = p.packetId;
+    let req = -1;
+    for (let i = 0; i < this.reqId.length; i++) if (this.reqId[i] === id) req = i;
+    if (req < 0) return;
+    this.reqId[req] = 0;
+    const subs = this.subs;
+    const sub = p.type === PacketType.Suback;
+    for (let i = 0; i < subs.state.length; i++) {
+      if (subs.pendingId[i] !== id) continue;
+      subs.pendingId[i] = 0;
+      if (sub && subs.state[i] === SubState.Subscribing) {
+        const pos = this.subPosition[i];
+        const code = pos < p.count ? p.codes[pos] : ReasonCode.UnspecifiedError;
+        if (code >= 0x80) subs.free(i);
+        else subs.state[i] = SubState.Granted;
+      } else if (!sub && subs.state[i] === SubState.Unsubscribing) {
+        subs.free(i);
+      }
+    }
+    if (sub) this.handler.onSubscribe(p);
+    else this.handler.onUnsubscribe(p);
+  }
+
+  private onAuth(): void {
+    const p = this.rx;
+    const auth = this.auth;
+    // MQTT-4.12.0-? : AUTH without a method in use is a protocol error.
+    if (auth === null || this.opts.version !== ProtocolVersion.V5) return this.fail(ReasonCode.ProtocolError);
+    if (p.reasonCode === 0) return; // re-authentication succeeded
+    if (p.reasonCode !== ReasonCode.ContinueAuthentication) return this.fail(ReasonCode.ProtocolError);
+    const t = this.tx;
+    t.reset(PacketType.Auth, ProtocolVersion.V5);
+    t.reasonCode = ReasonCode.ContinueAuthentication;
+    t.props.setBytes(PropertyId.AuthenticationMethod, auth.method, 0, auth.method.length);
+    const rc = auth.challenge(p, t.props);
+    if (rc < 0) return this.fail(-rc);
+    this.writeTx();
+  }
+
+  /** Encodes a message into the store (as queued); its slot or a negated reason code. */
+  private encodeStored(topic: Uint8Array, topicOff: number, topicLen: number, payload: Uint8Array, payloadOff: number, payloadLen: number, qos: number, retain: boolean): number {
+    const o = this.opts;
+    if (qos < 0 || qos > 2) return -ReasonCode.QosNotSupported;
+    let rc = validateTopicName(topic, topicOff, topicLen);
+    if (rc < 0) return rc;
+    if (this.state === SessionState.Connected) {
+      // MQTT-3.2.2-11 / -14: nothing above the server's Maximum QoS, no retain when unavailable.
+      if (qos > this.serverMaximumQos) return -ReasonCode.QosNotSupported;
+      if (retain && !this.serverRetainAvailable) return -ReasonCode.RetainNotSupported;
+    }
+    const p = this.pub;
+    p.type = PacketType.Publish;
+    p.version = o.version;
+    p.qos = qos;
+    p.retain = retain;
+    p.dup = false;
+    p.packetId = qos > 0 ? 1 : 0;
+    p.setTopic(topic, topicOff, topicLen);
+    p.setPayload(payload, payloadOff, payloadLen);
+    let remaining = 2 + topicLen + (qos > 0 ? 2 : 0) + payloadLen;
+    if (o.version === ProtocolVersion.V5) {
+      const ps = propertiesSize(p.props, PUBLISH_MASK);
+      if (ps < 0) return ps;
+      remaining += varintSize(ps) + ps;
+    }
+    const size = packetSize(remaining);
+    // Room for a topic alias property added on the way out.
+    if (size + 3 > o.sendBufferSize || size > this.serverMaximumPacketSize) return -ReasonCode.PacketTooLarge;
+    const st = this.store;
+    let slot = -1;
+    for (let tries = 0; tries <= st.state.length; tries++) {
+      if (st.queued < o.queueCount) {
+        slot = st.add(size, qos, this.now);
+        if (slot >= 0) break;
+      }
+      if (o.overflow !== OverflowPolicy.DropOldestQos0) break;
+      const victim = st.oldestQueuedQos0();
+      if (victim < 0) break;
+      const h = st.handle[victim];
+      st.remove(victim);
+      this.handler.onPublishDone(h, ReasonCode.QuotaExceeded);
+    }
+    if (slot < 0) return -ReasonCode.QuotaExceeded;
+    rc = encodePacket(p, st.arena.bytes, st.arena.off[slot]);
+    if (rc !== size) {
+      st.remove(slot);
+      return rc < 0 ? rc : -ReasonCode.ImplementationSpecificError;
+    }
+    return slot;
+  }
+
+  /** Sends what is due, as far as the send buffer allows. */
+  pump(): void {
+    if (this.busy || this.closeWanted || this.state === SessionState.Idle) return;
+    const st = this.store;
+    const connected = this.state === SessionState.Connected;
+    // Inflight first (resends, PUBRELs), in their order.
+    for (let guard = 0; guard < st.state.length; guard++) {
+      const slot = st.firstDue();
+      if (slot < 0) break;
+      if (this.transmit(slot) === 0) return;
+    }
+    // Then the queue, within the inflight window (MQTT-4.9.0-2: the server's Receive Maximum).
+    // Before CONNACK only when nothing from an earlier connection waits to be resent.
+    if (connected || this.carried === 0) {
+      let window = this.opts.inflight;
+      if (this.serverReceiveMaximum < window) window = this.serverReceiveMaximum;
+      for (let guard = 0; guard < st.state.length; guard++) {
+        const slot = st.first(EntryState.Queued, false);
+        if (slot < 0) break;
+        const qos = st.qos[slot];
+        if (qos > 0) {
+          if (st.inflight >= window) break;
+          if (connected && qos > this.serverMaximumQos) {
+            this.drop(slot, ReasonCode.QosNotSupported);
+            continue;
+          }
+          const id = this.allocatePacketId();
+          if (id === 0) break;
+          // Expired while queued (MQTT 5 section 3.3.2.3.3): not sent.
+          if (this.expired(slot)) continue;
+          st.promote(slot, id);
+          if (this.transmit(slot) === 0) return;
+        } else {
+          if (this.expired(slot)) continue;
+          const r = this.transmit(slot);
+          if (r === 0) return;
+          if (r > 0) st.remove(slot);
+        }
+      }
+    }
+    if (connected) this.sendRequests();
+  }
+
+  private drop(slot: number, code: number): void {
+    const h = this.store.handle[slot];
+    this.store.remove(slot);
+    this.handler.onPublishDone(h, code);
+  }
+
+  /** True (and the message dropped) when a queued message's expiry interval has passed. */
+  private expired(slot: number): boolean {
+    if (this.opts.version !== ProtocolVersion.V5) return false;
+    const st = this.store;
+    const sp = this.sp;
+    if (decodePacket(this.reader, st.arena.bytes, st.arena.off[slot], st.arena.len[slot], ProtocolVersion.V5, sp) < 0) return false;
+    if (!sp.props.has(PropertyId.MessageExpiryInterval)) return false;
+    const elapsed = Math.floor((this.now - st.time[slot]) / 1000);
+    if (elapsed < sp.props.get(PropertyId.MessageExpiryInterval)) return false;
+    this.drop(slot, ReasonCode.UnspecifiedError);
+    return true;
+  }
+
+  /** Writes an inflight or queued entry: 1 sent, 0 no room yet (it stays due), -1 dropped. */
+  private transmit(slot: number): number {
+    const st = this.store;
+    const o = this.opts;
+    if (st.state[slot] === EntryState.AwaitComp) {
+      if (this.sendAck(PacketType.Pubrel, st.packetId[slot], 0) < 0) return 0;
+      st.resend[slot] = 0;
+      return 1;
+    }
+    const len = st.arena.len[slot];
+    if (!this.ensureSpace(len + 3)) return 0;
+    const sp = this.sp;
+    if (decodePacket(this.reader, st.arena.bytes, st.arena.off[slot], len, o.version, sp) < 0) {
+      this.drop(slot, ReasonCode.ImplementationSpecificError);
+      return -1;
+    }
+    sp.packetId = st.packetId[slot];
+    sp.dup = st.dup[slot] === 1;
+    let assigned = 0;
+    if (o.version === ProtocolVersion.V5) {
+      const pr = sp.props;
+      if (pr.has(PropertyId.MessageExpiryInterval)) {
+        // MQTT-3.3.2-6 spirit: the interval left, not the original one.
+        const left = pr.get(PropertyId.MessageExpiryInterval) - Math.floor((this.now - st.time[slot]) / 1000);
+        pr.setNumber(PropertyId.MessageExpiryInterval, left > 0 ? left : 1);
+      }
+      if (this.outAliases.limit > 0) {
+        const alias = this.outAliases.find(sp.topic, sp.topicOff, sp.topicLen);
+        if (alias > 0) {
+          // MQTT-3.3.2-? : a known alias and an empty topic.
+          pr.setNumber(PropertyId.TopicAlias, alias);
+          sp.setTopic(EMPTY, 0, 0);
+        } else {
+          assigned = this.outAliases.assign(sp.topic, sp.topicOff, sp.topicLen);
+          if (assigned > 0) pr.setNumber(PropertyId.TopicAlias, assigned);
+        }
+      }
+    }
+    const n = encodePacket(sp, this.out, this.outEnd);
+    if (n < 0) {
+      if (assigned > 0) this.outAliases.count--;
+      this.drop(slot, -n);
+      return -1;
+    }
+    if (n > this.serverMaximumPacketSize) {
+      // MQTT-3.1.2-24 (the server's limit, 3.2.2.3.6): never sent; reported.
+      if (assigned > 0) {
+        this.outAliases.count--;
+        this.outAliases.arena.release(assigned - 1);
+      }
+      this.drop(slot, ReasonCode.PacketTooLarge);
+      return -1;
+    }
+    this.outEnd += n;
+    this.keepAlive.sent(this.now);
+    st.resend[slot] = 0;
+    return 1;
+  }
+
+  /** A packet identifier no inflight message or SUBSCRIBE/UNSUBSCRIBE uses (MQTT-2.2.1-3), or 0. */
+  private allocatePacketId(): number {
+    for (let n = 0; n < 65535; n++) {
+      const id = this.nextPacketId;
+      this.nextPacketId = id === 65535 ? 1 : id + 1;
+      if (this.store.find(id) >= 0) continue;
+      let used = false;
+      for (let i = 0; i < this.reqId.length; i++) if (this.reqId[i] === id) used = true;
+      if (!used) return id;
+    }
+    return 0;
+  }
+
+  /** Sends SUBSCRIBE / UNSUBSCRIBE for filters waiting for one (grouped by subscription identifier). */
+  private sendRequests(): void {
+    const subs = this.subs;
+    const st = subs.state;
+    for (let guard = 0; guard < st.length; guard++) {
+      let first = -1;
+      for (let i = 0; i < st.length; i++) {
+        if ((st[i] === SubState.Subscribing || st[i] === SubState.Unsubscribing) && subs.pendingId[i] === 0) {
+          first = i;
+          break;
+        }
+      }
+      if (first < 0) return;
+      let req = -1;
+      for (let i = 0; i < this.reqId.length; i++) if (this.reqId[i] === 0) req = i;
+      if (req < 0) return;
+      const kind = st[first];
+      const t = this.tx;
+      t.reset(kind === SubState.Subscribing ? PacketType.Subscribe : PacketType.Unsubscribe, this.opts.version);
+      const subId = subs.subId[first];
+      if (kind === SubState.Subscribing && subId > 0) t.props.setNumber(PropertyId.SubscriptionIdentifier, subId);
+      for (let i = first; i < st.length; i++) {
+        if (st[i] !== kind || subs.pendingId[i] !== 0) continue;
+        if (kind === SubState.Subscribing && subs.subId[i] !== subId) continue;
+        this.subPosition[i] = t.count;
+        if (!t.addFilter(subs.arena.bytes, subs.arena.off[i], subs.arena.len[i], subs.options[i])) break;
+      }
+      const id = this.allocatePacketId();
+      if (id === 0) return;
+      t.packetId = id;
+      if (this.writeTx() < 0) return;
+      // Mark the filters that went into the packet.
+      let k = 0;
+      for (let i = first; i < st.length && k < t.count; i++) {
+        if (st[i] !== kind || subs.pendingId[i] !== 0) continue;
+        if (kind === SubState.Subscribing && subs.subId[i] !== subId) continue;
+        subs.pendingId[i] = id;
+        k++;
+      }
+      this.reqId[req] = id;
+      this.lastRequestId = id;
+    }
+  }
+}

@@ -1,0 +1,105 @@
+// The subscriptions the client holds: filter bytes, options, an optional per-filter handler,
+// and where each stands (awaiting SUBACK, granted, awaiting UNSUBACK). Inbound messages are
+// routed to handlers by matching the topic against each filter, byte by byte.
+import { Packet } from '../codec/packet.js';
+import { matchFilter } from '../topic/match.js';
+import { sharedFilterStart } from '../topic/validate.js';
+import { ByteArena } from './arena.js';
+import { MessageHandler } from './handler.js';
+
+export const enum SubState {
+  Free = 0,
+  /** SUBSCRIBE to be sent (after a reconnect) or sent, awaiting SUBACK. */
+  Subscribing = 1,
+  Granted = 2,
+  Unsubscribing = 3,
+}
+
+export class Subscriptions {
+  arena: ByteArena;
+  state: Uint8Array;
+  options: Uint8Array;
+  subId: Uint32Array;
+  /** Packet id of the SUBSCRIBE / UNSUBSCRIBE in flight for this filter (0: to be sent). */
+  pendingId: Uint16Array;
+  handler: (MessageHandler | null)[];
+
+  constructor(slots: number, bytes: number) {
+    this.arena = new ByteArena(bytes, slots);
+    this.state = new Uint8Array(slots);
+    this.options = new Uint8Array(slots);
+    this.subId = new Uint32Array(slots);
+    this.pendingId = new Uint16Array(slots);
+    this.handler = [];
+    for (let i = 0; i < slots; i++) this.handler.push(null);
+  }
+
+  /** The slot holding this filter, or -1. */
+  find(buf: Uint8Array, off: number, len: number): number {
+    for (let i = 0; i < this.state.length; i++) {
+      if (this.state[i] !== SubState.Free && this.arena.equals(i, buf, off, len)) return i;
+    }
+    return -1;
+  }
+
+  /** Records a filter (replacing the same filter's entry): its slot, or -1 when full. */
+  add(buf: Uint8Array, off: number, len: number, options: number, subId: number, handler: MessageHandler | null): number {
+    let slot = this.find(buf, off, len);
+    if (slot < 0) {
+      for (let i = 0; i < this.state.length; i++) {
+        if (this.state[i] === SubState.Free) {
+          slot = i;
+          break;
+        }
+      }
+      if (slot < 0) return -1;
+      const at = this.arena.place(slot, len);
+      if (at < 0) return -1;
+      const b = this.arena.bytes;
+      for (let i = 0; i < len; i++) b[at + i] = buf[off + i];
+    }
+    this.state[slot] = SubState.Subscribing;
+    this.options[slot] = options;
+    this.subId[slot] = subId;
+    this.pendingId[slot] = 0;
+    this.handler[slot] = handler;
+    return slot;
+  }
+
+  free(slot: number): void {
+    this.arena.release(slot);
+    this.state[slot] = SubState.Free;
+    this.handler[slot] = null;
+  }
+
+  /**
+   * Hands the message to every matching filter's handler (one call per handler even when
+   * several of its filters match); returns how many handlers were called.
+   */
+  route(msg: Packet): number {
+    let called = 0;
+    const st = this.state;
+    const a = this.arena;
+    for (let i = 0; i < st.length; i++) {
+      if (st[i] === SubState.Free || st[i] === SubState.Unsubscribing) continue;
+      const h = this.handler[i];
+      if (h === null) continue;
+      let seen = false;
+      for (let j = 0; j < i && !seen; j++) {
+        if (this.handler[j] === h && st[j] !== SubState.Free && st[j] !== SubState.Unsubscribing && this.matches(j, msg)) seen = true;
+      }
+      if (seen || !this.matches(i, msg)) continue;
+      h.onMessage(msg);
+      called++;
+    }
+    return called;
+  }
+
+  private matches(slot: number, msg: Packet): boolean {
+    const a = this.arena;
+    const off = a.off[slot];
+    const len = a.len[slot];
+    const start = sharedFilterStart(a.bytes, off, len);
+    return matchFilter(a.bytes, start, len - (start - off), msg.topic, msg.topicOff, msg.topicLen);
+  }
+}
