@@ -524,8 +524,16 @@ class FileChecker {
     const method = callee.name.text;
     if (MUTATORS.has(method) || DATAVIEW_SETTER.test(method)) this.checkWrite(callee.expression, ctx);
     if (!ctx.hot) return;
+    const recv = skipParens(callee.expression);
+    if (ts.isIdentifier(recv) && ((recv.text === 'Array' && (method === 'from' || method === 'of')) ||
+      (recv.text === 'Object' && (method === 'keys' || method === 'values' || method === 'entries'))) && this.isGlobal(recv)) {
+      this.report(call, 'array-copy', `${recv.text}.${method}() allocates a new array on the hot path`);
+      return;
+    }
     const recvType = this.checker.getTypeAtLocation(callee.expression);
-    if (TO_STRING.has(method)) {
+    if (method === 'bind' && this.checker.getSignaturesOfType(recvType, ts.SignatureKind.Call).length > 0) {
+      this.report(call, 'closure', `.bind() creates a function on the hot path`);
+    } else if (TO_STRING.has(method)) {
       this.report(call, 'to-string', `.${method}() on the hot path`);
     } else if (STRING_METHODS.has(method) && this.isStringy(recvType)) {
       this.report(call, 'string-method', `string .${method}() on the hot path`);

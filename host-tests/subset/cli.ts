@@ -1,5 +1,6 @@
 // `node dist/host-tests/subset/cli.js src/core [more paths]`: prints one `file:line: rule: text`
 // line per subset violation and exits 1 when there is any, 0 when the code is clean.
+import * as fs from 'node:fs';
 import { checkPath, formatViolation } from './checker.js';
 
 const args = process.argv.slice(2);
@@ -9,6 +10,10 @@ if (args.length === 0) {
 }
 let count = 0;
 for (const arg of args) {
+  if (!fs.existsSync(arg)) {
+    process.stderr.write(`subset: no such file or directory: ${arg}\n`);
+    process.exit(2);
+  }
   for (const v of checkPath(arg)) {
     process.stdout.write(formatViolation(v) + '\n');
     count++;
