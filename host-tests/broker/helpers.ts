@@ -1,0 +1,214 @@
+// Test helpers: a broker on a free port torn down with the test, MQTT.js clients, and a raw
+// client built on the project's own codec for byte-level checks (DUP, aliases, malformed input).
+import type { ExecutionContext } from 'ava';
+import { connect as netConnect, Socket } from 'node:net';
+import mqtt from 'mqtt';
+import { startBroker, ListenOptions, RunningBroker } from '../../src/broker/index.js';
+import { Framer } from '../../src/core/codec/framer.js';
+import { Packet } from '../../src/core/codec/packet.js';
+import { encodePacket } from '../../src/core/codec/codec.js';
+import { PROPERTY_IDS, PROPERTY_TYPE, PropType } from '../../src/core/codec/properties.js';
+
+export async function broker(t: ExecutionContext, options: ListenOptions = {}): Promise<RunningBroker> {
+  const b = await startBroker({ port: 0, sysInterval: 0, ...options });
+  t.teardown(() => b.close());
+  return b;
+}
+
+export async function client(t: ExecutionContext, port: number, opts: mqtt.IClientOptions = {}): Promise<mqtt.MqttClient> {
+  const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+  t.teardown(() => { c.end(true); });
+  return c;
+}
+
+export interface Received {
+  topic: string;
+  payload: string;
+  packet: mqtt.IPublishPacket;
+}
+
+/** Collects messages; `take(n)` resolves with the first n (rejects after ms). */
+export function collect(c: mqtt.MqttClient): { list: Received[]; take(n: number, ms?: number): Promise<Received[]> } {
+  const list: Received[] = [];
+  let waiter: (() => void) | null = null;
+  c.on('message', (topic, payload, packet) => {
+    list.push({ topic, payload: payload.toString(), packet });
+    if (waiter) waiter();
+  });
+  return {
+    list,
+    take(n: number, ms = 3000): Promise<Received[]> {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => { waiter = null; reject(new Error(`timed out with ${list.length}/${n} messages`)); }, ms);
+        const check = (): void => {
+          if (list.length >= n) {
+            clearTimeout(timer);
+            waiter = null;
+            resolve(list.slice(0, n));
+          }
+        };
+        waiter = check;
+        check();
+      });
+    },
+  };
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A decoded packet copied out of the codec's record. */
+export interface Snap {
+  type: number;
+  qos: number;
+  dup: boolean;
+  retain: boolean;
+  packetId: number;
+  topic: string;
+  payload: string;
+  reasonCode: number;
+  sessionPresent: boolean;
+  codes: number[];
+  props: Record<number, number | string>;
+  subIds: number[];
+  user: [string, string][];
+}
+
+const text = (b: Uint8Array, off: number, len: number): string => Buffer.from(b.buffer, b.byteOffset + off, len).toString();
+
+function snap(p: Packet): Snap {
+  const props: Record<number, number | string> = {};
+  for (const id of PROPERTY_IDS) {
+    if (!p.props.has(id)) continue;
+    const ty = PROPERTY_TYPE[id];
+    props[id] = ty === PropType.Utf8 || ty === PropType.Binary ? text(p.props.bufs[id], p.props.off[id], p.props.len[id]) : p.props.get(id);
+  }
+  const user: [string, string][] = [];
+  for (let i = 0; i < p.props.userCount; i++) {
+    user.push([text(p.props.userKeyBuf[i], p.props.userKeyOff[i], p.props.userKeyLen[i]), text(p.props.userValueBuf[i], p.props.userValueOff[i], p.props.userValueLen[i])]);
+  }
+  return {
+    type: p.type, qos: p.qos, dup: p.dup, retain: p.retain, packetId: p.packetId,
+    topic: p.type === 3 ? text(p.topic, p.topicOff, p.topicLen) : '',
+    payload: p.type === 3 ? text(p.payload, p.payloadOff, p.payloadLen) : '',
+    reasonCode: p.reasonCode, sessionPresent: p.sessionPresent,
+    codes: Array.from(p.codes.subarray(0, p.type === 9 || p.type === 11 ? p.count : 0)),
+    props, subIds: Array.from(p.props.subIds.subarray(0, p.props.subIdCount)), user,
+  };
+}
+
+/** A client speaking bytes made by the project's codec. */
+export class RawClient {
+  sock: Socket;
+  framer = new Framer(1 << 20);
+  pkt = new Packet(32, 16, 8);
+  out = new Uint8Array(1 << 20);
+  packets: Snap[] = [];
+  closed = false;
+  private wake: (() => void) | null = null;
+
+  private constructor(sock: Socket, readonly version: number) {
+    this.sock = sock;
+    this.framer.version = version;
+    sock.on('data', (chunk: Buffer) => {
+      let off = 0;
+      while (off < chunk.length) {
+        off += this.framer.push(chunk, off, chunk.length - off);
+        for (;;) {
+          const r = this.framer.next(this.pkt);
+          if (r <= 0) break;
+          this.packets.push(snap(this.pkt));
+        }
+      }
+      this.wake?.();
+    });
+    sock.on('close', () => {
+      this.closed = true;
+      this.wake?.();
+    });
+    sock.on('error', () => undefined);
+  }
+
+  static open(t: ExecutionContext, port: number, version = 5): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const s = netConnect(port, '127.0.0.1', () => resolve(c));
+      const c = new RawClient(s, version);
+      s.once('error', reject);
+      t.teardown(() => { s.destroy(); });
+    });
+  }
+
+  /** Fills a fresh record with `build` and sends its encoding. */
+  send(type: number, build: (p: Packet) => void = () => undefined): void {
+    const p = new Packet(32, 16, 8);
+    p.reset(type, this.version);
+    build(p);
+    const n = encodePacket(p, this.out, 0);
+    if (n < 0) throw new Error(`encode failed: ${-n}`);
+    this.sock.write(Buffer.from(this.out.subarray(0, n)));
+  }
+
+  raw(bytes: number[] | Buffer): void {
+    this.sock.write(Buffer.from(bytes));
+  }
+
+  /** CONNECT with the given client id (and record tweaks), and the CONNACK. */
+  async connect(clientId: string, build: (p: Packet) => void = () => undefined): Promise<Snap> {
+    this.send(1, (p) => {
+      const id = Buffer.from(clientId);
+      p.clientId = id;
+      p.clientIdOff = 0;
+      p.clientIdLen = id.length;
+      p.cleanStart = true;
+      p.keepAlive = 60;
+      build(p);
+    });
+    return this.expect(2);
+  }
+
+  /** The next packet (of `type`, skipping nothing): rejects after ms or on close. */
+  async next(ms = 3000): Promise<Snap> {
+    const deadline = Date.now() + ms;
+    while (this.packets.length === 0) {
+      if (this.closed) throw new Error('connection closed');
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('timed out waiting for a packet');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => { clearTimeout(timer); this.wake = null; resolve(); };
+      });
+    }
+    return this.packets.shift()!;
+  }
+
+  async expect(type: number, ms = 3000): Promise<Snap> {
+    const p = await this.next(ms);
+    if (p.type !== type) throw new Error(`expected packet type ${type}, got ${p.type} ${JSON.stringify(p)}`);
+    return p;
+  }
+
+  /** Resolves when the broker has closed the connection. */
+  async waitClosed(ms = 3000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!this.closed) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('still open');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => { clearTimeout(timer); this.wake = null; resolve(); };
+      });
+    }
+  }
+
+  /** No packet arrives within ms. */
+  async quiet(ms: number): Promise<boolean> {
+    await delay(ms);
+    return this.packets.length === 0;
+  }
+}
+
+export function bytes(s: string): [Buffer, number, number] {
+  const b = Buffer.from(s);
+  return [b, 0, b.length];
+}
