@@ -23,7 +23,7 @@ check-core: $(NODE_STAMP)
 check-subset: build
 	node dist/host-tests/subset/cli.js src/core
 
-test: build check-core check-subset
+test: build check-core check-subset xs-prereqs
 	node_modules/.bin/ava
 
 sim: build
@@ -31,3 +31,6 @@ sim: build
 
 clean:
 	rm -rf dist
+
+# The host XS runtime and the Moddable targets (issue 7).
+include targets/xs/xs.mk

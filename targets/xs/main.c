@@ -1,0 +1,905 @@
+/* xsmqtt-xs: the host XS runtime. XS 13.3 with a device-like memory profile, memory
+   statistics for JavaScript, the Moddable module specifiers a device has ("timer",
+   "embedded:io/socket/tcp") over real sockets and an epoll/poll loop, print to stdout.
+
+   usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stats] bundle.js
+
+   Exit status: 0 when nothing is left to run, the code given to __xsHost.exit(code),
+   1 for an uncaught exception or a rejected module, 3 for memory full (a clean report on
+   stderr), 4 for a stack overflow, 2 for a usage error. */
+
+#include "xsAll.h"
+#include "xsScript.h"
+#include "xs.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <time.h>
+
+#include "xs_modules.h"
+
+/* from XS's own sources, not declared in its headers */
+
+/* The bytes of an ArrayBuffer or of any typed array or DataView over one (length-tracking
+   views of resizable buffers included): no allocation. */
+static uint8_t* xsmqttGetBuffer(txMachine* the, txSlot* slot, txUnsigned* count)
+{
+	txSlot* instance;
+	txSlot* internal;
+	if (slot->kind != XS_REFERENCE_KIND)
+		goto bail;
+	instance = slot->value.reference;
+	internal = instance->next;
+	if (!internal || !(internal->flag & XS_INTERNAL_FLAG))
+		goto bail;
+	if (internal->kind == XS_ARRAY_BUFFER_KIND) {
+		if (internal->value.arrayBuffer.address == C_NULL)
+			mxTypeError("detached buffer");
+		*count = internal->next->value.bufferInfo.length;
+		return (uint8_t*)internal->value.arrayBuffer.address;
+	}
+	if ((internal->kind == XS_TYPED_ARRAY_KIND) || (internal->kind == XS_DATA_VIEW_KIND)) {
+		txSlot* view = (internal->kind == XS_TYPED_ARRAY_KIND) ? internal->next : internal;
+		txSlot* buffer = view->next;
+		txSlot* arrayBuffer = buffer->value.reference->next;
+		txSlot* bufferInfo = arrayBuffer->next;
+		txInteger offset = view->value.dataView.offset;
+		txInteger size = view->value.dataView.size;
+		if (arrayBuffer->value.arrayBuffer.address == C_NULL)
+			mxTypeError("detached buffer");
+		if (bufferInfo->value.bufferInfo.maxLength >= 0) {
+			txInteger byteLength = bufferInfo->value.bufferInfo.length;
+			if (offset > byteLength)
+				mxTypeError("out of bounds view");
+			if (size < 0)
+				size = byteLength - offset;
+			else if (offset + size > byteLength)
+				mxTypeError("out of bounds view");
+		}
+		*count = (txUnsigned)size;
+		return (uint8_t*)arrayBuffer->value.arrayBuffer.address + offset;
+	}
+bail:
+	mxTypeError("not a buffer");
+	return C_NULL;
+}
+
+/* ---------- memory profile ---------- */
+
+typedef struct {
+	const char* name;
+	txSize stackCount;		/* XS stack, in slots */
+	txSize slotBudget;		/* slots for the application beyond the built-ins */
+	txSize chunkBudget;		/* chunk bytes for the application beyond the built-ins */
+	int growth;				/* 1: grow in steps up to the budget; 0: fixed heap */
+	int sendBuffer;			/* lwIP TCP_SND_BUF of the device: what onWritable reports */
+} txProfile;
+
+/* Budgets beyond what XS's built-ins take (on a device they live in flash).
+   ESP8266: about 40 KB of RAM is left to JavaScript by Moddable's esp target; a fixed heap.
+   ESP32: a larger heap that may grow in steps up to its budget. */
+static const txProfile gxProfiles[] = {
+	{ "host", 1024, 1 << 20, 64 << 20, 1, 65536 },
+	{ "esp32", 512, 8192, 128 * 1024, 1, 5744 },
+	{ "esp8266", 256, 1024, 16 * 1024, 0, 2920 },
+};
+static const txProfile* gxProfile = &gxProfiles[0];
+
+static size_t gxChunkBytesAllocated = 0;	/* blocks obtained by XS for chunks */
+static size_t gxSlotsAllocated = 0;			/* slots obtained by XS */
+static size_t gxChunkLimit = (size_t)-1;
+static size_t gxSlotLimit = (size_t)-1;
+
+void* fxAllocateChunks(txMachine* the, txSize size)
+{
+	void* p;
+	if (gxChunkBytesAllocated + (size_t)size > gxChunkLimit)
+		return C_NULL;
+	p = c_malloc(size);
+	if (p)
+		gxChunkBytesAllocated += size;
+	return p;
+}
+
+void fxFreeChunks(txMachine* the, void* chunks)
+{
+	c_free(chunks);
+}
+
+txSlot* fxAllocateSlots(txMachine* the, txSize count)
+{
+	txSlot* p;
+	if (gxSlotsAllocated + (size_t)count > gxSlotLimit)
+		return C_NULL;
+	p = (txSlot*)c_malloc(count * sizeof(txSlot));
+	if (p)
+		gxSlotsAllocated += count;
+	return p;
+}
+
+void fxFreeSlots(txMachine* the, void* slots)
+{
+	c_free(slots);
+}
+
+static void xsmqttReportMemory(txMachine* the, FILE* f)
+{
+	fprintf(f, "# xs memory: profile %s, slots %ld live / %ld peak / %ld reserved (%d bytes each), "
+		"chunks %ld used / %ld peak / %ld reserved bytes, collections %u\n",
+		gxProfile->name, (long)the->currentHeapCount, (long)the->peakHeapCount, (long)the->maximumHeapCount,
+		(int)sizeof(txSlot), (long)the->currentChunksSize, (long)the->peakChunksSize,
+		(long)the->maximumChunksSize, (unsigned)the->garbageCollectionCount);
+}
+
+void fxAbort(txMachine* the, int status)
+{
+	fflush(stdout);
+	switch (status) {
+	case XS_NOT_ENOUGH_MEMORY_EXIT:
+		fprintf(stderr, "xsmqtt-xs: out of memory (profile %s)\n", gxProfile->name);
+		xsmqttReportMemory(the, stderr);
+		exit(3);
+	case XS_STACK_OVERFLOW_EXIT:
+		fprintf(stderr, "xsmqtt-xs: stack overflow (profile %s, %ld stack slots)\n", gxProfile->name, (long)gxProfile->stackCount);
+		exit(4);
+	case XS_NO_MORE_KEYS_EXIT:
+		fprintf(stderr, "xsmqtt-xs: not enough keys\n");
+		exit(3);
+	case XS_UNHANDLED_EXCEPTION_EXIT:
+		fprintf(stderr, "xsmqtt-xs: unhandled exception\n");
+		exit(1);
+	case XS_UNHANDLED_REJECTION_EXIT:
+		fprintf(stderr, "xsmqtt-xs: unhandled rejection\n");
+		exit(1);
+	default:
+		fprintf(stderr, "xsmqtt-xs: abort %d\n", status);
+		exit(1);
+	}
+}
+
+void fxCreateMachinePlatform(txMachine* the)
+{
+	the->promiseJobs = 0;
+	the->host = C_NULL;
+}
+
+void fxDeleteMachinePlatform(txMachine* the)
+{
+}
+
+void fxQueuePromiseJobs(txMachine* the)
+{
+	the->promiseJobs = 1;
+}
+
+/* ---------- time ---------- */
+
+static double xsmqttNow(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec * 1000.0) + ((double)ts.tv_nsec / 1000000.0);
+}
+
+/* ---------- modules ---------- */
+
+static const char* xsmqttHostModule(const char* name)
+{
+	int i;
+	for (i = 0; gxHostModules[i].specifier; i++) {
+		if (!c_strcmp(gxHostModules[i].specifier, name))
+			return gxHostModules[i].source;
+	}
+	return C_NULL;
+}
+
+txID fxFindModule(txMachine* the, txSlot* realm, txID moduleID, txSlot* slot)
+{
+	char name[C_PATH_MAX];
+	char path[C_PATH_MAX];
+	char real[C_PATH_MAX];
+	txInteger dot = 0;
+	txString slash;
+	fxToStringBuffer(the, slot, name, sizeof(name));
+	if (xsmqttHostModule(name))
+		return fxNewNameC(the, name);
+	if (name[0] == '.') {
+		if (name[1] == '/')
+			dot = 1;
+		else if ((name[1] == '.') && (name[2] == '/'))
+			dot = 2;
+	}
+	if (dot) {
+		if (moduleID == XS_NO_ID)
+			return XS_NO_ID;
+		c_strncpy(path, fxGetKeyName(the, moduleID), C_PATH_MAX - 1);
+		path[C_PATH_MAX - 1] = 0;
+		slash = c_strrchr(path, '/');
+		if (!slash)
+			return XS_NO_ID;
+		if (dot == 2) {
+			*slash = 0;
+			slash = c_strrchr(path, '/');
+			if (!slash)
+				return XS_NO_ID;
+		}
+		slash[1] = 0;
+		if ((c_strlen(path) + c_strlen(name)) >= sizeof(path))
+			mxRangeError("path too long");
+		c_strcat(path, name + (dot == 1 ? 2 : 3));
+	}
+	else if (name[0] == '/')
+		c_strcpy(path, name);
+	else
+		return XS_NO_ID;	/* a bare specifier that the device does not have */
+	if (!c_realpath(path, real))
+		return XS_NO_ID;
+	return fxNewNameC(the, real);
+}
+
+static txScript* xsmqttParseFile(txMachine* the, txString path, txUnsigned flags)
+{
+	txParser _parser;
+	txParser* parser = &_parser;
+	txParserJump jump;
+	FILE* file = NULL;
+	txScript* script = NULL;
+	fxInitializeParser(parser, the, the->parserBufferSize, the->parserTableModulo);
+	parser->firstJump = &jump;
+	file = fopen(path, "r");
+	if (c_setjmp(jump.jmp_buf) == 0) {
+		mxParserThrowElse(file);
+		parser->path = fxNewParserSymbol(parser, path);
+		fxParserTree(parser, file, (txGetter)fgetc, flags, NULL);
+		fclose(file);
+		file = NULL;
+		fxParserHoist(parser);
+		fxParserBind(parser);
+		script = fxParserCode(parser);
+	}
+	if (file)
+		fclose(file);
+	fxTerminateParser(parser);
+	return script;
+}
+
+static txScript* xsmqttParseString(txMachine* the, txString path, const char* source, txUnsigned flags)
+{
+	txParser _parser;
+	txParser* parser = &_parser;
+	txParserJump jump;
+	txStringCStream stream;
+	txScript* script = NULL;
+	stream.buffer = (char*)source;
+	stream.offset = 0;
+	stream.size = (txSize)c_strlen(source);
+	fxInitializeParser(parser, the, the->parserBufferSize, the->parserTableModulo);
+	parser->firstJump = &jump;
+	if (c_setjmp(jump.jmp_buf) == 0) {
+		parser->path = fxNewParserSymbol(parser, path);
+		fxParserTree(parser, &stream, fxStringCGetter, flags, NULL);
+		fxParserHoist(parser);
+		fxParserBind(parser);
+		script = fxParserCode(parser);
+	}
+	fxTerminateParser(parser);
+	return script;
+}
+
+void fxLoadModule(txMachine* the, txSlot* module, txID moduleID)
+{
+	txString path = fxGetKeyName(the, moduleID);
+	const char* source = xsmqttHostModule(path);
+	txScript* script;
+	if (source)
+		script = xsmqttParseString(the, path, source, mxDebugFlag);
+	else
+		script = xsmqttParseFile(the, path, mxDebugFlag);
+	if (script)
+		fxResolveModule(the, module, moduleID, script, C_NULL, C_NULL);
+}
+
+/* ---------- globals: print, trace, gc, memoryStats ---------- */
+
+static void xsmqttWriteArgs(txMachine* the, int newline)
+{
+	xsIntegerValue i, c = xsToInteger(xsArgc);
+	for (i = 0; i < c; i++) {
+		if (i)
+			fputc(' ', stdout);
+		fputs(xsToString(xsArg(i)), stdout);
+	}
+	if (newline)
+		fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static void xs_print(txMachine* the) { xsmqttWriteArgs(the, 1); }
+static void xs_trace(txMachine* the) { xsmqttWriteArgs(the, 0); }
+static void xs_gc(txMachine* the) { xsCollectGarbage(); }
+
+/* memoryStats(Float64Array(8)): [live slots (exact after gc(); between collections it also
+   counts every slot allocated since the last one), chunk bytes in use, peak slots, peak chunk
+   bytes, collections, slot size in bytes, slots reserved, chunk bytes reserved]. Allocates
+   nothing. */
+static void xs_memoryStats(txMachine* the)
+{
+	txUnsigned count;
+	double* p = (double*)xsmqttGetBuffer(the, &xsArg(0), &count);
+	if (count < 8 * sizeof(double))
+		xsRangeError("memoryStats needs a Float64Array(8)");
+	p[0] = the->currentHeapCount;
+	p[1] = the->currentChunksSize;
+	p[2] = the->peakHeapCount;
+	p[3] = the->peakChunksSize;
+	p[4] = the->garbageCollectionCount;
+	p[5] = sizeof(txSlot);
+	p[6] = the->maximumHeapCount;
+	p[7] = the->maximumChunksSize;
+}
+
+/* ---------- sockets ---------- */
+
+#define kSockets 16
+enum { kReadable = 1, kWritable = 2, kError = 4 };
+
+typedef struct {
+	int fd;
+	int connecting;
+	int ready;
+	int eof;			/* peer closed or socket failed: error after the data is read */
+	int errorSent;
+	int triggered;
+	int lastAvailable;	/* bytes the application was last told of and left unread */
+	uint8_t* queue;		/* the device's send buffer: write() copies here, the loop flushes */
+	int queued;
+} txSocket;
+
+static txSocket gxSockets[kSockets];
+static txSlot gxSocketDispatch;		/* (handle, kind, count) */
+static txSlot gxTimerDispatch;		/* (now) -> ms until the next timer, or -1 */
+static double gxNextTimer = -1;		/* absolute ms, -1 none */
+static int gxExitRequested = -1;
+
+static int xsmqttSocketHandle(txMachine* the, txSlot* slot)
+{
+	int h = fxToInteger(the, slot);
+	if ((h < 0) || (h >= kSockets) || (gxSockets[h].fd < 0))
+		xsUnknownError("closed socket");
+	return h;
+}
+
+static int xsmqttAvailable(txSocket* s)
+{
+	int n = 0;
+	if (s->fd < 0 || ioctl(s->fd, FIONREAD, &n) < 0)
+		return 0;
+	return n;
+}
+
+static void xsmqttFlush(txSocket* s)
+{
+	while (s->queued > 0) {
+		ssize_t n = send(s->fd, s->queue, s->queued, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			memmove(s->queue, s->queue + n, s->queued - n);
+			s->queued -= (int)n;
+			s->triggered |= kWritable;
+		}
+		else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			break;
+		else {
+			s->eof = 1;
+			s->ready = 0;
+			s->queued = 0;
+			break;
+		}
+	}
+}
+
+static void xs_tcpConnect(txMachine* the)
+{
+	char address[64];
+	int port = xsToInteger(xsArg(1));
+	int h, fd, one = 1;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	xsToStringBuffer(xsArg(0), address, sizeof(address));
+	if ((port < 0) || (port > 65535))
+		xsRangeError("invalid port");
+	c_memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, address, &((struct sockaddr_in*)&ss)->sin_addr) == 1) {
+		((struct sockaddr_in*)&ss)->sin_family = AF_INET;
+		((struct sockaddr_in*)&ss)->sin_port = htons(port);
+		len = sizeof(struct sockaddr_in);
+	}
+	else if (inet_pton(AF_INET6, address, &((struct sockaddr_in6*)&ss)->sin6_addr) == 1) {
+		((struct sockaddr_in6*)&ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6*)&ss)->sin6_port = htons(port);
+		len = sizeof(struct sockaddr_in6);
+	}
+	else
+		xsUnknownError("invalid address");
+	for (h = 0; h < kSockets; h++)
+		if (gxSockets[h].fd < 0)
+			break;
+	if (h == kSockets)
+		xsRangeError("no socket");
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (fd < 0)
+		xsRangeError("no socket");
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	gxSockets[h].fd = fd;
+	gxSockets[h].connecting = 1;
+	gxSockets[h].ready = 0;
+	gxSockets[h].eof = 0;
+	gxSockets[h].errorSent = 0;
+	gxSockets[h].triggered = 0;
+	gxSockets[h].lastAvailable = 0;
+	gxSockets[h].queued = 0;
+	if (!gxSockets[h].queue)
+		gxSockets[h].queue = c_malloc(gxProfile->sendBuffer);
+	if (connect(fd, (struct sockaddr*)&ss, len) < 0 && errno != EINPROGRESS) {
+		gxSockets[h].connecting = 0;
+		gxSockets[h].eof = 1;
+		gxSockets[h].triggered |= kError;
+	}
+	xsResult = xsInteger(h);
+}
+
+/* tcpRead(handle, buffer | count | undefined): Moddable's lwIP semantics. With a buffer it
+   reads exactly buffer.byteLength bytes and returns that count; with a count or nothing it
+   allocates an ArrayBuffer. Reading more than is available throws; nothing available returns
+   undefined. */
+static void xs_tcpRead(txMachine* the)
+{
+	txSocket* s = &gxSockets[xsmqttSocketHandle(the, &xsArg(0))];
+	int available = xsmqttAvailable(s);
+	int requested;
+	uint8_t* out;
+	txUnsigned count;
+	if (!available)
+		return;
+	if (xsTypeOf(xsArg(1)) == xsReferenceType) {
+		out = xsmqttGetBuffer(the, &xsArg(1), &count);
+		requested = (int)count;
+		if ((requested <= 0) || (requested > available))
+			xsUnknownError("invalid");
+		xsResult = xsInteger(requested);
+	}
+	else {
+		requested = (xsTypeOf(xsArg(1)) == xsUndefinedType) ? available : xsToInteger(xsArg(1));
+		if ((requested <= 0) || (requested > available))
+			xsUnknownError("invalid");
+		xsResult = xsArrayBuffer(NULL, requested);
+		out = xsToArrayBuffer(xsResult);
+	}
+	while (requested > 0) {
+		ssize_t n = recv(s->fd, out, requested, MSG_DONTWAIT);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			xsUnknownError("read failed");
+		}
+		out += n;
+		requested -= (int)n;
+	}
+}
+
+/* tcpWrite(handle, buffer): copies into the send buffer; throws "would block" when it does not
+   fit, as lwIP does; returns the space left. */
+static void xs_tcpWrite(txMachine* the)
+{
+	txSocket* s = &gxSockets[xsmqttSocketHandle(the, &xsArg(0))];
+	uint8_t* data;
+	txUnsigned count;
+	if (!s->ready)
+		xsUnknownError("not ready");
+	if (s->eof)
+		return;
+	data = xsmqttGetBuffer(the, &xsArg(1), &count);
+	if ((int)count > gxProfile->sendBuffer - s->queued)
+		xsUnknownError("would block");
+	c_memcpy(s->queue + s->queued, data, count);
+	s->queued += count;
+	xsmqttFlush(s);
+	xsResult = xsInteger(gxProfile->sendBuffer - s->queued);
+}
+
+static void xs_tcpClose(txMachine* the)
+{
+	int h = fxToInteger(the, &xsArg(0));
+	if ((h >= 0) && (h < kSockets) && (gxSockets[h].fd >= 0)) {
+		xsmqttFlush(&gxSockets[h]);
+		close(gxSockets[h].fd);
+		gxSockets[h].fd = -1;
+		gxSockets[h].triggered = 0;
+	}
+}
+
+static void xs_setSockets(txMachine* the)
+{
+	gxSocketDispatch = xsArg(0);
+}
+
+static void xs_setTimers(txMachine* the)
+{
+	gxTimerDispatch = xsArg(0);
+}
+
+static void xs_now(txMachine* the)
+{
+	xsResult = xsNumber(xsmqttNow());
+}
+
+/* wake(ms): a timer wants to run in ms milliseconds. */
+static void xs_wake(txMachine* the)
+{
+	double when = xsmqttNow() + xsToNumber(xsArg(0));
+	if ((gxNextTimer < 0) || (when < gxNextTimer))
+		gxNextTimer = when;
+}
+
+static void xs_exit(txMachine* the)
+{
+	gxExitRequested = xsToInteger(xsArg(0));
+}
+
+/* ---------- the loop ---------- */
+
+static void xsmqttReportException(txMachine* the)
+{
+	fflush(stdout);
+	xsVars(1);
+	fprintf(stderr, "xsmqtt-xs: uncaught exception: %s\n", xsToString(xsException));
+	xsVar(0) = xsException;
+	if (xsTypeOf(xsVar(0)) == xsReferenceType) {
+		xsVar(0) = xsGet(xsVar(0), xsID("stack"));
+		if (xsTypeOf(xsVar(0)) == xsStringType)
+			fprintf(stderr, "%s\n", xsToString(xsVar(0)));
+	}
+	exit(1);
+}
+
+static void xsmqttRunPromiseJobs(txMachine* the)
+{
+	while (the->promiseJobs) {
+		the->promiseJobs = 0;
+		fxRunPromiseJobs(the);
+	}
+	fxEndJob(the);
+}
+
+static void xsmqttDeliver(txMachine* the, int h)
+{
+	txSocket* s = &gxSockets[h];
+	int triggered = s->triggered;
+	s->triggered = 0;
+	if ((triggered & kReadable) && (s->fd >= 0)) {
+		int available = xsmqttAvailable(s);
+		if (available > 0) {
+			xsBeginHost(the);
+			xsTry {
+				xsCallFunction3(gxSocketDispatch, xsUndefined, xsInteger(h), xsInteger(kReadable), xsInteger(available));
+			}
+			xsCatch {
+				xsmqttReportException(the);
+			}
+			xsEndHost(the);
+		}
+	}
+	if (s->fd < 0)
+		return;
+	if (s->eof) {
+		if (!s->errorSent && (xsmqttAvailable(s) == 0)) {
+			s->errorSent = 1;
+			xsBeginHost(the);
+			xsTry {
+				xsCallFunction3(gxSocketDispatch, xsUndefined, xsInteger(h), xsInteger(kError), xsInteger(0));
+			}
+			xsCatch {
+				xsmqttReportException(the);
+			}
+			xsEndHost(the);
+		}
+	}
+	else if ((triggered & kWritable) && s->ready) {
+		xsBeginHost(the);
+		xsTry {
+			xsCallFunction3(gxSocketDispatch, xsUndefined, xsInteger(h), xsInteger(kWritable), xsInteger(gxProfile->sendBuffer - s->queued));
+		}
+		xsCatch {
+			xsmqttReportException(the);
+		}
+		xsEndHost(the);
+	}
+	xsmqttRunPromiseJobs(the);
+}
+
+static void xsmqttRunTimers(txMachine* the)
+{
+	double next;
+	gxNextTimer = -1;
+	xsBeginHost(the);
+	xsTry {
+		xsResult = xsCallFunction1(gxTimerDispatch, xsUndefined, xsNumber(xsmqttNow()));
+		next = xsToNumber(xsResult);
+	}
+	xsCatch {
+		xsmqttReportException(the);
+		next = -1;
+	}
+	xsEndHost(the);
+	if (next >= 0) {
+		double when = xsmqttNow() + next;
+		if ((gxNextTimer < 0) || (when < gxNextTimer))
+			gxNextTimer = when;
+	}
+	xsmqttRunPromiseJobs(the);
+}
+
+static void xsmqttLoop(txMachine* the)
+{
+	struct pollfd fds[kSockets];
+	int map[kSockets];
+	for (;;) {
+		int i, n = 0, pending = 0, unread = 0, timeout;
+		if (gxExitRequested >= 0)
+			return;
+		for (i = 0; i < kSockets; i++) {
+			txSocket* s = &gxSockets[i];
+			if (s->fd < 0)
+				continue;
+			if (s->triggered || (s->eof && !s->errorSent && !xsmqttAvailable(s)))
+				pending = 1;
+			fds[n].fd = s->fd;
+			/* readable interest only once the application has read what it was told of:
+			   new data is announced again, as lwIP announces each received segment */
+			fds[n].events = ((s->connecting || s->queued) ? POLLOUT : 0);
+			if (!s->eof) {
+				int available = xsmqttAvailable(s);
+				if (available > s->lastAvailable)
+					s->triggered |= kReadable, pending = 1;
+				else if (available && (available <= s->lastAvailable))
+					unread = 1;		/* left unread: watch for more by polling the count */
+				else
+					fds[n].events |= POLLIN;
+			}
+			fds[n].revents = 0;
+			map[n++] = i;
+		}
+		if (!n && (gxNextTimer < 0))
+			return;
+		if (pending)
+			timeout = 0;
+		else if (unread && ((gxNextTimer < 0) || (gxNextTimer - xsmqttNow() > 5)))
+			timeout = 5;
+		else if (gxNextTimer < 0)
+			timeout = -1;
+		else {
+			double delta = gxNextTimer - xsmqttNow();
+			timeout = (delta <= 0) ? 0 : (int)(delta + 0.999);
+		}
+		if (poll(fds, n, timeout) < 0 && errno != EINTR) {
+			perror("xsmqtt-xs: poll");
+			exit(1);
+		}
+		for (i = 0; i < n; i++) {
+			txSocket* s = &gxSockets[map[i]];
+			short r = fds[i].revents;
+			if (!r)
+				continue;
+			if (s->connecting && (r & (POLLOUT | POLLERR | POLLHUP))) {
+				int err = 0;
+				socklen_t len = sizeof(err);
+				getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+				s->connecting = 0;
+				if (err) {
+					s->eof = 1;
+				}
+				else {
+					s->ready = 1;
+					s->triggered |= kWritable;
+				}
+				continue;
+			}
+			if (r & POLLOUT)
+				xsmqttFlush(s);
+			if (r & POLLIN) {
+				int available = xsmqttAvailable(s);
+				if (available > 0)
+					s->triggered |= kReadable;
+				else
+					s->eof = 1;		/* readable with nothing to read: the peer closed */
+			}
+			if (r & (POLLERR | POLLHUP)) {
+				s->eof = 1;
+				s->ready = 0;
+			}
+		}
+		for (i = 0; i < kSockets; i++) {
+			if (gxSockets[i].fd >= 0)
+				xsmqttDeliver(the, i);
+			if (gxExitRequested >= 0)
+				return;
+		}
+		if ((gxNextTimer >= 0) && (gxNextTimer <= xsmqttNow() + 0.01))
+			xsmqttRunTimers(the);
+		for (i = 0; i < kSockets; i++)
+			if (gxSockets[i].fd >= 0)
+				gxSockets[i].lastAvailable = xsmqttAvailable(&gxSockets[i]);
+	}
+}
+
+/* ---------- main ---------- */
+
+static void xsmqttFulfill(txMachine* the)
+{
+}
+
+static void xsmqttReject(txMachine* the)
+{
+	fflush(stdout);
+	xsVars(1);
+	fprintf(stderr, "xsmqtt-xs: module failed: %s\n", xsToString(xsArg(0)));
+	xsVar(0) = xsArg(0);
+	if (xsTypeOf(xsVar(0)) == xsReferenceType) {
+		xsVar(0) = xsGet(xsVar(0), xsID("stack"));
+		if (xsTypeOf(xsVar(0)) == xsStringType)
+			fprintf(stderr, "%s\n", xsToString(xsVar(0)));
+	}
+	exit(1);
+}
+
+static void xsmqttDefine(txMachine* the, txSlot* target, const char* name, txCallback callback, int length)
+{
+	xsVar(1) = xsNewHostFunction(callback, length);
+	xsDefine(*target, xsID((char*)name), xsVar(1), xsDontEnum);
+}
+
+int main(int argc, char* argv[])
+{
+	txCreation creation = {
+		32 * 1024,		/* initialChunkSize */
+		16 * 1024,		/* incrementalChunkSize */
+		4096,			/* initialHeapCount */
+		1024,			/* incrementalHeapCount */
+		1024,			/* stackCount */
+		2048 + 1024,	/* initialKeyCount */
+		512,			/* incrementalKeyCount */
+		1993,			/* nameModulo */
+		127,			/* symbolModulo */
+		64 * 1024,		/* parserBufferSize */
+		1993,			/* parserTableModulo */
+		0,				/* staticSize */
+	};
+	const char* bundle = C_NULL;
+	char real[C_PATH_MAX];
+	int stats = 0, i;
+	txMachine* the;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--profile") && (i + 1 < argc)) {
+			const char* name = argv[++i];
+			size_t p;
+			gxProfile = C_NULL;
+			for (p = 0; p < sizeof(gxProfiles) / sizeof(gxProfiles[0]); p++)
+				if (!strcmp(gxProfiles[p].name, name))
+					gxProfile = &gxProfiles[p];
+			if (!gxProfile) {
+				fprintf(stderr, "xsmqtt-xs: unknown profile %s (host, esp32, esp8266)\n", name);
+				return 2;
+			}
+		}
+		else if (!strcmp(argv[i], "--stats"))
+			stats = 1;
+		else if (argv[i][0] == '-' || bundle) {
+			fprintf(stderr, "usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stats] bundle.js\n");
+			return 2;
+		}
+		else
+			bundle = argv[i];
+	}
+	if (!bundle) {
+		fprintf(stderr, "usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stats] bundle.js\n");
+		return 2;
+	}
+	if (!c_realpath(bundle, real)) {
+		fprintf(stderr, "xsmqtt-xs: %s: %s\n", bundle, strerror(errno));
+		return 2;
+	}
+	for (i = 0; i < kSockets; i++) {
+		gxSockets[i].fd = -1;
+		gxSockets[i].queue = C_NULL;
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	creation.stackCount = gxProfile->stackCount;
+	fxInitializeSharedCluster();
+	if (!gxProfile->growth) {
+		/* growth off: measure what the built-ins keep, then create the machine again with a
+		   fixed heap of exactly that plus the device's budget */
+		the = xsCreateMachine(&creation, "xsmqtt", NULL);
+		if (!the) {
+			fprintf(stderr, "xsmqtt-xs: cannot create the machine\n");
+			return 3;
+		}
+		xsCollectGarbage();
+		creation.initialHeapCount = the->currentHeapCount + gxProfile->slotBudget;
+		creation.initialChunkSize = the->currentChunksSize + gxProfile->chunkBudget;
+		creation.incrementalHeapCount = 0;
+		creation.incrementalChunkSize = 0;
+		xsDeleteMachine(the);
+		gxSlotsAllocated = 0;
+		gxChunkBytesAllocated = 0;
+	}
+	the = xsCreateMachine(&creation, "xsmqtt", NULL);
+	if (!the) {
+		fprintf(stderr, "xsmqtt-xs: cannot create the machine\n");
+		return 3;
+	}
+	xsCollectGarbage();
+	if (gxProfile->growth) {
+		/* the built-ins are built; the device's budget applies to everything that follows */
+		gxSlotLimit = gxSlotsAllocated + gxProfile->slotBudget;
+		gxChunkLimit = gxChunkBytesAllocated + gxProfile->chunkBudget;
+	}
+	if (stats)
+		xsmqttReportMemory(the, stderr);
+
+	xsBeginHost(the);
+	{
+		xsVars(3);
+		xsmqttDefine(the, &xsGlobal, "print", xs_print, 1);
+		xsmqttDefine(the, &xsGlobal, "trace", xs_trace, 1);
+		xsmqttDefine(the, &xsGlobal, "gc", xs_gc, 0);
+		xsmqttDefine(the, &xsGlobal, "memoryStats", xs_memoryStats, 1);
+		xsVar(0) = xsNewObject();
+		xsmqttDefine(the, &xsVar(0), "log", xs_print, 1);
+		xsmqttDefine(the, &xsVar(0), "error", xs_print, 1);
+		xsDefine(xsGlobal, xsID("console"), xsVar(0), xsDontEnum);
+		xsVar(0) = xsNewObject();
+		xsmqttDefine(the, &xsVar(0), "tcpConnect", xs_tcpConnect, 2);
+		xsmqttDefine(the, &xsVar(0), "tcpRead", xs_tcpRead, 2);
+		xsmqttDefine(the, &xsVar(0), "tcpWrite", xs_tcpWrite, 2);
+		xsmqttDefine(the, &xsVar(0), "tcpClose", xs_tcpClose, 1);
+		xsmqttDefine(the, &xsVar(0), "setSockets", xs_setSockets, 1);
+		xsmqttDefine(the, &xsVar(0), "setTimers", xs_setTimers, 1);
+		xsmqttDefine(the, &xsVar(0), "now", xs_now, 0);
+		xsmqttDefine(the, &xsVar(0), "wake", xs_wake, 1);
+		xsmqttDefine(the, &xsVar(0), "exit", xs_exit, 1);
+		xsVar(1) = xsString((char*)gxProfile->name);
+		xsDefine(xsVar(0), xsID("profile"), xsVar(1), xsDontEnum);
+		xsDefine(xsGlobal, xsID("__xsHost"), xsVar(0), xsDontEnum);
+		xsRemember(gxSocketDispatch);
+		xsRemember(gxTimerDispatch);
+
+		xsTry {
+			txSlot* realm = mxProgram.value.reference->next->value.module.realm;
+			mxPushStringC(real);
+			fxRunImport(the, realm, XS_NO_ID);
+			mxDub();
+			fxGetID(the, mxID(_then));
+			mxCall();
+			fxNewHostFunction(the, xsmqttFulfill, 1, XS_NO_ID, XS_NO_ID);
+			fxNewHostFunction(the, xsmqttReject, 1, XS_NO_ID, XS_NO_ID);
+			mxRunCount(2);
+			mxPop();
+		}
+		xsCatch {
+			xsmqttReportException(the);
+		}
+	}
+	xsEndHost(the);
+	xsmqttRunPromiseJobs(the);
+	xsmqttLoop(the);
+	fflush(stdout);
+	if (stats)
+		xsmqttReportMemory(the, stderr);
+	return gxExitRequested >= 0 ? gxExitRequested : 0;
+}

@@ -1,0 +1,60 @@
+# targets/xs/xs.mk: the host XS runtime (build/xs/xsmqtt-xs), XS 13.3 linked with the
+# project's own host program. Included by the root Makefile.
+# XS's C sources come from the npm tarball of @agoric/xsnap, pinned by version and checked
+# against the sha512 below (npm pack fetches the tarball only, none of its dependencies).
+
+XS_PKG_VERSION := 0.15.0
+XS_PKG_SHA512 := 6419b80d9c5bb5f69cc4c1d555d263662d18f333b137beefa6ed56c08e5159f3e4691874687933fdd55d4c62976a50cdcd67f3d7cde59632b1971977fe1d27f8
+XS_BUILD := build/xs
+XS_TGZ := $(XS_BUILD)/agoric-xsnap-$(XS_PKG_VERSION).tgz
+XS_SRC_STAMP := $(XS_BUILD)/src/.unpacked-$(XS_PKG_VERSION)
+XS_ROOT := $(XS_BUILD)/src/package/moddable/xs
+XS_OBJ := $(XS_BUILD)/obj
+XS_BIN := $(XS_BUILD)/xsmqtt-xs
+XS_SHA512SUM := $(shell command -v sha512sum >/dev/null 2>&1 && echo sha512sum || echo 'shasum -a 512')
+
+XS_SOURCES := xsAll xsAPI xsArguments xsArray xsAtomics xsBigInt xsBoolean xsCode xsCommon \
+	xsDataView xsDate xsDebug xsDefaults xsError xsFunction xsGenerator xsGlobal xsJSON \
+	xsLexical xsLockdown xsMapSet xsMarshall xsMath xsMemory xsModule xsNumber xsObject \
+	xsPlatforms xsProfile xsPromise xsProperty xsProxy xsRegExp xsRun xsScope xsScript \
+	xsSourceMap xsString xsSymbol xsSyntaxical xsTree xsType xsdtoa xsre
+XS_OBJECTS := $(patsubst %,$(XS_OBJ)/%.o,$(XS_SOURCES))
+XS_HOST_SOURCES := targets/xs/main.c
+XS_HOST_MODULES := targets/xs/modules/timer.js targets/xs/modules/tcp.js
+XS_GEN := $(XS_BUILD)/gen/xs_modules.h
+
+XS_CFLAGS := -O2 -fno-common \
+	-DINCLUDE_XSPLATFORM -DXSPLATFORM=\"xsmqtt_platform.h\" \
+	-DmxParse=1 -DmxRun=1 -DmxSloppy=1 -DmxBoundsCheck=1 -DmxDebug=1 -DmxInstrument=1 -DmxNoConsole=1 \
+	-DmxRegExpUnicodePropertyEscapes=1 -DmxMinusZero=1 \
+	-Itargets/xs -I$(XS_ROOT)/includes -I$(XS_ROOT)/platforms -I$(XS_ROOT)/sources -I$(XS_BUILD)/gen
+XS_LIBS := -lm -lpthread
+
+.PHONY: xs-runtime
+xs-runtime: $(XS_BIN)
+
+$(XS_TGZ):
+	@mkdir -p $(XS_BUILD)/dl
+	cd $(XS_BUILD)/dl && npm pack @agoric/xsnap@$(XS_PKG_VERSION) --silent >/dev/null
+	echo "$(XS_PKG_SHA512)  $(XS_BUILD)/dl/agoric-xsnap-$(XS_PKG_VERSION).tgz" | $(XS_SHA512SUM) -c -
+	mv $(XS_BUILD)/dl/agoric-xsnap-$(XS_PKG_VERSION).tgz $@
+
+$(XS_SRC_STAMP): $(XS_TGZ)
+	rm -rf $(XS_BUILD)/src && mkdir -p $(XS_BUILD)/src
+	tar -xzf $< -C $(XS_BUILD)/src package/moddable/xs
+	@touch $@
+
+$(XS_OBJ)/%.o: $(XS_SRC_STAMP) targets/xs/xsmqtt_platform.h targets/xs/xs.mk
+	@mkdir -p $(XS_OBJ)
+	$(CC) $(XS_CFLAGS) -w -c $(XS_ROOT)/sources/$*.c -o $@
+
+$(XS_GEN): $(XS_HOST_MODULES) targets/xs/embed.mjs
+	@mkdir -p $(dir $@)
+	node targets/xs/embed.mjs $@ $(XS_HOST_MODULES)
+
+$(XS_BIN): $(XS_OBJECTS) $(XS_HOST_SOURCES) $(XS_GEN) targets/xs/xsmqtt_platform.h
+	$(CC) $(XS_CFLAGS) -Wall -Wno-unused-parameter $(XS_HOST_SOURCES) $(XS_OBJECTS) $(XS_LIBS) -o $@
+
+# What `make test` needs from this fragment before the ava tests run.
+.PHONY: xs-prereqs
+xs-prereqs: xs-runtime
