@@ -413,6 +413,15 @@ class FileChecker {
         if ((isLet && node.parent === this.sf) || (isVar && ctx.fn === undefined)) {
           this.report(node, 'module-state', `module-level ${isLet ? 'let' : 'var'} (state belongs in instances)`);
         }
+        // A module-level instance of one of our own classes is a singleton's mutable state.
+        if (node.parent === this.sf) {
+          for (const d of list.declarations) {
+            const init = d.initializer === undefined ? undefined : skipParens(d.initializer);
+            if (init !== undefined && ts.isNewExpression(init) && this.isOwnClass(init.expression)) {
+              this.report(d, 'module-state', `module-level instance ${this.snippet(init)} (state belongs in instances)`);
+            }
+          }
+        }
         return;
       }
       case ts.SyntaxKind.VariableDeclarationList:
@@ -494,6 +503,14 @@ class FileChecker {
       const file = d.getSourceFile();
       return !file.isDeclarationFile && !this.program.isSourceFileDefaultLibrary(file);
     });
+  }
+
+  /** The expression names a class declared in the checked sources (not a built-in such as Uint8Array). */
+  private isOwnClass(e: ts.Expression): boolean {
+    let symbol = this.checker.getSymbolAtLocation(e);
+    if (symbol === undefined) return false;
+    if (symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
+    return (symbol.declarations ?? []).some((d) => ts.isClassLike(d) && !d.getSourceFile().isDeclarationFile);
   }
 
   private checkIdentifier(id: ts.Identifier, ctx: Context): void {
