@@ -1,0 +1,366 @@
+// MQTT 5 features and limits, checked at the byte level with a raw client on the project's codec.
+import test from 'ava';
+import { PacketType as T, PropertyId as P } from '../../src/core/codec/constants.js';
+import { broker, bytes, client, collect, delay, RawClient } from './helpers.js';
+
+function publish(raw: RawClient, topic: string, payload: string, qos = 0, pid = 0, props: (p: import('../../src/core/codec/packet.js').Packet) => void = () => undefined): void {
+  raw.send(T.Publish, (p) => {
+    p.setTopic(...bytes(topic));
+    p.setPayload(...bytes(payload));
+    p.qos = qos;
+    p.packetId = pid;
+    props(p);
+  });
+}
+
+function subscribe(raw: RawClient, filter: string, options: number, pid = 1, subId = 0): void {
+  raw.send(T.Subscribe, (p) => {
+    p.packetId = pid;
+    p.addFilter(...bytes(filter), options);
+    if (subId) p.props.addSubscriptionId(subId);
+  });
+}
+
+test('zero-length client id: CONNACK carries the assigned client identifier', async (t) => {
+  const b = await broker(t);
+  const raw = await RawClient.open(t, b.port);
+  const ack = await raw.connect('');
+  t.is(ack.reasonCode, 0);
+  t.regex(String(ack.props[P.AssignedClientIdentifier]), /^xsmqtt-/);
+  t.true(b.broker.sessions.has(String(ack.props[P.AssignedClientIdentifier])));
+});
+
+test('topic aliases from the client are resolved, and an out-of-range alias is DISCONNECT 0x94', async (t) => {
+  const b = await broker(t, { topicAliasMaximum: 4 });
+  const sub = await client(t, b.port, { protocolVersion: 5 });
+  const got = collect(sub);
+  await sub.subscribeAsync('al/#');
+  const raw = await RawClient.open(t, b.port);
+  const ack = await raw.connect('aliaser');
+  t.is(ack.props[P.TopicAliasMaximum], 4);
+  publish(raw, 'al/one', 'first', 0, 0, (p) => p.props.setNumber(P.TopicAlias, 2));
+  publish(raw, '', 'second', 0, 0, (p) => p.props.setNumber(P.TopicAlias, 2));
+  const msgs = await got.take(2);
+  t.deepEqual(msgs.map((m) => [m.topic, m.payload]), [['al/one', 'first'], ['al/one', 'second']]);
+  publish(raw, 'al/x', 'bad', 0, 0, (p) => p.props.setNumber(P.TopicAlias, 5));
+  t.is((await raw.expect(T.Disconnect)).reasonCode, 0x94);
+  await raw.waitClosed();
+});
+
+test('topic aliases towards the client: the topic is sent once, then the alias alone', async (t) => {
+  const b = await broker(t);
+  const raw = await RawClient.open(t, b.port);
+  await raw.connect('aliased', (p) => p.props.setNumber(P.TopicAliasMaximum, 3));
+  subscribe(raw, 'ta/#', 0);
+  await raw.expect(T.Suback);
+  const pub = await client(t, b.port, { protocolVersion: 5 });
+  await pub.publishAsync('ta/x', 'a');
+  await pub.publishAsync('ta/x', 'b');
+  const first = await raw.expect(T.Publish);
+  const second = await raw.expect(T.Publish);
+  t.is(first.topic, 'ta/x');
+  t.is(first.props[P.TopicAlias], 1);
+  t.is(second.topic, '');
+  t.is(second.props[P.TopicAlias], 1);
+  t.is(second.payload, 'b');
+});
+
+test('the client receive maximum bounds QoS 1 messages in flight; acks release the rest', async (t) => {
+  const b = await broker(t);
+  const raw = await RawClient.open(t, b.port);
+  await raw.connect('slow', (p) => p.props.setNumber(P.ReceiveMaximum, 2));
+  subscribe(raw, 'rm', 1);
+  await raw.expect(T.Suback);
+  const pub = await client(t, b.port, { protocolVersion: 5 });
+  for (let i = 0; i < 5; i++) await pub.publishAsync('rm', String(i), { qos: 1 });
+  const a = await raw.expect(T.Publish);
+  const c = await raw.expect(T.Publish);
+  t.true(await raw.quiet(100), 'no third message before an ack');
+  raw.send(T.Puback, (p) => { p.packetId = a.packetId; });
+  const d = await raw.expect(T.Publish);
+  t.deepEqual([a.payload, c.payload, d.payload], ['0', '1', '2']);
+});
+
+test('more unreleased QoS 2 messages than our receive maximum is DISCONNECT 0x93', async (t) => {
+  const b = await broker(t, { receiveMaximum: 2 });
+  const raw = await RawClient.open(t, b.port);
+  const ack = await raw.connect('greedy');
+  t.is(ack.props[P.ReceiveMaximum], 2);
+  for (let i = 1; i <= 3; i++) publish(raw, 'q2', 'x', 2, i);
+  await raw.expect(T.Pubrec);
+  await raw.expect(T.Pubrec);
+  t.is((await raw.expect(T.Disconnect)).reasonCode, 0x93);
+});
+
+test('an unacknowledged QoS 1 PUBLISH and a QoS 2 PUBREL are sent again on reconnect, with DUP', async (t) => {
+  const b = await broker(t);
+  const first = await RawClient.open(t, b.port);
+  const session = (p: import('../../src/core/codec/packet.js').Packet) => { p.cleanStart = false; p.props.setNumber(P.SessionExpiryInterval, 60); };
+  await first.connect('redo', (p) => { p.props.setNumber(P.SessionExpiryInterval, 60); });
+  subscribe(first, 'rd/#', 2);
+  await first.expect(T.Suback);
+  const pub = await client(t, b.port, { protocolVersion: 5 });
+  await pub.publishAsync('rd/1', 'one', { qos: 1 });
+  await pub.publishAsync('rd/2', 'two', { qos: 2 });
+  const p1 = await first.expect(T.Publish);
+  const p2 = await first.expect(T.Publish);
+  t.false(p1.dup);
+  first.send(T.Pubrec, (p) => { p.packetId = p2.packetId; });
+  await first.expect(T.Pubrel);
+  first.sock.destroy();
+  await first.waitClosed();
+  const second = await RawClient.open(t, b.port);
+  const ack = await second.connect('redo', session);
+  t.true(ack.sessionPresent);
+  const again = await second.expect(T.Publish);
+  t.true(again.dup);
+  t.is(again.packetId, p1.packetId);
+  t.is(again.payload, 'one');
+  const rel = await second.expect(T.Pubrel);
+  t.is(rel.packetId, p2.packetId);
+});
+
+test('message expiry: an expired queued message is not sent; the interval left is sent', async (t) => {
+  const b = await broker(t);
+  const s = await client(t, b.port, { protocolVersion: 5, clientId: 'exp', clean: false, properties: { sessionExpiryInterval: 60 } });
+  await s.subscribeAsync('ex/#', { qos: 1 });
+  await s.endAsync();
+  const pub = await client(t, b.port, { protocolVersion: 5 });
+  await pub.publishAsync('ex/short', 'short', { qos: 1, properties: { messageExpiryInterval: 1 } });
+  await pub.publishAsync('ex/long', 'long', { qos: 1, properties: { messageExpiryInterval: 30 } });
+  await delay(1100);
+  const raw = await RawClient.open(t, b.port);
+  await raw.connect('exp', (p) => { p.cleanStart = false; p.props.setNumber(P.SessionExpiryInterval, 60); });
+  const m = await raw.expect(T.Publish);
+  t.is(m.topic, 'ex/long');
+  t.true(Number(m.props[P.MessageExpiryInterval]) <= 29 && Number(m.props[P.MessageExpiryInterval]) >= 28);
+  t.true(await raw.quiet(100));
+});
+
+test('subscription identifiers: one copy carries every matching identifier', async (t) => {
+  const b = await broker(t);
+  const raw = await RawClient.open(t, b.port);
+  await raw.connect('ids');
+  subscribe(raw, 'si/+', 1, 1, 7);
+  await raw.expect(T.Suback);
+  subscribe(raw, 'si/#', 0, 2, 9);
+  await raw.expect(T.Suback);
+  const pub = await client(t, b.port, { protocolVersion: 5 });
+  await pub.publishAsync('si/a', 'x', { qos: 1 });
+  const m = await raw.expect(T.Publish);
+  t.deepEqual(m.subIds.sort(), [7, 9]);
+  t.is(m.qos, 1, 'the highest QoS of the matching subscriptions');
+  t.true(await raw.quiet(50));
+});
+
+test('no local: a client does not receive its own messages on a no-local subscription', async (t) => {
+  const b = await broker(t);
+  const c = await client(t, b.port, { protocolVersion: 5, clientId: 'nl' });
+  const got = collect(c);
+  await c.subscribeAsync('nl/t', { qos: 0, nl: true });
+  await c.publishAsync('nl/t', 'mine');
+  const other = await client(t, b.port, { protocolVersion: 5 });
+  await other.publishAsync('nl/t', 'theirs');
+  const [m] = await got.take(1);
+  t.is(m.payload, 'theirs');
+  await delay(50);
+  t.is(got.list.length, 1);
+});
+
+test('shared subscriptions deliver round-robin among the group, and ordinary subscribers get all', async (t) => {
+  const b = await broker(t);
+  const a = await client(t, b.port, { protocolVersion: 5, clientId: 'sa' });
+  const c = await client(t, b.port, { protocolVersion: 5, clientId: 'sb' });
+  const all = await client(t, b.port, { protocolVersion: 5, clientId: 'all' });
+  const ga = collect(a);
+  const gc = collect(c);
+  const gall = collect(all);
+  await a.subscribeAsync('$share/g/sh/#', { qos: 1 });
+  await c.subscribeAsync('$share/g/sh/#', { qos: 1 });
+  await all.subscribeAsync('sh/#', { qos: 1 });
+  const pub = await client(t, b.port, { protocolVersion: 5 });
+  for (let i = 0; i < 6; i++) await pub.publishAsync('sh/x', String(i), { qos: 1 });
+  await gall.take(6);
+  await ga.take(3);
+  await gc.take(3);
+  t.is(ga.list.length + gc.list.length, 6);
+});
+
+test('message properties pass through: user properties, payload format, content type, response topic, correlation data', async (t) => {
+  const b = await broker(t);
+  const sub = await client(t, b.port, { protocolVersion: 5 });
+  const got = collect(sub);
+  await sub.subscribeAsync('pp');
+  const pub = await client(t, b.port, { protocolVersion: 5 });
+  await pub.publishAsync('pp', 'body', {
+    qos: 1,
+    properties: {
+      payloadFormatIndicator: true, contentType: 'text/plain', responseTopic: 'reply/here', correlationData: Buffer.from('corr-1'),
+      userProperties: { a: '1', b: '2' },
+    },
+  });
+  const [m] = await got.take(1);
+  const p = m.packet.properties!;
+  t.is(p.payloadFormatIndicator, true);
+  t.is(p.contentType, 'text/plain');
+  t.is(p.responseTopic, 'reply/here');
+  t.is(Buffer.from(p.correlationData!).toString(), 'corr-1');
+  t.deepEqual(p.userProperties, { a: '1', b: '2' });
+});
+
+test('retain handling 0/1/2 and retain as published', async (t) => {
+  const b = await broker(t);
+  const pub = await client(t, b.port, { protocolVersion: 5 });
+  await pub.publishAsync('rh/x', 'kept', { qos: 1, retain: true });
+  const raw = await RawClient.open(t, b.port);
+  await raw.connect('rh');
+  subscribe(raw, 'rh/#', 0x10 | 0x08, 1); // retain handling 1, retain as published
+  await raw.expect(T.Suback);
+  t.true((await raw.expect(T.Publish)).retain);
+  subscribe(raw, 'rh/#', 0x10, 2); // again: not new, nothing sent
+  await raw.expect(T.Suback);
+  subscribe(raw, 'rh/+', 0x20, 3); // retain handling 2: never
+  await raw.expect(T.Suback);
+  t.true(await raw.quiet(80));
+  subscribe(raw, 'rh/x', 0x08, 4); // retain handling 0 and retain as published
+  await raw.expect(T.Suback);
+  t.true((await raw.expect(T.Publish)).retain);
+  await pub.publishAsync('rh/x', 'live', { qos: 0, retain: true });
+  const live = await raw.expect(T.Publish);
+  t.true(live.retain, 'retain as published keeps the flag on live messages');
+});
+
+test('a will delay is cancelled by a reconnect within it, and the will is sent once it passes', async (t) => {
+  const b = await broker(t);
+  const w = await client(t, b.port, { protocolVersion: 5 });
+  const got = collect(w);
+  await w.subscribeAsync('wd/#');
+  const will = (id: string) => ({
+    protocolVersion: 5 as const, clientId: id, clean: false, properties: { sessionExpiryInterval: 30 },
+    will: { topic: `wd/${id}`, payload: Buffer.from(id), qos: 0 as const, retain: false, properties: { willDelayInterval: 1 } },
+  });
+  const back = await client(t, b.port, will('back'));
+  const gone = await client(t, b.port, will('gone'));
+  const started = Date.now();
+  back.stream.destroy();
+  gone.stream.destroy();
+  await delay(300);
+  await client(t, b.port, { protocolVersion: 5, clientId: 'back', clean: false, properties: { sessionExpiryInterval: 30 } });
+  const [m] = await got.take(1, 3000);
+  t.is(m.topic, 'wd/gone');
+  t.true(Date.now() - started >= 950);
+  await delay(900);
+  t.is(got.list.length, 1, 'the reconnected client\'s will was cancelled');
+});
+
+test('session expiry: the session is gone once the interval has passed', async (t) => {
+  const b = await broker(t);
+  const c = await client(t, b.port, { protocolVersion: 5, clientId: 'short', clean: false, properties: { sessionExpiryInterval: 1 } });
+  await c.subscribeAsync('se');
+  await c.endAsync();
+  t.true(b.broker.sessions.has('short'));
+  await delay(1200);
+  t.false(b.broker.sessions.has('short'));
+  const raw = await RawClient.open(t, b.port);
+  t.false((await raw.connect('short', (p) => { p.cleanStart = false; })).sessionPresent);
+});
+
+test('keep alive is enforced at one and a half times: DISCONNECT 0x8D', async (t) => {
+  const b = await broker(t);
+  const raw = await RawClient.open(t, b.port);
+  await raw.connect('sleepy', (p) => { p.keepAlive = 1; });
+  const started = Date.now();
+  t.is((await raw.expect(T.Disconnect, 3000)).reasonCode, 0x8d);
+  const waited = Date.now() - started;
+  t.true(waited >= 1450 && waited < 2500, `closed after ${waited} ms`);
+});
+
+test('a connection that sends no CONNECT is closed after the timeout', async (t) => {
+  const b = await broker(t, { connectTimeout: 200 });
+  const raw = await RawClient.open(t, b.port);
+  await raw.waitClosed(2000);
+  t.pass();
+});
+
+test('maximum packet size: too large in is DISCONNECT 0x95; too large for the client is not sent', async (t) => {
+  const b = await broker(t, { maxPacketSize: 256 });
+  const small = await RawClient.open(t, b.port);
+  const ack = await small.connect('small', (p) => p.props.setNumber(P.MaximumPacketSize, 64));
+  t.is(ack.props[P.MaximumPacketSize], 256);
+  subscribe(small, 'mp', 0);
+  await small.expect(T.Suback);
+  const pub = await RawClient.open(t, b.port);
+  await pub.connect('big');
+  publish(pub, 'mp', 'x'.repeat(100));
+  publish(pub, 'mp', 'fits');
+  t.is((await small.expect(T.Publish)).payload, 'fits');
+  publish(pub, 'mp', 'y'.repeat(400));
+  t.is((await pub.expect(T.Disconnect)).reasonCode, 0x95);
+  t.is(b.broker.stats.droppedTooLarge, 1);
+});
+
+test('a malformed packet gets DISCONNECT with the codec\'s reason code and leaves others alone', async (t) => {
+  const b = await broker(t);
+  const good = await client(t, b.port, { protocolVersion: 5 });
+  const got = collect(good);
+  await good.subscribeAsync('mf');
+  const bad = await RawClient.open(t, b.port);
+  await bad.connect('bad');
+  bad.raw([0x36, 0x05, 0x00, 0x02, 0x6d, 0x66, 0x00]); // PUBLISH with QoS 3
+  t.is((await bad.expect(T.Disconnect)).reasonCode, 0x81);
+  await bad.waitClosed();
+  const bad3 = await RawClient.open(t, b.port, 4);
+  await bad3.connect('bad3');
+  bad3.raw([0x82, 0x02, 0x00, 0x01]); // SUBSCRIBE without filters
+  await bad3.waitClosed();
+  const pub = await client(t, b.port, { protocolVersion: 5 });
+  await pub.publishAsync('mf', 'still fine');
+  t.is((await got.take(1))[0].payload, 'still fine');
+});
+
+test('an unsupported protocol level is answered with CONNACK 0x01 (3.1.1 form)', async (t) => {
+  const b = await broker(t);
+  const raw = await RawClient.open(t, b.port, 4);
+  raw.raw([0x10, 0x0d, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x07, 0x02, 0x00, 0x3c, 0x00, 0x01, 0x41]);
+  t.is((await raw.expect(T.Connack)).reasonCode, 0x84);
+  await raw.waitClosed();
+});
+
+test('the offline queue is bounded and what it drops is counted', async (t) => {
+  const b = await broker(t, { maxQueued: 3 });
+  const s = await client(t, b.port, { protocolVersion: 5, clientId: 'q', clean: false, properties: { sessionExpiryInterval: 60 } });
+  await s.subscribeAsync('bq', { qos: 1 });
+  await s.endAsync();
+  const pub = await client(t, b.port, { protocolVersion: 5 });
+  for (let i = 0; i < 5; i++) await pub.publishAsync('bq', String(i), { qos: 1 });
+  t.is(b.broker.sessions.get('q')!.queue.length, 3);
+  t.is(b.broker.stats.droppedQueued, 2);
+});
+
+test('server DISCONNECT 0x8B on shutdown', async (t) => {
+  const b = await broker(t);
+  const raw = await RawClient.open(t, b.port);
+  await raw.connect('bye');
+  b.broker.close();
+  t.is((await raw.expect(T.Disconnect)).reasonCode, 0x8b);
+});
+
+test('$SYS/broker statistics are published', async (t) => {
+  const b = await broker(t, { sysInterval: 1 });
+  const c = await client(t, b.port, { protocolVersion: 5 });
+  const got = collect(c);
+  await c.subscribeAsync('$SYS/broker/clients/connected');
+  await c.subscribeAsync('$SYS/broker/uptime');
+  const msgs = await got.take(2);
+  const byTopic = Object.fromEntries(msgs.map((m) => [m.topic, m.payload]));
+  t.regex(byTopic['$SYS/broker/uptime'], /^\d+ seconds$/);
+  t.regex(byTopic['$SYS/broker/clients/connected'], /^\d+$/);
+  const [, , next] = await got.take(3, 2500);
+  t.true(next.topic.startsWith('$SYS/broker/'));
+  // '#' does not match $SYS topics (MQTT-4.7.2-1).
+  const all = await client(t, b.port, { protocolVersion: 5 });
+  const gotAll = collect(all);
+  await all.subscribeAsync('#');
+  await delay(1100);
+  t.false(gotAll.list.some((m) => m.topic.startsWith('$')));
+});
