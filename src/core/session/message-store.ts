@@ -23,6 +23,8 @@ export class MessageStore {
   resend: Uint8Array;
   /** 1 when it was sent on an earlier connection (PUBLISH goes out again with DUP). */
   dup: Uint8Array;
+  /** 1 for an inflight entry carried over from an earlier connection (until CONNACK decides). */
+  carried: Uint8Array;
   /** Order of transmission (and of queueing), and the publish() handle. */
   seq: Float64Array;
   handle: Float64Array;
@@ -40,6 +42,7 @@ export class MessageStore {
     this.packetId = new Uint16Array(slots);
     this.resend = new Uint8Array(slots);
     this.dup = new Uint8Array(slots);
+    this.carried = new Uint8Array(slots);
     this.seq = new Float64Array(slots);
     this.handle = new Float64Array(slots);
     this.time = new Float64Array(slots);

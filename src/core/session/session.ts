@@ -172,8 +172,10 @@ export class Session {
     const st = this.store;
     this.carried = 0;
     for (let i = 0; i < st.state.length; i++) {
+      st.carried[i] = 0;
       if (st.state[i] >= EntryState.AwaitAck) {
         st.resend[i] = 0;
+        st.carried[i] = 1;
         this.carried++;
       }
     }
@@ -608,6 +610,7 @@ export class Session {
     if (p.sessionPresent) {
       // MQTT-4.4.0-1: resend unacknowledged PUBLISH (DUP, MQTT-3.3.1-1) and PUBREL, in order.
       for (let i = 0; i < st.state.length; i++) {
+        if (st.carried[i] === 0) continue;
         if (st.state[i] === EntryState.AwaitAck) {
           st.resend[i] = 1;
           st.dup[i] = 1;
@@ -620,10 +623,10 @@ export class Session {
       // not yet acknowledged are sent again as new messages, nothing is lost. A message whose
       // PUBREC arrived is with the server already.
       for (let i = 0; i < st.state.length; i++) {
-        if (st.state[i] === EntryState.AwaitAck) st.requeue(i);
+        if (st.carried[i] === 1 && st.state[i] === EntryState.AwaitAck) st.requeue(i);
       }
       for (let i = 0; i < st.state.length; i++) {
-        if (st.state[i] === EntryState.AwaitComp) {
+        if (st.carried[i] === 1 && st.state[i] === EntryState.AwaitComp) {
           const h = st.handle[i];
           st.remove(i);
           this.handler.onPublishDone(h, 0);
@@ -638,6 +641,7 @@ export class Session {
       }
     }
     this.carried = 0;
+    for (let i = 0; i < st.state.length; i++) st.carried[i] = 0;
     this.handler.onConnect(p);
   }
 

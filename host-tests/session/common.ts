@@ -1,0 +1,24 @@
+import { Harness, testOptions } from './harness.js';
+import * as P from './packets.js';
+import { SessionOptions } from '../../src/core/session/index.js';
+
+/** A harness whose session is connected (CONNECT checked byte-exact, CONNACK given). */
+export function connected(opts: SessionOptions = testOptions(), connackSpec: P.PacketSpec = {}, sessionPresent = false): Harness {
+  const h = new Harness(opts).start();
+  h.expect(expectedConnect(opts));
+  h.respond(P.connack(0, sessionPresent, { v: opts.version, ...connackSpec }));
+  return h;
+}
+
+export function expectedConnect(opts: SessionOptions, extra: P.ConnectSpec = {}): Uint8Array {
+  return P.defaultConnect({ v: opts.version, clean: opts.cleanStart, keepAlive: opts.keepAlive,
+    props: opts.version === 5 ? { [0x21]: opts.inboundQos2, [0x27]: opts.receiveBufferSize, [0x22]: opts.topicAliasMaximum, ...(opts.sessionExpiry > 0 ? { [0x11]: opts.sessionExpiry } : {}) } as P.Props : {},
+    ...extra });
+}
+
+/** Reconnects after a cut: advances past the back-off, checks CONNECT, answers CONNACK. */
+export function reconnect(h: Harness, opts: SessionOptions, sessionPresent: boolean, connackSpec: P.PacketSpec = {}): void {
+  h.advance(opts.backoffMax + 1);
+  h.expect(expectedConnect(opts));
+  h.respond(P.connack(0, sessionPresent, { v: opts.version, ...connackSpec }));
+}
