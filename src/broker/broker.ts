@@ -1281,8 +1281,10 @@ export class Connection {
     const f = this.broker.faults.take('duplicate', this.clientId);
     if (!f) return;
     if (o.type === PacketType.Publish && o.qos > 0) o.dup = true;
-    this.broker.fired(f, this.clientId, `duplicated ${o.type === PacketType.Publish ? 'PUBLISH' : 'PUBREL'}${o.packetId ? ' id=' + o.packetId : ''}`);
+    const what = `duplicated ${o.type === PacketType.Publish ? 'PUBLISH' : 'PUBREL'}${o.packetId ? ' id=' + o.packetId : ''}`;
     this.send(o, topic);
+    // Reported after sending: the report is itself a PUBLISH, encoded in the same reused record.
+    this.broker.fired(f, this.clientId, what);
   }
 
   /** PUBACK, PUBREC, PUBREL, PUBCOMP, through the drop/delay faults. */
@@ -1307,13 +1309,13 @@ export class Connection {
       }
       const delay = b.faults.take('delay', this.clientId, name);
       if (delay) {
-        b.fired(delay, this.clientId, `delayed ${name.toUpperCase()}${o.packetId ? ' id=' + o.packetId : ''} by ${delay.ms} ms`);
-        // Keep a copy of what to send: the record is reused.
+        // Keep a copy of what to send: the record is reused (the report below uses it too).
         const type = o.type;
         const pid = o.packetId;
         const code = o.reasonCode;
         const codes: number[] = [];
         for (let i = 0; i < o.count; i++) codes.push(o.codes[i]);
+        b.fired(delay, this.clientId, `delayed ${name.toUpperCase()}${pid ? ' id=' + pid : ''} by ${delay.ms} ms`);
         const t = setTimeout(() => {
           const q = b.outPkt;
           q.reset(type, this.version);
