@@ -299,7 +299,7 @@ class FileChecker {
     const assignedInCtor = new Set<string>();
     if (ctor?.body !== undefined) {
       const collect = (node: ts.Node): void => {
-        if (isFunctionLike(node) && !ts.isArrowFunction(node)) return;
+        if (isFunctionLike(node)) return; // a closure's assignment does not run at construction
         if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
           const left = skipParens(node.left);
           if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword) assignedInCtor.add(left.name.text);
