@@ -49,10 +49,10 @@ export function decodeFilters(r: Reader, p: Packet): number {
     rc = validateTopicFilter(r.buf, off, len);
     if (rc < 0) return rc;
     if (subscribe) {
-      // MQTT-3.8.3-4 (3.1.1) / MQTT-3.8.3-5 (5.0): reserved option bits are zero; QoS 3 is malformed.
-      if ((options & (v5 ? 0xc0 : 0xfc)) !== 0 || (options & 0x03) === 3) return -ReasonCode.MalformedPacket;
-      // 3.8.3.1: retain handling 3 is a protocol error; MQTT-3.8.3-4: no local on a shared subscription too.
-      if (((options >> 4) & 0x03) === 3) return -ReasonCode.ProtocolError;
+      // MQTT-3.8.3-4 (3.1.1) / MQTT-3.8.3-5 (5.0): reserved option bits are zero; 3.1.1: QoS 3 is malformed.
+      if ((options & (v5 ? 0xc0 : 0xfc)) !== 0 || (!v5 && (options & 0x03) === 3)) return -ReasonCode.MalformedPacket;
+      // 5.0 section 3.8.3.1: Maximum QoS 3 and retain handling 3 are protocol errors; MQTT-3.8.3-4: no local on a shared subscription too.
+      if ((options & 0x03) === 3 || ((options >> 4) & 0x03) === 3) return -ReasonCode.ProtocolError;
       if ((options & 0x04) !== 0 && isSharedFilter(r.buf, off, len)) return -ReasonCode.ProtocolError;
     }
     if (!p.addFilter(r.buf, off, len, options)) return -ReasonCode.ImplementationSpecificError;
