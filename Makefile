@@ -34,3 +34,9 @@ clean:
 
 # The host XS runtime and the Moddable targets (issue 7).
 include targets/xs/xs.mk
+
+# The interoperability matrix (issue 10): every broker and client it can start, on loopback;
+# prints the table and writes host-tests/interop-matrix/MATRIX.md.
+.PHONY: interop
+interop: build
+	node dist/host-tests/interop-matrix/run.js

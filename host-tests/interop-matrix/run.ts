@@ -1,0 +1,194 @@
+// `make interop`: starts every peer on loopback, runs every feature scenario, prints the matrix,
+// writes it to MATRIX.md and exits non-zero on any failing cell that is not a documented deviation.
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import type { RunningBroker } from '../peers/proc.js';
+import { withTimeout, type ClientAdapter, type Connection, type ConnectOptions, type Version } from './adapter.js';
+import { mqttjsAdapter } from './adapter-mqttjs.js';
+import { Proxy } from './proxy.js';
+import { FEATURES, type Ctx, type Outcome } from './scenarios.js';
+import { BROKERS, CLIENTS, companionBroker, xsmqttAdapter, type BrokerSystem } from './systems.js';
+import { isFailure, renderMarkdown, renderTerminal, type Cell, type Row, type Section } from './table.js';
+
+const SCENARIO_MS = 25000;
+const runTag = randomBytes(3).toString('hex');
+let idCounter = 0;
+
+interface Target { host: string; port: number }
+
+async function runFeature(adapter: ClientAdapter, target: Target, version: Version, f: (typeof FEATURES)[number], rowNo: number): Promise<Cell> {
+  const conns: Connection[] = [];
+  const proxies: Proxy[] = [];
+  const ctx: Ctx = {
+    host: target.host, port: target.port, version, adapter,
+    topic: (name) => `xsmqtt/${runTag}/${rowNo}/${name}`,
+    clientId: (name) => `xs${runTag}${name}${++idCounter}`,
+    async connect(o?: Partial<ConnectOptions>) {
+      const c = await adapter.connect({ host: target.host, port: target.port, clientId: ctx.clientId('c'), version, clean: true, ...o });
+      conns.push(c);
+      return c;
+    },
+    async proxy() {
+      const p = new Proxy(target.host, target.port);
+      await p.start();
+      proxies.push(p);
+      return p;
+    },
+  };
+  const t0 = Date.now();
+  let outcome: Outcome;
+  const lack = adapter.lacks?.[f.id];
+  if (lack !== undefined) outcome = { status: 'n/a', note: lack };
+  else {
+    try {
+      outcome = await withTimeout(f.run(ctx), SCENARIO_MS, f.title);
+    } catch (e) {
+      outcome = { status: 'fail', note: (e as Error).message };
+    }
+  }
+  for (const c of conns) { try { c.destroy(); } catch { /* already closed */ } }
+  for (const p of proxies) await p.stop().catch(() => undefined);
+  return { outcome, ms: Date.now() - t0 };
+}
+
+function document(cell: Cell, deviations: Record<string, string>): Cell {
+  const o = cell.outcome;
+  if (o.status !== 'deviation') return cell;
+  const docs = o.keys.map((k) => deviations[k]);
+  if (docs.every((d) => d !== undefined)) cell.documented = docs.join('; ');
+  return cell;
+}
+
+/** Runs one row: every feature for one client over one broker and protocol version. */
+async function runRow(system: string, adapter: ClientAdapter, target: Target, version: Version, deviations: Record<string, string>, rowNo: number): Promise<Row> {
+  const row: Row = { system, cells: new Map() };
+  // Does this peer speak this version at all? A refusal is shown once, with what the client did.
+  const t0 = Date.now();
+  try {
+    const c = await adapter.connect({ host: target.host, port: target.port, clientId: `xs${runTag}v${++idCounter}`, version, clean: true });
+    c.destroy();
+  } catch (e) {
+    row.note = `MQTT ${version === 5 ? '5' : '3.1.1'} refused by the peer; the client reported "${(e as Error).message}" after ${Date.now() - t0} ms`;
+    return row;
+  }
+  for (const f of FEATURES) {
+    if (f.v5only && version !== 5) continue;
+    const cell = document(await runFeature(adapter, target, version, f, rowNo), { ...deviations, ...adapter.deviations });
+    row.cells.set(f.id, cell);
+    process.stderr.write(`  ${system} ${f.id}: ${cell.outcome.status} (${cell.ms} ms)${cell.outcome.status === 'fail' ? ` ${cell.outcome.note}` : ''}\n`);
+  }
+  return row;
+}
+
+function parseArgs(argv: string[]): { only?: string[]; sections: Set<string>; out?: string } {
+  const r: { only?: string[]; sections: Set<string>; out?: string } = { sections: new Set(['brokers', 'clients']) };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--only') r.only = (argv[++i] ?? '').toLowerCase().split(',');
+    else if (a === '--brokers') r.sections = new Set(['brokers']);
+    else if (a === '--clients') r.sections = new Set(['clients']);
+    else if (a === '--out') r.out = argv[++i];
+  }
+  return r;
+}
+
+const selected = (only: string[] | undefined, name: string): boolean => !only || only.some((o) => name.toLowerCase().includes(o));
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const sections: Section[] = [];
+  let rowNo = 0;
+
+  if (args.sections.has('brokers')) {
+    const xs = await xsmqttAdapter();
+    const client = typeof xs === 'string' ? mqttjsAdapter : xs;
+    const section: Section = {
+      title: 'Brokers the xsmqtt client works with',
+      intro: typeof xs === 'string'
+        ? `Client under test: **MQTT.js 5, standing in** (${xs}). Each broker is started on a free loopback port with its own configuration and stopped afterwards.`
+        : `Client under test: ${client.name}. Each broker is started on a free loopback port with its own configuration and stopped afterwards.`,
+      rows: [],
+    };
+    const brokers: BrokerSystem[] = [...BROKERS, companionBroker()];
+    for (const b of brokers) {
+      if (!selected(args.only, b.name)) continue;
+      const missing = await b.missing();
+      if (missing !== null) {
+        const row: Row = { system: b.name, cells: new Map() };
+        if (b.required) row.cells.set('connect', { outcome: { status: 'fail', note: missing }, ms: 0 });
+        else row.note = missing;
+        section.rows.push(row);
+        continue;
+      }
+      process.stderr.write(`starting ${b.name}\n`);
+      let broker: RunningBroker | undefined;
+      try {
+        const t0 = Date.now();
+        broker = await b.start();
+        process.stderr.write(`  ${b.name} listening on ${broker.host}:${broker.port} after ${Date.now() - t0} ms\n`);
+        for (const v of [4, 5] as Version[]) {
+          if (!client.versions.includes(v)) continue;
+          section.rows.push(await runRow(`${b.name} (${v === 5 ? 'v5' : 'v3.1.1'})`, client, broker, v, b.deviations, ++rowNo));
+        }
+      } catch (e) {
+        section.rows.push({ system: b.name, cells: new Map([['connect', { outcome: { status: 'fail', note: `could not start: ${(e as Error).message.slice(0, 300)}` }, ms: 0 }]]) });
+      } finally {
+        if (broker) await broker.stop();
+      }
+    }
+    sections.push(section);
+  }
+
+  if (args.sections.has('clients')) {
+    const companion = companionBroker();
+    const companionMissing = await companion.missing();
+    const target: BrokerSystem = companionMissing === null ? companion : BROKERS[0]!;
+    const section: Section = {
+      title: 'Clients the companion broker serves',
+      intro: companionMissing === null
+        ? `Broker under test: ${companion.name}.`
+        : `Broker under test: **mosquitto 2.0, standing in** (${companionMissing}).`,
+      rows: [],
+    };
+    let broker: RunningBroker | undefined;
+    try {
+      broker = await target.start();
+      for (const c of CLIENTS) {
+        const a = await c.adapter();
+        if (typeof a === 'string') {
+          const row: Row = { system: c.name, cells: new Map() };
+          if (c.required) row.cells.set('connect', { outcome: { status: 'fail', note: a }, ms: 0 });
+          else row.note = a;
+          section.rows.push(row);
+          continue;
+        }
+        if (!selected(args.only, a.name)) continue;
+        for (const v of a.versions) {
+          section.rows.push(await runRow(`${a.name} (${v === 5 ? 'v5' : 'v3.1.1'})`, a, broker, v, target.deviations, ++rowNo));
+        }
+      }
+    } finally {
+      if (broker) await broker.stop();
+    }
+    sections.push(section);
+  }
+
+  const columns = FEATURES.map((f) => ({ id: f.id, title: f.title }));
+  const when = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const seconds = Math.round((Date.now() - started) / 1000);
+  const header = `<!-- written by \`make interop\` (host-tests/interop-matrix/run.ts); do not edit by hand -->\n## Interoperability matrix\n\nLast measured ${when} on ${process.platform}/${process.arch}, Node ${process.version}, in ${seconds} s. ` +
+    'Cells: pass; **FAIL**; deviation (the peer departs from the specification in a documented way, and the note says what the client did); n/a (the feature cannot be exercised with this peer, with the reason); — (not applicable to this protocol version).';
+  const md = renderMarkdown(sections, columns, header);
+  const here = dirname(fileURLToPath(import.meta.url));
+  const out = args.out ?? join(here, '..', '..', '..', 'host-tests', 'interop-matrix', 'MATRIX.md');
+  writeFileSync(out, md);
+  process.stdout.write(renderTerminal(sections, columns) + `\n\nwritten to ${out} (${seconds} s)\n`);
+  const failures = sections.flatMap((s) => s.rows.flatMap((r) => [...r.cells.values()])).filter(isFailure).length;
+  if (failures) process.stdout.write(`${failures} failing cell(s)\n`);
+  return failures ? 1 : 0;
+}
+
+main().then((code) => { process.exit(code); }, (e: unknown) => { process.stderr.write(`interop: ${(e as Error).stack ?? String(e)}\n`); process.exit(2); });
