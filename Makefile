@@ -1,6 +1,6 @@
 # xsmqtt: `make sim` runs the host simulator, `make test` runs every host test.
 # Each target installs what it needs: node_modules is (re)installed when missing or older
-# than package-lock.json.
+# than package-lock.json (dependency changes always change the lock file).
 
 NODE_STAMP := node_modules/.install-stamp
 TSC := node_modules/.bin/tsc
@@ -9,7 +9,7 @@ TSC := node_modules/.bin/tsc
 
 all: build
 
-$(NODE_STAMP): package-lock.json package.json
+$(NODE_STAMP): package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
