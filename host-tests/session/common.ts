@@ -18,7 +18,7 @@ export function expectedConnect(opts: SessionOptions, extra: P.ConnectSpec = {})
 
 /** Reconnects after a cut: advances past the back-off, checks CONNECT, answers CONNACK. */
 export function reconnect(h: Harness, opts: SessionOptions, sessionPresent: boolean, connackSpec: P.PacketSpec = {}): void {
-  h.advance(opts.backoffMax + 1);
+  h.waitReconnect();
   h.expect(expectedConnect(opts));
   h.respond(P.connack(0, sessionPresent, { v: opts.version, ...connackSpec }));
 }

@@ -75,7 +75,7 @@ test('CONNACK values: server keep alive, receive maximum, maximum packet size, m
   h.expect(P.pingreq());
   // The assigned identifier is used on the next connection.
   h.cut();
-  h.advance(60001);
+  h.waitReconnect();
   h.expect(P.connect({ clientId: 'auto-1', keepAlive: 60, props: { [0x21]: 8, [0x27]: 2048, [0x22]: 8 } }));
 });
 

@@ -149,6 +149,17 @@ export class Harness {
     this.clock.t = end;
   }
 
+  /** Fires timers until the driver opens the transport again; returns the time waited. */
+  waitReconnect(): number {
+    const opens = this.transport.opens;
+    const start = this.clock.t;
+    for (let i = 0; i < 100 && this.transport.opens === opens; i++) {
+      if (this.clock.at < 0) throw new Error('no timer armed');
+      this.advance(this.clock.at - this.clock.t);
+    }
+    return this.clock.t - start;
+  }
+
   /** The server side drops the connection. */
   cut(): void {
     this.transport.close();

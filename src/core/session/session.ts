@@ -839,10 +839,10 @@ export class Session {
             this.drop(slot, ReasonCode.QosNotSupported);
             continue;
           }
-          const id = this.allocatePacketId();
-          if (id === 0) break;
           // Expired while queued (MQTT 5 section 3.3.2.3.3): not sent.
           if (this.expired(slot)) continue;
+          const id = this.allocatePacketId();
+          if (id === 0) break;
           st.promote(slot, id);
           if (this.transmit(slot) === 0) return;
         } else {
