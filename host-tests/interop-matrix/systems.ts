@@ -10,6 +10,7 @@ import { startRabbitMQ, rabbitmqServerScript } from '../peers/rabbitmq.js';
 import { LOOPBACK, type RunningBroker } from '../peers/proc.js';
 import type { ClientAdapter } from './adapter.js';
 import { mqttjsAdapter } from './adapter-mqttjs.js';
+import { pahoPythonAdapter, pahoPythonMissing, pahoPythonVersion } from './adapter-paho-python.js';
 
 export interface BrokerSystem {
   name: string;
@@ -110,4 +111,5 @@ export async function xsmqttAdapter(): Promise<ClientAdapter | string> {
 
 export const CLIENTS: ClientSystem[] = [
   { name: 'MQTT.js 5', required: true, adapter: async () => mqttjsAdapter },
+  { name: 'Paho Python', required: true, adapter: async () => pahoPythonMissing() ?? { ...pahoPythonAdapter, name: `Paho Python ${pahoPythonVersion()}` } },
 ];
