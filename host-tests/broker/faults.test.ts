@@ -155,7 +155,7 @@ test('throttle: a matching client receives at the given rate', async (t) => {
   await gs.take(1, 3000);
   const slowMs = Date.now() - started;
   t.true(slowMs >= 400, `throttled delivery took ${slowMs} ms`);
-  t.true(fastMs < 300, `unthrottled delivery took ${fastMs} ms`);
+  t.true(fastMs < slowMs, `unthrottled delivery took ${fastMs} ms`);
 });
 
 test('only an authorised bench client may publish to $bench/fault: others get PUBACK 0x87', async (t) => {

