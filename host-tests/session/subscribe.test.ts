@@ -1,0 +1,126 @@
+import test from 'ava';
+import { Packet, PropertyId, ReasonCode } from '../../src/core/codec/index.js';
+import { MessageHandler } from '../../src/core/session/index.js';
+import { enc, testOptions } from './harness.js';
+import { connected, reconnect } from './common.js';
+import * as P from './packets.js';
+
+class Collect implements MessageHandler {
+  topics: string[] = [];
+  onMessage(msg: Packet): void {
+    this.topics.push(Buffer.from(msg.topic.subarray(msg.topicOff, msg.topicOff + msg.topicLen)).toString());
+  }
+}
+
+test('SUBSCRIBE with several filters and v5 options; SUBACK codes per filter reach the caller', (t) => {
+  const h = connected();
+  const s = h.session;
+  t.is(s.subscribeAdd(enc('a/+'), 0, 3, 1, 0, null), 0);
+  t.is(s.subscribeAdd(enc('b/#'), 0, 3, 2 | 0x04 | 0x08 | 0x10, 0, null), 0);
+  t.is(s.subscribeAdd(enc('c'), 0, 1, 0, 0, null), 0);
+  const id = s.subscribeSend();
+  t.is(id, 1);
+  h.expect(P.subscribe(1, [['a/+', 1], ['b/#', 0x1e], ['c', 0]]));
+  h.respond(P.suback(1, [1, 2, 0x80]));
+  t.deepEqual(h.handler.subacks, [{ id: 1, codes: [1, 2, 0x80] }]);
+  // The refused filter is not kept.
+  t.is(s.subs.find(enc('c'), 0, 1), -1);
+  t.true(s.subs.find(enc('a/+'), 0, 3) >= 0);
+});
+
+const SUBACK_CODES = [0x00, 0x01, 0x02, 0x80, 0x83, 0x87, 0x8f, 0x91, 0x97, 0x9e, 0xa1, 0xa2];
+for (const rc of SUBACK_CODES) {
+  test(`SUBACK reason code 0x${rc.toString(16)} is delivered; refusals free the filter`, (t) => {
+    const h = connected();
+    h.session.subscribe(enc('x/y'), 0, 3, 2, 0, null);
+    h.expect(P.subscribe(1, [['x/y', 2]]));
+    h.respond(P.suback(1, [rc]));
+    t.deepEqual(h.handler.subacks[0].codes, [rc]);
+    t.is(h.session.subs.find(enc('x/y'), 0, 3) >= 0, rc < 0x80);
+  });
+}
+
+test('MQTT 3.1.1 SUBACK 0x80 failure is delivered', (t) => {
+  const h = connected(testOptions({ version: 4 }));
+  h.session.subscribe(enc('x'), 0, 1, 1, 0, null);
+  h.expect(P.subscribe(1, [['x', 1]], { v: 4 }));
+  h.respond(P.suback(1, [0x80], { v: 4 }));
+  t.deepEqual(h.handler.subacks[0].codes, [0x80]);
+});
+
+test('UNSUBSCRIBE with reason codes; the filter is gone after UNSUBACK', (t) => {
+  const h = connected();
+  const s = h.session;
+  s.subscribe(enc('a'), 0, 1, 0, 0, null);
+  h.expect(P.subscribe(1, [['a', 0]]));
+  h.respond(P.suback(1, [0]));
+  t.is(s.unsubscribe(enc('a'), 0, 1), 2);
+  h.expect(P.unsubscribe(2, ['a']));
+  h.respond(P.unsuback(2, [ReasonCode.NoSubscriptionExisted]));
+  t.deepEqual(h.handler.log.slice(-1), ['unsuback 2 17']);
+  t.is(s.subs.find(enc('a'), 0, 1), -1);
+  t.is(s.unsubscribe(enc('zz'), 0, 2), -ReasonCode.NoSubscriptionExisted);
+});
+
+test('subscription identifier goes in its own SUBSCRIBE', (t) => {
+  const h = connected();
+  const s = h.session;
+  s.subscribeAdd(enc('a'), 0, 1, 0, 7, null);
+  s.subscribeAdd(enc('b'), 0, 1, 0, 0, null);
+  s.subscribeSend();
+  h.expect(P.subscribe(1, [['a', 0]], { props: { [PropertyId.SubscriptionIdentifier]: 7 } }), P.subscribe(2, [['b', 0]]));
+  t.is(h.session.reqId.filter((x) => x !== 0).length, 2);
+});
+
+test('per-filter handlers: byte matching routes each message; unmatched go to the session handler', (t) => {
+  const h = connected();
+  const s = h.session;
+  const sensors = new Collect();
+  const shared = new Collect();
+  s.subscribe(enc('sensors/+/temp'), 0, 14, 0, 0, sensors);
+  s.subscribe(enc('$share/g/jobs/#'), 0, 15, 0, 0, shared);
+  h.takeSent();
+  h.respond(P.suback(1, [0]), P.suback(2, [0]));
+  h.respond(P.publish('sensors/k/temp', '1'), P.publish('jobs/a/b', '2'), P.publish('other', '3'), P.publish('sensors/k/hum', '4'));
+  t.deepEqual(sensors.topics, ['sensors/k/temp']);
+  t.deepEqual(shared.topics, ['jobs/a/b']);
+  t.deepEqual(h.handler.messages.map((m) => m.topic), ['other', 'sensors/k/hum']);
+});
+
+test('invalid filters are refused before sending', (t) => {
+  const h = connected();
+  t.is(h.session.subscribe(enc('a/#/b'), 0, 5, 0, 0, null), -ReasonCode.TopicFilterInvalid);
+  t.is(h.session.subscribe(enc('a+'), 0, 2, 0, 0, null), -ReasonCode.TopicFilterInvalid);
+  h.expectNothing();
+});
+
+test('subscribe while offline is sent after CONNACK; after a reconnect without a session, filters are subscribed again', (t) => {
+  const o = testOptions();
+  const h = new (connected(o).constructor as typeof import('./harness.js').Harness)(o);
+  t.is(h.session.subscribe(enc('a'), 0, 1, 1, 0, null), 0);
+  h.start();
+  h.takeSent();
+  h.respond(P.connack(0, false));
+  h.expect(P.subscribe(1, [['a', 1]]));
+  h.respond(P.suback(1, [1]));
+  h.cut();
+  reconnect(h, o, false);
+  h.expect(P.subscribe(2, [['a', 1]]));
+  h.respond(P.suback(2, [1]));
+  h.cut();
+  reconnect(h, o, true);
+  h.expectNothing();
+  t.deepEqual(h.handler.subacks.map((x) => x.id), [1, 2]);
+});
+
+test('SUBSCRIBE awaiting SUBACK when the connection drops is sent again', (t) => {
+  const o = testOptions();
+  const h = connected(o);
+  h.session.subscribe(enc('a'), 0, 1, 1, 0, null);
+  h.expect(P.subscribe(1, [['a', 1]]));
+  h.cut();
+  reconnect(h, o, true);
+  h.expect(P.subscribe(2, [['a', 1]]));
+  h.respond(P.suback(2, [1]));
+  t.is(h.handler.subacks.length, 1);
+});
