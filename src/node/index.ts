@@ -1,0 +1,12 @@
+// xsmqtt on Node: connect() and its types, the transports, and the core's building blocks for
+// those who drive a session themselves.
+export { connect, connectAsync, MqttClient, MqttError, parseUrl, propertiesObject, NODE_CAPACITIES } from './client.js';
+export type {
+  Capacities, ClientEvents, ClientOptions, ConnackInfo, Granted, MessageInfo, MessageProperties,
+  PublishOptions, QoS, SubscribeOptions, WillOptions,
+} from './client.js';
+export { reasonText } from './reason-text.js';
+export { BaseTransport, TcpTransport, TlsTransport, WebSocketTransport, NodeClock } from './transports/index.js';
+export type { TcpOptions, TlsOptions, WebSocketOptions, TransportHooks } from './transports/index.js';
+export { Session, SessionOptions } from '../core/session/index.js';
+export { Driver } from '../core/driver/index.js';
