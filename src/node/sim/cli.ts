@@ -1,5 +1,171 @@
-// Placeholder until this command is built; it says so and fails.
-export async function main(_argv: string[]): Promise<number> {
-  process.stderr.write('xsmqtt: this command is not built yet\n');
-  return 1;
+// `xsmqtt sim`: the host simulator. With no flags: the embedded companion broker and 100
+// simulated devices for 20 s, live progress, then a summary.
+import { parseFaultSpec } from '../../broker/faults.js';
+import { FaultPlan, formatSummary, parseBrokerUrl, runSim, SimOptions } from './run.js';
+
+export const DEFAULT_DEVICES = 100;
+export const DEFAULT_DURATION_S = 20;
+
+const USAGE = `usage: xsmqtt sim [options]
+  --devices N          simulated devices (default ${DEFAULT_DEVICES})
+  --broker URL         mqtt://host:port of a broker to use instead of the embedded one
+  --qos 0|1|2          telemetry QoS (default 1)
+  --interval T         time between telemetry messages per device: ms, or with s/m (default 1s)
+  --payload-bytes N    telemetry payload size, padded (default: the JSON reading, about 60 bytes)
+  --duration T         how long to run: s, or with ms/s/m (default ${DEFAULT_DURATION_S}s)
+  --faults SPEC        disconnect:P%[/T] (the broker closes P % of devices every T, default 5s),
+                       kill:P%[/T] (devices drop their connection: wills fire), or a broker
+                       fault rule kind:key=value,... (e.g. drop:packet=puback,count=10);
+                       several separated by ';'
+  --xs                 run the devices inside the XS engine
+  --json               print the summary as JSON on the last line
+  --mqtt 4|5           protocol version (default 5)
+  --keepalive S        keep alive, seconds (default 60)
+  --ramp N             new connections per second while starting (default 5000)
+  --source-addresses N spread connections over 127.0.0.2 .. 127.0.0.(N+1) (loopback brokers)
+  --no-monitor         do not count delivered telemetry (saves broker work for huge fleets)
+  --seed N             seed for sensors and faults (default 1)`;
+
+class UsageError extends Error {}
+
+function parseTime(v: string, flag: string, unitDefault: 'ms' | 's'): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v);
+  if (!m) throw new UsageError(`${flag}: expected a time like 500ms, 20s or 2m, got '${v}'`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? unitDefault;
+  return Math.round(unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60000);
+}
+
+function parseInt10(v: string, flag: string, min: number, max: number): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`${flag}: expected a whole number, got '${v}'`);
+  const n = Number(v);
+  if (n < min || n > max) throw new UsageError(`${flag}: must be between ${min} and ${max}`);
+  return n;
+}
+
+function parseFaults(spec: string): FaultPlan[] {
+  const out: FaultPlan[] = [];
+  for (const part of spec.split(';')) {
+    const p = part.trim();
+    if (p === '') continue;
+    const m = /^(disconnect|kill):(\d+(?:\.\d+)?)%(?:\/(.+))?$/.exec(p);
+    if (m) {
+      const percent = Number(m[2]);
+      if (percent <= 0 || percent > 100) throw new UsageError(`--faults: ${m[1]} percentage must be in (0, 100]`);
+      out.push({ kind: m[1] as 'disconnect' | 'kill', percent, periodMs: m[3] ? parseTime(m[3], '--faults', 's') : 5000 });
+      continue;
+    }
+    if (/^(disconnect|kill)\b/.test(p)) throw new UsageError(`--faults: expected ${p.split(':')[0]}:P% or ${p.split(':')[0]}:P%/T, got '${p}'`);
+    try {
+      const f = parseFaultSpec(p);
+      const colon = p.indexOf(':');
+      const params: Record<string, string> = {};
+      if (colon >= 0) {
+        for (const kv of p.slice(colon + 1).split(',')) {
+          if (kv === '') continue;
+          const eq = kv.indexOf('=');
+          params[kv.slice(0, eq)] = kv.slice(eq + 1);
+        }
+      }
+      out.push({ kind: 'broker', percent: 0, periodMs: 0, brokerKind: f.kind, params });
+    } catch (e) {
+      throw new UsageError(`--faults: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (out.length === 0) throw new UsageError('--faults: empty specification');
+  return out;
+}
+
+export function parseArgs(argv: string[], isTTY: boolean, write: (s: string) => void): SimOptions | 'help' {
+  const o: SimOptions = {
+    devices: DEFAULT_DEVICES, qos: 1, interval: 1000, payloadBytes: 0, durationMs: DEFAULT_DURATION_S * 1000,
+    durationDefaulted: true, faults: [], json: false, version: 5, ramp: 5000, seed: 1, keepAlive: 60,
+    localAddresses: [], progress: isTTY ? 'tty' : 'lines', progressMs: 1000, monitor: true, write,
+  };
+  let xs = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const takesValue = ['--devices', '--broker', '--qos', '--interval', '--payload-bytes', '--duration', '--faults',
+      '--mqtt', '--keepalive', '--ramp', '--source-addresses', '--seed'].includes(flag);
+    let value = '';
+    if (takesValue) {
+      if (eq > 0) value = arg.slice(eq + 1);
+      else {
+        if (i + 1 >= argv.length) throw new UsageError(`${flag}: missing value`);
+        value = argv[++i];
+      }
+    } else if (eq > 0) throw new UsageError(`${flag} takes no value`);
+    switch (flag) {
+      case '-h': case '--help': return 'help';
+      case '--devices': o.devices = parseInt10(value, flag, 1, 1000000); break;
+      case '--broker': parseBrokerUrl(value); o.broker = value; break;
+      case '--qos': o.qos = parseInt10(value, flag, 0, 2); break;
+      case '--interval': o.interval = parseTime(value, flag, 'ms'); if (o.interval < 10) throw new UsageError('--interval: at least 10ms'); break;
+      case '--payload-bytes': o.payloadBytes = parseInt10(value, flag, 0, 1 << 20); break;
+      case '--duration': o.durationMs = parseTime(value, flag, 's'); o.durationDefaulted = false; if (o.durationMs <= 0) throw new UsageError('--duration: must be positive'); break;
+      case '--faults': o.faults.push(...parseFaults(value)); break;
+      case '--xs': xs = true; break;
+      case '--json': o.json = true; break;
+      case '--mqtt': o.version = parseInt10(value, flag, 4, 5); break;
+      case '--keepalive': o.keepAlive = parseInt10(value, flag, 0, 65535); break;
+      case '--ramp': o.ramp = parseInt10(value, flag, 1, 1000000); break;
+      case '--source-addresses': {
+        const n = parseInt10(value, flag, 1, 250);
+        o.localAddresses = Array.from({ length: n }, (_, k) => `127.0.0.${k + 2}`);
+        break;
+      }
+      case '--no-monitor': o.monitor = false; break;
+      case '--seed': o.seed = parseInt10(value, flag, 0, 0xffffffff); break;
+      default: throw new UsageError(`unknown option '${arg}'`);
+    }
+  }
+  if (xs) throw new XsUnavailable();
+  return o;
+}
+
+class XsUnavailable extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const write = (s: string): void => { process.stdout.write(s); };
+  let o: SimOptions | 'help';
+  try {
+    o = parseArgs(argv, process.stdout.isTTY === true, write);
+  } catch (e) {
+    if (e instanceof XsUnavailable) {
+      process.stderr.write('xsmqtt sim: --xs: the host XS runtime (targets/xs) cannot run simulated devices yet; run without --xs\n');
+      return 1;
+    }
+    if (e instanceof UsageError || e instanceof Error) {
+      process.stderr.write(`xsmqtt sim: ${e.message} (xsmqtt sim --help)\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (o === 'help') {
+    write(USAGE + '\n');
+    return 0;
+  }
+  if (!o.json) {
+    write(`xsmqtt sim: ${o.devices} devices, QoS ${o.qos}, every ${o.interval} ms, MQTT ${o.version === 5 ? '5.0' : '3.1.1'}, for ${o.durationMs / 1000} s` +
+      `${o.durationDefaulted ? ' (default)' : ''}${o.broker ? `, broker ${o.broker}` : ', embedded broker'}\n`);
+  }
+  let stopRequested = false;
+  const onSigint = (): void => { stopRequested = true; };
+  process.once('SIGINT', onSigint);
+  try {
+    const summary = await runSim(o);
+    if (o.progress === 'tty') write('\n');
+    if (!o.json) write(formatSummary(summary, o));
+    else write(JSON.stringify(summary) + '\n');
+    void stopRequested;
+    return 0;
+  } catch (e) {
+    if (o.progress === 'tty') write('\n');
+    process.stderr.write(`xsmqtt sim: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
 }
