@@ -774,7 +774,7 @@ int main(int argc, char* argv[])
 		512,			/* incrementalKeyCount */
 		1993,			/* nameModulo */
 		127,			/* symbolModulo */
-		64 * 1024,		/* parserBufferSize */
+		8 << 20,		/* parserBufferSize: string literals up to 8 MiB (devices parse at build time) */
 		1993,			/* parserTableModulo */
 		0,				/* staticSize */
 	};

@@ -1,0 +1,72 @@
+// Runs code inside the host XS runtime (targets/xs, built by `make xs-runtime`): bundles an
+// entry with esbuild (format esm, one file, the device's module specifiers left external) and
+// runs build/xs/xsmqtt-xs on it with a memory profile.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Repository root (this file runs from dist/host-tests/xs/). */
+export const ROOT = resolve(here, '../../..');
+export const XS_BIN = join(ROOT, 'build/xs/xsmqtt-xs');
+export const DIST = join(ROOT, 'dist');
+
+/** Bundles `contents` (an ES module whose imports resolve from dist/host-tests/xs/) into one file. */
+export async function bundle(contents: string, minify = false): Promise<{ file: string; bytes: number; cleanup: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'xsmqtt-xs-'));
+  const result = await build({
+    stdin: { contents, resolveDir: here, sourcefile: 'entry.js', loader: 'js' },
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    minify,
+    write: false,
+    external: ['timer', 'embedded:*'],
+    logLevel: 'silent',
+  });
+  const text = result.outputFiles[0].text;
+  const file = join(dir, 'bundle.js');
+  writeFileSync(file, text);
+  return { file, bytes: Buffer.byteLength(text), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface XsRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a bundle in XS; resolves when it exits (killed after timeoutMs). */
+export function runXs(file: string, profile = 'host', timeoutMs = 60000, args: string[] = []): Promise<XsRun> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(XS_BIN, ['--profile', profile, ...args, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); }, timeoutMs);
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('close', (code) => { clearTimeout(timer); resolvePromise({ code, stdout, stderr }); });
+  });
+}
+
+/** Bundles and runs in one step, always removing the bundle. */
+export async function runInXs(contents: string, profile = 'host', timeoutMs = 60000): Promise<XsRun> {
+  const b = await bundle(contents);
+  try {
+    return await runXs(b.file, profile, timeoutMs);
+  } finally {
+    b.cleanup();
+  }
+}
+
+/** The JSON object printed on the last line that starts with `prefix`. */
+export function lastJson(stdout: string, prefix: string): any {
+  const lines = stdout.split('\n').filter((l) => l.startsWith(prefix));
+  if (lines.length === 0) throw new Error(`no line starting with ${prefix} in:\n${stdout}`);
+  return JSON.parse(lines[lines.length - 1].slice(prefix.length));
+}
