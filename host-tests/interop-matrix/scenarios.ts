@@ -186,7 +186,8 @@ async function v5properties(ctx: Ctx): Promise<Outcome> {
   const sub = await connectClean(ctx);
   await sub.subscribe(t, 1);
   const pub = await connectClean(ctx);
-  const corr = Buffer.from([1, 2, 3, 0xff]);
+  // Binary, but bytes a command line can carry too.
+  const corr = Buffer.from([0x63, 0x6f, 0x01, 0x7f]);
   await pub.publish(t, Buffer.from('props'), 1, { properties: {
     userProperties: { alpha: '1', beta: 'two' }, contentType: 'text/plain', responseTopic: `${t}/reply`,
     correlationData: corr, payloadFormatIndicator: true, messageExpiryInterval: 120,

@@ -10,6 +10,7 @@ import { startRabbitMQ, rabbitmqServerScript } from '../peers/rabbitmq.js';
 import { LOOPBACK, type RunningBroker } from '../peers/proc.js';
 import type { ClientAdapter } from './adapter.js';
 import { mqttjsAdapter } from './adapter-mqttjs.js';
+import { cliMissing, mosquittoCliAdapter, pahoCAsyncAdapter, pahoCSyncAdapter } from './adapter-cli.js';
 import { pahoPythonAdapter, pahoPythonMissing, pahoPythonVersion } from './adapter-paho-python.js';
 
 export interface BrokerSystem {
@@ -111,5 +112,8 @@ export async function xsmqttAdapter(): Promise<ClientAdapter | string> {
 
 export const CLIENTS: ClientSystem[] = [
   { name: 'MQTT.js 5', required: true, adapter: async () => mqttjsAdapter },
+  { name: 'mosquitto_sub/pub', required: true, adapter: async () => cliMissing(['mosquitto_sub', 'mosquitto_pub'], 'mosquitto-clients') ?? mosquittoCliAdapter },
+  { name: 'Paho C async', required: true, adapter: async () => cliMissing(['paho_c_sub', 'paho_c_pub'], 'paho.mqtt.c-examples') ?? pahoCAsyncAdapter },
+  { name: 'Paho C sync', required: true, adapter: async () => cliMissing(['paho_cs_sub', 'paho_cs_pub'], 'paho.mqtt.c-examples') ?? pahoCSyncAdapter },
   { name: 'Paho Python', required: true, adapter: async () => pahoPythonMissing() ?? { ...pahoPythonAdapter, name: `Paho Python ${pahoPythonVersion()}` } },
 ];
