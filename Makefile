@@ -23,7 +23,7 @@ check-core: $(NODE_STAMP)
 check-subset: build
 	node dist/host-tests/subset/cli.js src/core
 
-test: build check-core check-subset xs-prereqs
+test: build check-core check-subset xs-prereqs lx106-prereqs
 	node_modules/.bin/ava
 
 # The host simulator (issue 8): embedded broker + 100 devices for 20 s; `make sim ARGS="--devices 1000"`.
@@ -35,6 +35,9 @@ clean:
 
 # The host XS runtime and the Moddable targets (issue 7).
 include targets/xs/xs.mk
+
+# The emulated ESP8266: XS and the runtime on the lx106 CPU under QEMU (issue 9).
+include targets/lx106/lx106.mk
 
 # The interoperability matrix (issue 10): every broker and client it can start, on loopback;
 # prints the table and writes host-tests/interop-matrix/MATRIX.md.
