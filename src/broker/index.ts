@@ -5,7 +5,6 @@ import { createServer as createTlsServer } from 'node:tls';
 import { createServer as createHttpServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, createWebSocketStream } from 'ws';
 import { Broker, BrokerOptions } from './broker.js';
 
 export { Broker } from './broker.js';
@@ -79,6 +78,8 @@ export async function startBroker(options: ListenOptions = {}): Promise<RunningB
         res.writeHead(426);
         res.end('MQTT over WebSocket only\n');
       });
+      // Loaded only when a WebSocket listener is asked for.
+      const { WebSocketServer, createWebSocketStream } = await import('ws');
       const wss = new WebSocketServer({
         server: http,
         handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
