@@ -25,7 +25,7 @@ export async function bundle(contents: string, minify = false): Promise<{ file: 
     target: 'es2022',
     minify,
     write: false,
-    external: ['timer', 'embedded:*'],
+    external: ['timer', 'time', 'embedded:*'],
     logLevel: 'silent',
   });
   const text = result.outputFiles[0].text;

@@ -354,7 +354,7 @@ typedef struct {
 	int eof;			/* peer closed or socket failed: error after the data is read */
 	int errorSent;
 	int triggered;
-	int lastAvailable;	/* bytes the application was last told of and left unread */
+	int known;			/* bytes the application was told of and has not read yet */
 	uint8_t* queue;		/* the device's send buffer: write() copies here, the loop flushes */
 	int queued;
 } txSocket;
@@ -440,7 +440,7 @@ static void xs_tcpConnect(txMachine* the)
 	gxSockets[h].eof = 0;
 	gxSockets[h].errorSent = 0;
 	gxSockets[h].triggered = 0;
-	gxSockets[h].lastAvailable = 0;
+	gxSockets[h].known = 0;
 	gxSockets[h].queued = 0;
 	if (!gxSockets[h].queue)
 		gxSockets[h].queue = c_malloc(gxProfile->sendBuffer);
@@ -488,6 +488,7 @@ static void xs_tcpRead(txMachine* the)
 		}
 		out += n;
 		requested -= (int)n;
+		s->known = (s->known > n) ? s->known - (int)n : 0;
 	}
 }
 
@@ -583,6 +584,7 @@ static void xsmqttDeliver(txMachine* the, int h)
 	if ((triggered & kReadable) && (s->fd >= 0)) {
 		int available = xsmqttAvailable(s);
 		if (available > 0) {
+			s->known = available;
 			xsBeginHost(the);
 			xsTry {
 				xsCallFunction3(gxSocketDispatch, xsUndefined, xsInteger(h), xsInteger(kReadable), xsInteger(available));
@@ -663,9 +665,9 @@ static void xsmqttLoop(txMachine* the)
 			fds[n].events = ((s->connecting || s->queued) ? POLLOUT : 0);
 			if (!s->eof) {
 				int available = xsmqttAvailable(s);
-				if (available > s->lastAvailable)
+				if (available > s->known)
 					s->triggered |= kReadable, pending = 1;
-				else if (available && (available <= s->lastAvailable))
+				else if (available)
 					unread = 1;		/* left unread: watch for more by polling the count */
 				else
 					fds[n].events |= POLLIN;
@@ -730,16 +732,18 @@ static void xsmqttLoop(txMachine* the)
 		}
 		if ((gxNextTimer >= 0) && (gxNextTimer <= xsmqttNow() + 0.01))
 			xsmqttRunTimers(the);
-		for (i = 0; i < kSockets; i++)
-			if (gxSockets[i].fd >= 0)
-				gxSockets[i].lastAvailable = xsmqttAvailable(&gxSockets[i]);
 	}
 }
 
 /* ---------- main ---------- */
 
+static int gxLoaded = 0;
+static txSlot gxNamespace;
+
 static void xsmqttFulfill(txMachine* the)
 {
+	gxNamespace = xsArg(0);
+	gxLoaded = 1;
 }
 
 static void xsmqttReject(txMachine* the)
@@ -821,33 +825,10 @@ int main(int argc, char* argv[])
 
 	creation.stackCount = gxProfile->stackCount;
 	fxInitializeSharedCluster();
-	if (!gxProfile->growth) {
-		/* growth off: measure what the built-ins keep, then create the machine again with a
-		   fixed heap of exactly that plus the device's budget */
-		the = xsCreateMachine(&creation, "xsmqtt", NULL);
-		if (!the) {
-			fprintf(stderr, "xsmqtt-xs: cannot create the machine\n");
-			return 3;
-		}
-		xsCollectGarbage();
-		creation.initialHeapCount = the->currentHeapCount + gxProfile->slotBudget;
-		creation.initialChunkSize = the->currentChunksSize + gxProfile->chunkBudget;
-		creation.incrementalHeapCount = 0;
-		creation.incrementalChunkSize = 0;
-		xsDeleteMachine(the);
-		gxSlotsAllocated = 0;
-		gxChunkBytesAllocated = 0;
-	}
 	the = xsCreateMachine(&creation, "xsmqtt", NULL);
 	if (!the) {
 		fprintf(stderr, "xsmqtt-xs: cannot create the machine\n");
 		return 3;
-	}
-	xsCollectGarbage();
-	if (gxProfile->growth) {
-		/* the built-ins are built; the device's budget applies to everything that follows */
-		gxSlotLimit = gxSlotsAllocated + gxProfile->slotBudget;
-		gxChunkLimit = gxChunkBytesAllocated + gxProfile->chunkBudget;
 	}
 	if (stats)
 		xsmqttReportMemory(the, stderr);
@@ -877,6 +858,7 @@ int main(int argc, char* argv[])
 		xsDefine(xsVar(0), xsID("profile"), xsVar(1), xsDontEnum);
 		xsDefine(xsGlobal, xsID("__xsHost"), xsVar(0), xsDontEnum);
 		xsRemember(gxSocketDispatch);
+		xsRemember(gxNamespace);
 		xsRemember(gxTimerDispatch);
 
 		xsTry {
@@ -890,6 +872,43 @@ int main(int argc, char* argv[])
 			fxNewHostFunction(the, xsmqttReject, 1, XS_NO_ID, XS_NO_ID);
 			mxRunCount(2);
 			mxPop();
+		}
+		xsCatch {
+			xsmqttReportException(the);
+		}
+	}
+	xsEndHost(the);
+	xsmqttRunPromiseJobs(the);
+	if (!gxLoaded) {
+		fprintf(stderr, "xsmqtt-xs: %s did not finish loading\n", real);
+		return 1;
+	}
+
+	/* The module graph is loaded: on a device it lives in flash (preloaded). From here on the
+	   device's budget applies to what the application allocates. */
+	xsCollectGarbage();
+	if (stats)
+		xsmqttReportMemory(the, stderr);
+	{
+		size_t slotsWanted = (size_t)the->currentHeapCount + gxProfile->slotBudget;
+		size_t chunksWanted = (size_t)the->currentChunksSize + gxProfile->chunkBudget;
+		gxSlotLimit = gxSlotsAllocated + ((slotsWanted > (size_t)the->maximumHeapCount) ? slotsWanted - the->maximumHeapCount : 0);
+		gxChunkLimit = gxChunkBytesAllocated + ((chunksWanted > (size_t)the->maximumChunksSize) ? chunksWanted - the->maximumChunksSize : 0);
+		if (!gxProfile->growth) {
+			/* growth off: XS grows only in small steps, up to the fixed budget */
+			the->minimumHeapCount = 32;
+			the->minimumChunksSize = 512;
+		}
+	}
+
+	/* Like Moddable, a main module's default export function is called once loaded. */
+	xsBeginHost(the);
+	{
+		xsVars(1);
+		xsTry {
+			xsVar(0) = xsGet(gxNamespace, xsID("default"));
+			if (xsTest(xsVar(0)) && xsIsInstanceOf(xsVar(0), xsFunctionPrototype))
+				xsCallFunction0(xsVar(0), xsUndefined);
 		}
 		xsCatch {
 			xsmqttReportException(the);
