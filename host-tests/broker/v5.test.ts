@@ -364,3 +364,25 @@ test('$SYS/broker statistics are published', async (t) => {
   await delay(1100);
   t.false(gotAll.list.some((m) => m.topic.startsWith('$')));
 });
+
+test('back-pressure: a publisher filling an online client\'s queue past half waits until it drains', async (t) => {
+  const b = await broker(t, { maxQueued: 10 });
+  const sub = await RawClient.open(t, b.port);
+  await sub.connect('slow-sub', (p) => p.props.setNumber(P.ReceiveMaximum, 1));
+  subscribe(sub, 'bp', 1);
+  await sub.expect(T.Suback);
+  const pub = await RawClient.open(t, b.port);
+  await pub.connect('fast-pub');
+  for (let i = 1; i <= 6; i++) {
+    publish(pub, 'bp', String(i), 1, i);
+    t.is((await pub.expect(T.Puback)).packetId, i);
+  }
+  publish(pub, 'bp', '7', 1, 7);
+  t.true(await pub.quiet(150), 'the seventh PUBLISH is not read while the queue is half full');
+  for (let i = 0; i < 4; i++) {
+    const m = await sub.expect(T.Publish);
+    sub.send(T.Puback, (p) => { p.packetId = m.packetId; });
+  }
+  t.is((await pub.expect(T.Puback)).packetId, 7);
+  t.is(b.broker.stats.droppedQueued, 0);
+});

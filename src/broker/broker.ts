@@ -100,6 +100,8 @@ class Session {
   subs = new Map<string, Subscription>();
   inflight = new Map<number, Outgoing>();
   queue: Outgoing[] = [];
+  /** Publishers paused because this online session's queue passed half its bound (back-pressure). */
+  blocked: Set<Connection> | null = null;
   qos2In = new Set<number>();
   expiry = 0;
   conn: Connection | null = null;
@@ -187,6 +189,8 @@ export class Broker extends EventEmitter {
   private tick: NodeJS.Timeout;
   private sysTimer: NodeJS.Timeout | null = null;
   private dirty: Connection[] = [];
+  /** The connection whose PUBLISH is being routed (for back-pressure). */
+  publishing: Connection | null = null;
   private flushScheduled = false;
   private benchMatchers: RegExp[];
   closed = false;
@@ -385,6 +389,7 @@ export class Broker extends EventEmitter {
   }
 
   destroySession(s: Session): void {
+    this.unblock(s);
     for (const f of s.subs.keys()) this.tree.remove(s.clientId, f);
     s.subs.clear();
     s.inflight.clear();
@@ -399,6 +404,8 @@ export class Broker extends EventEmitter {
     const s = conn.session;
     if (!s || s.conn !== conn) return;
     s.conn = null;
+    // An offline session's queue only drops; it holds no publisher back.
+    this.unblock(s);
     const will = sendWill ? s.will : null;
     s.will = null;
     if (will) {
@@ -563,6 +570,15 @@ export class Broker extends EventEmitter {
       return;
     }
     s.queue.push(out);
+    // Back-pressure: a publisher filling an online client's queue past half waits for it.
+    const from = this.publishing;
+    if (conn !== null && from !== null && from !== conn && s.queue.length >= this.opts.maxQueued >> 1) {
+      const set = (s.blocked ??= new Set());
+      if (!set.has(from)) {
+        set.add(from);
+        from.pause();
+      }
+    }
   }
 
   private allocPid(s: Session): number {
@@ -585,6 +601,14 @@ export class Broker extends EventEmitter {
     if (!conn.sendPublish(out.msg, out.qos, out.retain, pid, false, out.subIds)) s.inflight.delete(pid);
   }
 
+  /** Resumes the publishers this session held back. */
+  unblock(s: Session): void {
+    if (s.blocked === null) return;
+    const list = s.blocked;
+    s.blocked = null;
+    for (const c of list) c.resume();
+  }
+
   /** Sends queued messages while the client's window has room. */
   drain(s: Session): void {
     const conn = s.conn;
@@ -598,6 +622,7 @@ export class Broker extends EventEmitter {
       this.startInflight(s, conn, out);
     }
     if (i > 0) s.queue.splice(0, i);
+    if (s.blocked !== null && s.queue.length < this.opts.maxQueued >> 2) this.unblock(s);
   }
 
   /** After reconnecting to a session: unacknowledged PUBLISH again with DUP, PUBREL again, then the queue (MQTT-4.4.0-1). */
@@ -769,6 +794,7 @@ export class Connection {
           this.handle(pkt);
         } catch (e) {
           // A bug met by one client's packet ends that connection only, never the broker.
+          this.broker.publishing = null;
           this.broker.log(`${this.clientId}: internal error: ${e instanceof Error ? e.stack : String(e)}`);
           this.close(ReasonCode.ImplementationSpecificError, 'internal error', true);
         }
@@ -832,7 +858,9 @@ export class Connection {
     const s = this.session!;
     switch (p.type) {
       case PacketType.Publish:
+        b.publishing = this;
         this.onPublish(p);
+        b.publishing = null;
         return;
       case PacketType.Puback:
       case PacketType.Pubcomp:
@@ -1007,6 +1035,17 @@ export class Connection {
     this.sendConnack(0, present, assigned);
     b.log(`${clientId} connected (v${this.version}, ${this.label}${present ? ', session resumed' : ''})`);
     if (present) b.resume(this.session!, this);
+  }
+
+  /** How many sessions hold this publisher back; reading stops while any does. */
+  pauses = 0;
+
+  pause(): void {
+    if (this.pauses++ === 0) this.stream.pause();
+  }
+
+  resume(): void {
+    if (this.pauses > 0 && --this.pauses === 0 && !this.closed) this.stream.resume();
   }
 
   /** The `close` fault with after=N: close once N more packets have come from the client. */
@@ -1360,6 +1399,10 @@ export class Connection {
       return;
     }
     // MQTT-3.1.2-22: one and a half times the keep alive without a packet.
+    if (this.pauses > 0) {
+      this.lastIn = now;
+      return;
+    }
     if (this.keepAlive > 0 && now - this.lastIn > this.keepAlive * 1500) {
       this.broker.log(`${this.clientId}: keep alive timeout`);
       this.close(ReasonCode.KeepAliveTimeout, 'keep alive timeout', true);
