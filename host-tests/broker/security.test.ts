@@ -133,3 +133,18 @@ test('maximum connections: one more is refused with server busy', async (t) => {
   const raw = await RawClient.open(t, b.port);
   t.is((await raw.connect('third')).reasonCode, 0x89);
 });
+
+test('request problem information 0: no reason string on a refused SUBACK; 1 (default): one', async (t) => {
+  const b = await broker(t, { acl: Acl.parse('topic read open/#') });
+  for (const [want, problemInfo] of [[false, 0], [true, 1]] as const) {
+    const raw = await RawClient.open(t, b.port);
+    await raw.connect(`rpi-${problemInfo}`, (p) => p.props.setNumber(0x17, problemInfo));
+    raw.send(T.Subscribe, (p) => {
+      p.packetId = 1;
+      p.addFilter(...bytes('closed/#'), 0);
+    });
+    const ack = await raw.expect(T.Suback);
+    t.deepEqual(ack.codes, [0x87]);
+    t.is(0x1f in ack.props, want);
+  }
+});
