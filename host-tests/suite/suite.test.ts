@@ -1,0 +1,69 @@
+// The integration suite on Node against the companion broker: `make device-test TARGET=node`
+// is this run; a failing scenario fails it.
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import mqtt from 'mqtt';
+import { startBroker, Acl } from '../../src/broker/index.js';
+import { NodeSuiteHost } from '../../src/node/sim/suite-host.js';
+import { SuiteRunner } from '../../src/core/suite/runner.js';
+import { RefusedSubscription, ConnectClean, QosFlow } from '../../src/core/suite/scenarios.js';
+import { SUITE_ACL } from '../../src/node/sim/device-test.js';
+
+const ENTRY = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'node', 'sim', 'device-test.js');
+
+function run(args: string[], t: { teardown(fn: () => void): void }): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [ENTRY, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    t.teardown(() => { if (p.exitCode === null) p.kill('SIGKILL'); });
+    let out = '';
+    p.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    p.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+for (const version of ['5', '4']) {
+  test(`every scenario passes against the companion broker (MQTT ${version === '5' ? '5.0' : '3.1.1'})`, async (t) => {
+    const r = await run(['--mqtt', version, '--device', `ava-${version}`], t);
+    const notOk = r.out.split('\n').filter((l) => l.startsWith('not ok'));
+    t.deepEqual(notOk, [], r.out);
+    t.is(r.code, 0, r.out);
+    const plan = /^1\.\.(\d+)$/m.exec(r.out);
+    t.truthy(plan);
+    const oks = r.out.split('\n').filter((l) => /^ok \d+ - /.test(l));
+    t.is(oks.length, Number(plan![1]));
+    // Skips only where the protocol lacks the feature.
+    for (const l of oks.filter((x) => x.includes('# SKIP'))) t.regex(l, /# SKIP MQTT 5 only$/);
+    if (version === '5') t.is(oks.filter((x) => x.includes('# SKIP')).length, 0);
+  });
+}
+
+test('a failing scenario is "not ok", counted, and every result is published to $bench/results/<device>', async (t) => {
+  // No ACL: the refused-subscription scenario must fail.
+  const b = await startBroker({ port: 0, sysInterval: 0 });
+  t.teardown(() => b.close());
+  const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${b.port}`, { clientId: 'watch-results', reconnectPeriod: 0 });
+  t.teardown(() => { watcher.end(true); });
+  const published: string[] = [];
+  watcher.on('message', (topic, payload) => { if (topic === '$bench/results/failing') published.push(payload.toString()); });
+  await watcher.subscribeAsync('$bench/results/#', { qos: 1 });
+  const lines: string[] = [];
+  const host = new NodeSuiteHost('127.0.0.1', b.port, (l) => lines.push(l));
+  t.teardown(() => host.shutdown());
+  const runner = new SuiteRunner(host, 'failing', 5, [new ConnectClean(), new RefusedSubscription(), new QosFlow(1)]);
+  runner.start();
+  const r = await host.done;
+  t.deepEqual(r, { passed: 2, failed: 1 });
+  t.true(lines.includes('ok 1 - connect with clean start'));
+  t.true(lines.some((l) => l.startsWith('not ok 2 - refused subscription (0x87) under an ACL # SUBACK is not 0x87')), lines.join('\n'));
+  for (let i = 0; i < 50 && published.length < 4; i++) await new Promise((res) => setTimeout(res, 20));
+  t.deepEqual(published, lines.filter((l) => /^(ok|not ok|#)/.test(l) && !l.startsWith('# companion')).slice(0, 4));
+});
+
+test('the suite profile ACL refuses subscriptions outside suite/, devices/ and $bench/', (t) => {
+  const acl = Acl.parse(SUITE_ACL);
+  t.true(acl.canSubscribe(null, 'x', 'suite/dev/#'));
+  t.true(acl.canPublish(null, 'bench-suite-x', '$bench/fault/close'));
+  t.false(acl.canSubscribe(null, 'x', 'forbidden/dev/#'));
+});

@@ -1,0 +1,157 @@
+// A scenario: a small state machine stepped by the runner on every event of its clients and
+// on its timer. It ends by pass() or fail(reason); the runner enforces a deadline.
+import { ProtocolVersion } from '../codec/constants.js';
+import { SessionOptions, utf8 } from '../session/options.js';
+import { Poke, SuiteClient } from './client.js';
+import { SuiteHost } from './host.js';
+
+export const enum Result {
+  Running = 0,
+  Passed = 1,
+  Failed = 2,
+  Skipped = 3,
+}
+
+/** What scenarios need from the runner. */
+export interface SuiteContext extends Poke {
+  host: SuiteHost;
+  deviceId: string;
+  version: number;
+  /** Asks the broker for a fault: `$bench/fault/<kind>` with a JSON object; the number of control acks to wait for. */
+  requestFault(kind: string, json: string): number;
+  /** Control messages acknowledged so far. */
+  controlAcks(): number;
+}
+
+const MAX_CLIENTS = 3;
+
+export class Scenario {
+  name: string;
+  ctx: SuiteContext | null;
+  phase: number;
+  result: number;
+  reason: string;
+  /** When the scenario wants to be stepped again even with no event (-1: not). */
+  wakeAt: number;
+  startedAt: number;
+  clients: SuiteClient[];
+  clientCount: number;
+  buf: Uint8Array;
+  /** Control acknowledgements to wait for. */
+  waitAcks: number;
+
+  constructor(name: string) {
+    this.name = name;
+    this.ctx = null;
+    this.phase = 0;
+    this.result = Result.Running;
+    this.reason = '';
+    this.wakeAt = -1;
+    this.startedAt = 0;
+    this.clients = [];
+    this.clientCount = 0;
+    this.buf = new Uint8Array(4096);
+    this.waitAcks = 0;
+  }
+
+  /** Starts the scenario: create clients, open links. */
+  /* cold */
+  begin(_now: number): void {}
+
+  /** Called on every event and timer while running. */
+  step(_now: number): void {}
+
+  context(): SuiteContext {
+    const c = this.ctx;
+    if (c === null) return this.missingContext();
+    return c;
+  }
+
+  /* cold */
+  missingContext(): SuiteContext {
+    throw new Error('scenario used before the runner started it');
+  }
+
+  pass(): void {
+    this.result = Result.Passed;
+  }
+
+  fail(reason: string): void {
+    if (this.result !== Result.Running) return;
+    this.result = Result.Failed;
+    this.reason = reason;
+  }
+
+  skip(reason: string): void {
+    this.result = Result.Skipped;
+    this.reason = reason;
+  }
+
+  /** Options for a client of this scenario: id suite-<device>-<suffix>, the suite's protocol version. */
+  /* cold */
+  options(suffix: string): SessionOptions {
+    const ctx = this.context();
+    const o = new SessionOptions();
+    o.version = ctx.version;
+    o.clientId = utf8('suite-' + ctx.deviceId + '-' + suffix);
+    o.keepAlive = 30;
+    o.connectTimeout = 5000;
+    o.backoffBase = 200;
+    o.backoffMax = 1000;
+    o.backoffJitter = 0;
+    return o;
+  }
+
+  /* cold */
+  clientId(suffix: string): string {
+    return 'suite-' + this.context().deviceId + '-' + suffix;
+  }
+
+  /** A client on those options (not connected yet). */
+  /* cold */
+  client(o: SessionOptions): SuiteClient {
+    if (this.clientCount >= MAX_CLIENTS) throw new Error('a scenario has at most 3 clients');
+    const c = new SuiteClient(o, this.context());
+    this.clients.push(c);
+    this.clientCount++;
+    return c;
+  }
+
+  /** Topic suite/<device>/<scenario-suffix> as bytes. */
+  /* cold */
+  topic(suffix: string): Uint8Array {
+    return utf8('suite/' + this.context().deviceId + '/' + suffix);
+  }
+
+  open(c: SuiteClient): void {
+    c.link = this.context().host.open(c.session);
+  }
+
+  /** Publishes a payload of len bytes, the first being seq. */
+  publishSeq(c: SuiteClient, topic: Uint8Array, seq: number, len: number, qos: number, retain: boolean): number {
+    const b = this.buf;
+    b[0] = seq & 0xff;
+    for (let i = 1; i < len; i++) b[i] = 0x61 + (i % 26);
+    return c.session.publish(topic, 0, topic.length, b, 0, len, qos, retain);
+  }
+
+  /** Requests a fault: JSON {"client":"<id>", <extra>} on $bench/fault/<kind>; the step waits for its ack. */
+  /* cold */
+  fault(kind: string, clientSuffix: string, extra: string): void {
+    const json = '{"client":"' + this.clientId(clientSuffix) + '"' + (extra === '' ? '' : ',' + extra) + '}';
+    this.waitAcks = this.context().requestFault(kind, json);
+  }
+
+  faultAcked(): boolean {
+    return this.context().controlAcks() >= this.waitAcks;
+  }
+
+  v5(): boolean {
+    return this.context().version === ProtocolVersion.V5;
+  }
+
+  /** Reads a 32-bit time as ms from now. */
+  after(now: number, ms: number): void {
+    this.wakeAt = now + ms;
+  }
+}

@@ -1,0 +1,86 @@
+// The integration suite's host on Node: each link is a driver over a TCP connection, timed by
+// the simulator's scheduler.
+import { Driver, DriverState } from '../../core/driver/driver.js';
+import type { Clock, TimerTarget } from '../../core/driver/transport.js';
+import type { Session } from '../../core/session/session.js';
+import type { SuiteHost, SuiteTimer } from '../../core/suite/host.js';
+import { Scheduler, Timer } from './scheduler.js';
+import { TcpTransport } from './transport.js';
+
+class LinkClock implements Clock {
+  private timer: Timer;
+  private target: TimerTarget | null = null;
+  constructor(private readonly sched: Scheduler) {
+    this.timer = sched.timer({ onTimer: () => { if (this.target) this.target.onTimer(); } });
+  }
+  now(): number { return this.sched.now(); }
+  arm(at: number, target: TimerTarget): void { this.target = target; this.timer.arm(at); }
+  disarm(): void { this.timer.disarm(); }
+  random(): number { return Math.random(); }
+}
+
+interface Link { driver: Driver; transport: TcpTransport; session: Session }
+
+export class NodeSuiteHost implements SuiteHost {
+  readonly sched = new Scheduler();
+  private links: Link[] = [];
+  private timer: Timer;
+  private target: SuiteTimer | null = null;
+  readonly done: Promise<{ passed: number; failed: number }>;
+  private resolve!: (r: { passed: number; failed: number }) => void;
+
+  constructor(readonly host: string, readonly port: number, readonly print: (line: string) => void) {
+    this.timer = this.sched.timer({ onTimer: () => { if (this.target) this.target.onTimer(); } });
+    this.done = new Promise((r) => { this.resolve = r; });
+  }
+
+  now(): number { return this.sched.now(); }
+
+  schedule(at: number, target: SuiteTimer): void {
+    this.target = target;
+    // A poke at "now" replaces a later wake-up; the timer keeps only the latest request.
+    this.timer.disarm();
+    this.timer.arm(at);
+  }
+
+  open(session: Session): number {
+    const transport = new TcpTransport(this.host, this.port);
+    const driver = new Driver(session, transport, new LinkClock(this.sched));
+    this.links.push({ driver, transport, session });
+    driver.start();
+    return this.links.length - 1;
+  }
+
+  close(link: number, reasonCode: number): void {
+    const l = this.links[link];
+    if (l.driver.state === DriverState.Opening) {
+      l.session.stopped = true;
+      l.transport.abort();
+      return;
+    }
+    l.driver.stop(reasonCode);
+  }
+
+  abort(link: number): void {
+    const l = this.links[link];
+    l.session.stopped = true;
+    l.transport.abort();
+  }
+
+  closed(link: number): boolean {
+    return this.links[link].driver.state === DriverState.Stopped;
+  }
+
+  finished(passed: number, failed: number): void {
+    this.resolve({ passed, failed });
+  }
+
+  /** Drops every connection (after the run, or when it is cut short). */
+  shutdown(): void {
+    for (const l of this.links) {
+      l.session.stopped = true;
+      l.transport.abort();
+    }
+    this.sched.stop();
+  }
+}
