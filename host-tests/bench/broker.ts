@@ -5,17 +5,36 @@
 // client library is in the way. Reported: delivered messages a second (median of the runs),
 // each process's CPU during the window (and which one saturated), the broker's resident
 // memory with 1,000 idle clients, and any broker crash. The last line is JSON.
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer, connect as netConnect, Socket, AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Packet } from '../../src/core/codec/packet.js';
 import { encodePacket } from '../../src/core/codec/codec.js';
 
 const SELF = fileURLToPath(import.meta.url);
-const ROOT = join(SELF, '../../../..');
+const ROOT = process.env.XSMQTT_ROOT ?? join(SELF, '../../../..');
+/**
+ * The processes started by the bench run from a bundled snapshot (made with esbuild at start,
+ * in dist/.bench-broker/), so a rebuild of dist/ during the run cannot break them midway.
+ */
+const SNAPSHOT = join(ROOT, 'dist/.bench-broker');
+let loadScript = SELF;
+let brokerCli = [join(ROOT, 'dist/src/node/cli.js'), 'broker'];
+
+function snapshot(): void {
+  const esbuild = join(ROOT, 'node_modules/.bin/esbuild');
+  mkdirSync(SNAPSHOT, { recursive: true });
+  const entry = join(SNAPSHOT, 'entry.mjs');
+  writeFileSync(entry, `import { main } from ${JSON.stringify(join(ROOT, 'dist/src/broker/cli.js'))};\nmain(process.argv.slice(2)).then((c) => { process.exitCode = c; });\n`);
+  const common = ['--bundle', '--platform=node', '--format=esm', '--external:aedes', '--external:ws', '--log-level=error'];
+  execFileSync(esbuild, [entry, ...common, `--outfile=${join(SNAPSHOT, 'broker.mjs')}`]);
+  execFileSync(esbuild, [join(ROOT, 'dist/host-tests/bench/broker.js'), ...common, `--outfile=${join(SNAPSHOT, 'bench.mjs')}`]);
+  loadScript = join(SNAPSHOT, 'bench.mjs');
+  brokerCli = [join(SNAPSHOT, 'broker.mjs')];
+}
 const PUBLISHERS = 10;
 const SUBSCRIBERS = 10;
 const PAYLOAD = 64;
@@ -330,11 +349,11 @@ const tmp = mkdtempSync(join(tmpdir(), 'xsmqtt-bench-'));
 const PEERS: Peer[] = [
   {
     name: 'xsmqtt',
-    start: (port) => spawn(process.execPath, [join(ROOT, 'dist/src/node/cli.js'), 'broker', '-p', String(port), '--sys-interval', '0'], { stdio: ['ignore', 'ignore', 'pipe'] }),
+    start: (port) => spawn(process.execPath, [...brokerCli, '-p', String(port), '--sys-interval', '0'], { stdio: ['ignore', 'ignore', 'pipe'] }),
   },
   {
     name: 'aedes',
-    start: (port) => spawn(process.execPath, [SELF, '--aedes', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] }),
+    start: (port) => spawn(process.execPath, [loadScript, '--aedes', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] }),
   },
   {
     name: 'mosquitto',
@@ -378,7 +397,7 @@ class Running {
 }
 
 function loadProcess(args: string[]): { child: ChildProcess; lines: AsyncGenerator<Record<string, unknown>> } {
-  const child = spawn(process.execPath, [SELF, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [loadScript, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   async function* lines(): AsyncGenerator<Record<string, unknown>> {
     let buf = '';
     for await (const chunk of child.stdout!) {
@@ -406,14 +425,18 @@ async function oneRun(b: Running, qos: number): Promise<RunResult> {
   const crashedResult = (): RunResult => ({ rate: NaN, crashed: true, brokerCpu: NaN, subCpu: NaN, pubCpu: NaN });
   try {
     const first = await subs.lines.next();
-    if (first.done || !(first.value as { ready?: boolean }).ready) return crashedResult();
+    if (first.done || !(first.value as { ready?: boolean }).ready) {
+      if (b.exited) return crashedResult();
+      throw new Error('the subscriber process failed to start');
+    }
     const pubs = loadProcess(['--pubs', String(b.port), String(qos), String(WARMUP_MS + WINDOW_MS + 3000)]);
     const start = await subs.lines.next();
     const cpu0 = procCpuMs(b.child.pid!);
     const t0 = Date.now();
     if (start.done) {
       pubs.child.kill('SIGKILL');
-      return crashedResult();
+      if (b.exited) return crashedResult();
+      throw new Error('the subscriber process ended early');
     }
     const end = await subs.lines.next();
     const cpu1 = procCpuMs(b.child.pid!);
@@ -460,7 +483,7 @@ async function orchestrate(): Promise<void> {
   const results: Record<string, Record<string, { median: number; runs: RunResult[]; crashes: number }>> = {};
   const rss: Record<string, number> = {};
   const started = Date.now();
-  process.stdout.write(`broker bench: ${PUBLISHERS} publishers -> ${SUBSCRIBERS} subscribers on bench/#, ${PAYLOAD} B payloads, ${RUNS} runs of ${WINDOW_MS} ms per QoS, ${new Date().toISOString()}\n`);
+  process.stdout.write(`broker bench: ${PUBLISHERS} publishers -> ${SUBSCRIBERS} subscribers on bench/#, ${PAYLOAD} B payloads, ${RUNS} runs of ${WINDOW_MS} ms per QoS, ${new Date().toISOString()}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores\n`);
   for (const peer of PEERS) {
     rss[peer.name] = await idleRss(peer);
     results[peer.name] = {};
@@ -470,7 +493,14 @@ async function orchestrate(): Promise<void> {
       const runs: RunResult[] = [];
       let crashes = 0;
       for (let i = 0; i < RUNS; i++) {
-        const r = await oneRun(b, qos);
+        let r: RunResult;
+        try {
+          r = await oneRun(b, qos);
+        } catch (e) {
+          // A load process failing is not the broker's doing: run again.
+          process.stdout.write(`  ${peer.name} q${qos} run ${i + 1}: load error (${(e as Error).message}), again\n`);
+          r = await oneRun(b, qos);
+        }
         runs.push(r);
         if (r.crashed || b.exited) {
           crashes++;
@@ -494,7 +524,7 @@ async function orchestrate(): Promise<void> {
     const brokerCpu = (q: string) => median(r[q].runs.map((x) => x.brokerCpu)).toFixed(0);
     process.stdout.write(`  ${peer.name.padEnd(10)} q0 ${String(Math.round(r.q0.median)).padStart(8)} (broker cpu ${brokerCpu('q0')}%, crashes ${r.q0.crashes})  q1 ${String(Math.round(r.q1.median)).padStart(8)} (broker cpu ${brokerCpu('q1')}%, crashes ${r.q1.crashes})  rss ${(rss[peer.name] / 1024).toFixed(1)} MiB\n`);
   }
-  process.stdout.write(`(2 cores shared by broker and load processes; a process at >= 90% of a core is saturated; ${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  process.stdout.write(`(${cpus().length} cores shared by the broker and the load processes; a process at >= 90% of a core is saturated; load average now ${loadavg()[0].toFixed(1)}; ${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? Math.round((a / b) * 100) / 100 : null);
   const x = results.xsmqtt;
   process.stdout.write(JSON.stringify({
@@ -513,6 +543,7 @@ else if (mode === '--idle') await runIdle(Number(a1), Number(a2));
 else if (mode === '--aedes') await runAedes(Number(a1));
 else {
   try {
+    snapshot();
     await orchestrate();
   } finally {
     rmSync(tmp, { recursive: true, force: true });
