@@ -6,6 +6,8 @@ import test from 'ava';
 import fc from 'fast-check';
 import { encodePublishHeader, Framer, PacketType } from '../../src/core/codec/index.js';
 import { matchFilter, validateTopicFilter, validateTopicName } from '../../src/core/topic/index.js';
+import { validateTopicNameUtf8 } from '../../src/core/topic/validate.js';
+import { validateUtf8 } from '../../src/core/codec/index.js';
 import { anyPacket, anyPacketOf, bytes, propsArb, topicName } from './helpers/arbitraries.js';
 import { canon, fromMqtt, toMqtt } from './helpers/convert.js';
 import { decodeOurs, encodeOurs, frame, hex, newPacket, parsePeer } from './helpers/harness.js';
@@ -227,4 +229,24 @@ test('matchFilter on the examples of MQTT 5 section 4.7', (t) => {
     t.is(matchFilter(Buffer.from(f), 0, Buffer.byteLength(f), Buffer.from(topic), 0, Buffer.byteLength(topic)), want, `${f} vs ${topic}`);
     t.is(referenceMatch(f, topic), want, `reference: ${f} vs ${topic}`);
   }
+});
+
+test('validateTopicNameUtf8 (the one-pass PUBLISH topic check) equals validateUtf8 then validateTopicName', (t) => {
+  const byte = fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom(0x61, 0x2f, 0x24, 0x20, 0x7f) },
+    { weight: 1, arbitrary: fc.constantFrom(0x00, 0x2b, 0x23) },
+    { weight: 1, arbitrary: fc.integer({ min: 0x80, max: 0xff }) },
+    { weight: 1, arbitrary: fc.constantFrom(0xc3, 0xa9, 0xed, 0xa0, 0x80, 0xf0, 0x9f, 0x98) },
+  );
+  let slow = 0;
+  fc.assert(
+    fc.property(fc.array(byte, { maxLength: 24 }), fc.nat(3), (arr, pad) => {
+      const buf = Buffer.concat([Buffer.alloc(pad, 0x23), Buffer.from(arr), Buffer.alloc(pad, 0x80)]);
+      const want = validateUtf8(buf, pad, arr.length) < 0 ? -0x81 : validateTopicName(buf, pad, arr.length);
+      equal(validateTopicNameUtf8(buf, pad, arr.length), want, Buffer.from(arr).toString('hex'));
+      if (want !== 0) slow++;
+    }),
+    { numRuns: 20000 },
+  );
+  t.true(slow > 1000, `${slow} invalid inputs`);
 });

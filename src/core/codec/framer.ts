@@ -66,7 +66,9 @@ export class Framer {
     if (n > len) n = len;
     const buf = this.buf;
     const at = this.fill;
-    for (let i = 0; i < n; i++) buf[at + i] = src[off + i];
+    // A whole chunk (the usual case) is copied natively by set(), which allocates nothing.
+    if (n > 16 && off === 0 && n === src.length) buf.set(src, at);
+    else for (let i = 0; i < n; i++) buf[at + i] = src[off + i];
     this.fill = at + n;
     return n;
   }

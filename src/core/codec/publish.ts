@@ -4,7 +4,7 @@ import { PacketType, ProtocolVersion, PropertyId, ReasonCode } from './constants
 import { Packet } from './packet.js';
 import { decodeProperties, propertiesSize, writeProperties } from './properties.js';
 import { Reader } from './reader.js';
-import { validateTopicName } from '../topic/validate.js';
+import { validateTopicNameUtf8 } from '../topic/validate.js';
 import { varintSize } from './varint.js';
 import { beginPacketPart, writeLengthPrefixed, writeRaw, writeU16 } from './writer.js';
 
@@ -23,9 +23,13 @@ export function decodePublishHead(r: Reader, p: Packet): number {
   if (p.qos === 3) return -ReasonCode.MalformedPacket;
   // MQTT-3.3.1-2: DUP is 0 for every QoS 0 message.
   if (p.dup && p.qos === 0) return -ReasonCode.MalformedPacket;
-  p.topicOff = r.utf8();
+  p.topicOff = r.binary();
   p.topicLen = r.len;
   p.topic = r.buf;
+  // UTF-8 and the topic rules in one pass; bad UTF-8 (malformed) is reported first, as a
+  // utf8() read would, the topic rules after the properties.
+  const topicRc = r.err === 0 ? validateTopicNameUtf8(r.buf, p.topicOff, p.topicLen) : 0;
+  if (topicRc === -ReasonCode.MalformedPacket) return topicRc;
   p.packetId = 0;
   if (p.qos > 0) {
     p.packetId = r.u16();
@@ -42,7 +46,7 @@ export function decodePublishHead(r: Reader, p: Packet): number {
     p.props.clear();
   }
   // MQTT-3.3.2-2: no wildcards in a topic name; MQTT-4.7.3-1: not empty.
-  return validateTopicName(r.buf, p.topicOff, p.topicLen);
+  return topicRc;
 }
 
 export function decodePublish(r: Reader, p: Packet): number {

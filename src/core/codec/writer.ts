@@ -24,10 +24,15 @@ export function writeLengthPrefixed(out: Uint8Array, pos: number, src: Uint8Arra
 }
 
 export function writeRaw(out: Uint8Array, pos: number, src: Uint8Array, off: number, len: number): number {
-  // A byte loop: set(subarray) would allocate a view per call, and copyWithin only helps when
-  // src is out itself.
+  // set(subarray) would allocate a view per call; set(src) copies a whole array without one
+  // (a native copy: 0 slots in XS too), so it takes the common case of a payload that is its
+  // own array. copyWithin only helps when src is out itself; otherwise a byte loop.
   if (src === out) {
     out.copyWithin(pos, off, off + len);
+    return pos + len;
+  }
+  if (len > 16 && off === 0 && len === src.length) {
+    out.set(src, pos);
     return pos + len;
   }
   for (let i = 0; i < len; i++) out[pos + i] = src[off + i];
