@@ -5,13 +5,15 @@ import { createServer, connect as netConnect, type Server, type Socket } from 'n
 import mqttPacket from 'mqtt-packet';
 import { LOOPBACK } from '../peers/proc.js';
 
-export interface SeenPacket { cmd: string; qos?: number; dup?: boolean; messageId?: number; topic?: string; payload?: Buffer; conn: number }
+export interface SeenPacket { cmd: string; qos?: number; dup?: boolean; messageId?: number; topic?: string; payload?: Buffer; conn: number; reasonCode?: number }
 
 export class Proxy {
   port = 0;
   /** 'pass' forwards both ways; 'hold' swallows both ways (the link looks alive but is dead). */
   mode: 'pass' | 'hold' = 'pass';
+  /** Packets the client sent, and packets the broker sent, in order. */
   readonly seen: SeenPacket[] = [];
+  readonly fromServer: SeenPacket[] = [];
   private server: Server;
   private pairs = new Set<[Socket, Socket]>();
   private connCount = 0;
@@ -38,16 +40,26 @@ export class Proxy {
     const pair: [Socket, Socket] = [client, upstream];
     this.pairs.add(pair);
     const parser = mqttPacket.parser({ protocolVersion: 4 });
-    parser.on('packet', (p: mqttPacket.Packet) => {
-      if (p.cmd === 'connect') (parser as unknown as { settings: { protocolVersion: number } }).settings.protocolVersion = p.protocolVersion ?? 4;
+    const serverParser = mqttPacket.parser({ protocolVersion: 4 });
+    const record = (p: mqttPacket.Packet, into: SeenPacket[]): SeenPacket => {
       const pub = p.cmd === 'publish' ? p : undefined;
-      const s: SeenPacket = { cmd: p.cmd, conn, qos: pub?.qos, dup: pub?.dup, messageId: (p as { messageId?: number }).messageId, topic: pub?.topic, payload: pub ? Buffer.from(pub.payload as Buffer) : undefined };
-      this.seen.push(s);
+      const s: SeenPacket = { cmd: p.cmd, conn, qos: pub?.qos, dup: pub?.dup, messageId: (p as { messageId?: number }).messageId, topic: pub?.topic,
+        payload: pub ? Buffer.from(pub.payload as Buffer) : undefined, reasonCode: (p as { reasonCode?: number }).reasonCode };
+      into.push(s);
+      return s;
+    };
+    parser.on('packet', (p: mqttPacket.Packet) => {
+      if (p.cmd === 'connect') {
+        for (const q of [parser, serverParser]) (q as unknown as { settings: { protocolVersion: number } }).settings.protocolVersion = p.protocolVersion ?? 4;
+      }
+      const s = record(p, this.seen);
       for (const w of this.waiters.slice()) if (w.match(s)) { this.waiters = this.waiters.filter((x) => x !== w); w.resolve(); }
     });
+    serverParser.on('packet', (p: mqttPacket.Packet) => { record(p, this.fromServer); });
     parser.on('error', () => { /* not our concern: the broker judges the bytes */ });
+    serverParser.on('error', () => { /* the client judges them */ });
     client.on('data', (b) => { parser.parse(b); if (this.mode === 'pass') upstream.write(b); });
-    upstream.on('data', (b) => { if (this.mode === 'pass') client.write(b); });
+    upstream.on('data', (b) => { if (this.mode === 'pass') { serverParser.parse(b); client.write(b); } });
     const close = (): void => { client.destroy(); upstream.destroy(); this.pairs.delete(pair); };
     client.on('close', close); upstream.on('close', close);
     client.on('error', close); upstream.on('error', close);
