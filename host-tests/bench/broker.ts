@@ -487,12 +487,22 @@ async function orchestrate(): Promise<void> {
   for (const peer of PEERS) {
     rss[peer.name] = await idleRss(peer);
     results[peer.name] = {};
-    for (const qos of [0, 1]) {
-      let b = new Running(peer, await freePort());
+  }
+  // Runs alternate between the brokers, so a change in the machine's load hits each alike.
+  for (const qos of [0, 1]) {
+    const live = new Map<Peer, Running>();
+    const runs = new Map<Peer, RunResult[]>();
+    const crashes = new Map<Peer, number>();
+    for (const peer of PEERS) {
+      const b = new Running(peer, await freePort());
       await b.ready();
-      const runs: RunResult[] = [];
-      let crashes = 0;
-      for (let i = 0; i < RUNS; i++) {
+      live.set(peer, b);
+      runs.set(peer, []);
+      crashes.set(peer, 0);
+    }
+    for (let i = 0; i < RUNS; i++) {
+      for (const peer of PEERS) {
+        const b = live.get(peer)!;
         let r: RunResult;
         try {
           r = await oneRun(b, qos);
@@ -501,21 +511,25 @@ async function orchestrate(): Promise<void> {
           process.stdout.write(`  ${peer.name} q${qos} run ${i + 1}: load error (${(e as Error).message}), again\n`);
           r = await oneRun(b, qos);
         }
-        runs.push(r);
+        runs.get(peer)!.push(r);
         if (r.crashed || b.exited) {
-          crashes++;
+          crashes.set(peer, crashes.get(peer)! + 1);
           const why = /RangeError[^\n]*|Maximum call stack[^\n]*|Error[^\n]*/.exec(b.stderr)?.[0] ?? 'no message';
           process.stdout.write(`  ${peer.name} q${qos} run ${i + 1}: CRASHED (${why.trim()})\n`);
           await b.stop();
-          b = new Running(peer, await freePort());
-          await b.ready();
+          const again = new Running(peer, await freePort());
+          await again.ready();
+          live.set(peer, again);
         } else {
           const sat = [['broker', r.brokerCpu], ['subscribers', r.subCpu], ['publishers', r.pubCpu]].filter(([, c]) => (c as number) >= 90).map(([n]) => n);
           process.stdout.write(`  ${peer.name} q${qos} run ${i + 1}: ${Math.round(r.rate)} msg/s  cpu broker ${r.brokerCpu.toFixed(0)}% subs ${r.subCpu.toFixed(0)}% pubs ${r.pubCpu.toFixed(0)}%${sat.length ? '  saturated: ' + sat.join(', ') : ''}\n`);
         }
       }
-      await b.stop();
-      results[peer.name][`q${qos}`] = { median: median(runs.map((r) => r.rate)), runs, crashes };
+    }
+    for (const peer of PEERS) {
+      await live.get(peer)!.stop();
+      const rs = runs.get(peer)!;
+      results[peer.name][`q${qos}`] = { median: median(rs.map((r) => r.rate)), runs: rs, crashes: crashes.get(peer)! };
     }
   }
   process.stdout.write('\nmedian delivered messages/s, broker RSS with 1,000 idle clients:\n');
