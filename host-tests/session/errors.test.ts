@@ -1,6 +1,6 @@
 import test from 'ava';
 import { PropertyId, ReasonCode } from '../../src/core/codec/index.js';
-import { enc, testOptions } from './harness.js';
+import { Harness, enc, testOptions } from './harness.js';
 import { connected, reconnect } from './common.js';
 import * as P from './packets.js';
 
@@ -17,7 +17,7 @@ const MALFORMED: [string, number[], number][] = [
 ];
 for (const [name, bytes, rc] of MALFORMED) {
   test(`malformed input (${name}): DISCONNECT 0x${rc.toString(16)}, clean close, queued QoS 1/2 kept`, (t) => {
-    const o = testOptions();
+    const o = testOptions({ cleanStart: false, sessionExpiry: 60 });
     const h = connected(o);
     const handle = h.session.publish(enc('t'), 0, 1, enc('keep'), 0, 4, 1, false);
     h.expect(P.publish('t', 'keep', { qos: 1, id: 1 }));
@@ -70,7 +70,7 @@ test('inbound QoS 2 beyond our Receive Maximum: DISCONNECT 0x93', (t) => {
 
 test('PUBLISH before CONNACK from the server is a protocol error', (t) => {
   const o = testOptions();
-  const h = new (connected(o).constructor as typeof import('./harness.js').Harness)(o).start();
+  const h = new Harness(o).start();
   h.takeSent();
   h.respond(P.publish('t', 'x'));
   h.expect(P.disconnect(ReasonCode.ProtocolError));

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { Packet, PropertyId, ReasonCode } from '../../src/core/codec/index.js';
 import { MessageHandler } from '../../src/core/session/index.js';
-import { enc, testOptions } from './harness.js';
+import { Harness, enc, testOptions } from './harness.js';
 import { connected, reconnect } from './common.js';
 import * as P from './packets.js';
 
@@ -95,8 +95,8 @@ test('invalid filters are refused before sending', (t) => {
 });
 
 test('subscribe while offline is sent after CONNACK; after a reconnect without a session, filters are subscribed again', (t) => {
-  const o = testOptions();
-  const h = new (connected(o).constructor as typeof import('./harness.js').Harness)(o);
+  const o = testOptions({ cleanStart: false, sessionExpiry: 60 });
+  const h = new Harness(o);
   t.is(h.session.subscribe(enc('a'), 0, 1, 1, 0, null), 0);
   h.start();
   h.takeSent();
@@ -114,7 +114,7 @@ test('subscribe while offline is sent after CONNACK; after a reconnect without a
 });
 
 test('SUBSCRIBE awaiting SUBACK when the connection drops is sent again', (t) => {
-  const o = testOptions();
+  const o = testOptions({ cleanStart: false, sessionExpiry: 60 });
   const h = connected(o);
   h.session.subscribe(enc('a'), 0, 1, 1, 0, null);
   h.expect(P.subscribe(1, [['a', 1]]));

@@ -467,6 +467,12 @@ export class Session {
   private sendConnect(): void {
     const o = this.opts;
     const v5 = o.version === ProtocolVersion.V5;
+    // 3.1.1 MQTT-3.1.3-7: a zero-byte client identifier requires a clean session.
+    if (!v5 && this.clientIdLen === 0 && !o.cleanStart) {
+      this.closeWanted = true;
+      this.closeCode = ReasonCode.ClientIdentifierNotValid;
+      return;
+    }
     const t = this.tx;
     t.reset(PacketType.Connect, o.version);
     t.cleanStart = o.cleanStart;
@@ -522,9 +528,11 @@ export class Session {
         }
       }
     }
-    if (this.writeTx() < 0) {
+    const n = this.writeTx();
+    if (n < 0) {
+      // Not encodable (3.1.1 MQTT-3.1.2-22: a password without a user name), or larger than the send buffer.
       this.closeWanted = true;
-      this.closeCode = ReasonCode.PacketTooLarge;
+      this.closeCode = -n;
     }
   }
 
@@ -582,6 +590,8 @@ export class Session {
       this.handler.onConnect(p);
       return;
     }
+    // MQTT-3.2.2-4 (5.0): a client that asked for a clean start holds no session the server could resume.
+    if (p.sessionPresent && o.cleanStart && o.version === ProtocolVersion.V5) return this.fail(ReasonCode.ProtocolError);
     let keepAlive = o.keepAlive;
     if (o.version === ProtocolVersion.V5) {
       const pr = p.props;
@@ -773,6 +783,8 @@ export class Session {
       if (retain && !this.serverRetainAvailable) return -ReasonCode.RetainNotSupported;
     }
     const p = this.pub;
+    // MQTT-3.3.4-6: a PUBLISH from a client carries no Subscription Identifier; MQTT-3.3.2-8: aliases are the session's.
+    if (p.props.subIdCount > 0 || p.props.has(PropertyId.TopicAlias)) return -ReasonCode.ProtocolError;
     p.type = PacketType.Publish;
     p.version = o.version;
     p.qos = qos;
@@ -818,6 +830,8 @@ export class Session {
     if (this.busy || this.closeWanted || this.state === SessionState.Idle) return;
     const st = this.store;
     const connected = this.state === SessionState.Connected;
+    // MQTT-3.1.2-30: during enhanced authentication only AUTH or DISCONNECT goes out before CONNACK.
+    if (!connected && this.auth !== null && this.opts.version === ProtocolVersion.V5) return;
     // Inflight first (resends, PUBRELs), in their order.
     for (let guard = 0; guard < st.state.length; guard++) {
       const slot = st.firstDue();
