@@ -108,10 +108,20 @@ export class SocketTransport implements Transport {
     this.writeBuffer.resize(n);
     const view = this.writeView;
     for (let i = 0; i < n; i++) view[i] = buf[off + i];
-    const left = socket.write(view) as unknown;
-    // Moddable's write returns the space left; where it does not, count down.
-    this.writable = typeof left === 'number' ? left : this.writable - n;
+    const left = socket.write(view) as unknown as number | undefined;
+    // Moddable's lwIP write returns the space left; where it does not, count down. (Not
+    // `typeof left`: XS builds a new string for every typeof, so it allocates.)
+    this.writable = left === undefined ? this.writable - n : left;
     return n;
+  }
+
+  /**
+   * Sets both copy buffers to their largest size. XS counts a resize in place as chunk bytes
+   * gained or freed, so an exact allocation measurement calls this before each reading.
+   */
+  settle(): void {
+    this.readBuffer.resize(this.readBuffer.maxByteLength);
+    this.writeBuffer.resize(this.writeBuffer.maxByteLength);
   }
 
   /* cold */

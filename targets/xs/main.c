@@ -85,7 +85,7 @@ typedef struct {
 static const txProfile gxProfiles[] = {
 	{ "host", 1024, 1 << 20, 64 << 20, 1, 65536 },
 	{ "esp32", 512, 8192, 128 * 1024, 1, 5744 },
-	{ "esp8266", 256, 1024, 16 * 1024, 0, 2920 },
+	{ "esp8266", 384, 1024, 16 * 1024, 0, 2920 },
 };
 static const txProfile* gxProfile = &gxProfiles[0];
 

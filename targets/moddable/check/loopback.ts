@@ -19,6 +19,27 @@ export interface LoopbackConfig {
   warmup: number;
   /** Messages out and not yet back, at most. */
   window: number;
+  /** Capacities: 'default' (1 KiB buffers, 8 inflight, 8 subscriptions) or 'small' (an ESP8266's). */
+  capacities: string;
+}
+
+/** Capacities for an ESP8266: what a sensor needs, in a few KiB. */
+export function smallCapacities(opts: SessionOptions): void {
+  opts.receiveBufferSize = 512;
+  opts.sendBufferSize = 512;
+  opts.inflight = 4;
+  opts.queueCount = 4;
+  opts.storeBytes = 1024;
+  opts.subscriptions = 4;
+  opts.subscriptionBytes = 128;
+  opts.filtersPerPacket = 2;
+  opts.pendingRequests = 2;
+  opts.inboundQos2 = 4;
+  opts.topicAliasMaximum = 2;
+  opts.outboundAliases = 2;
+  opts.aliasBytes = 64;
+  opts.userProperties = 1;
+  opts.subscriptionIds = 1;
 }
 
 const PHASE_IDLE = 0;
@@ -74,6 +95,7 @@ export class Loopback implements SessionHandler {
     opts.sendBufferSize = 1024;
     opts.inflight = 8;
     opts.subscriptions = 8;
+    if (this.config.capacities === 'small') smallCapacities(opts);
     this.client = new DeviceClient(this.config.broker, this.config.port, opts, this);
     this.client.start();
   }
@@ -146,16 +168,23 @@ export class Loopback implements SessionHandler {
       this.sent = 0;
       this.received = 0;
       this.target = this.config.count;
+      this.settle();
       gc();
       memoryStats(this.s0);
       this.publishMore();
       return;
     }
     if (this.phase === PHASE_MEASURE) {
+      this.settle();
       memoryStats(this.s1);
       this.phase = PHASE_IDLE;
       this.endPhase();
     }
+  }
+
+  private settle(): void {
+    const c = this.client;
+    if (c !== null) c.transport.settle();
   }
 
   /* cold */
