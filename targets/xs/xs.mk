@@ -58,3 +58,33 @@ $(XS_BIN): $(XS_OBJECTS) $(XS_HOST_SOURCES) $(XS_GEN) targets/xs/xsmqtt_platform
 # What `make test` needs from this fragment before the ava tests run.
 .PHONY: xs-prereqs
 xs-prereqs: xs-runtime
+
+# The Moddable targets: the adapter, the device apps and the core type-checked against
+# @moddable/typings (no Node types), emitted to build/moddable for the XS tests.
+.PHONY: check-moddable esp32 esp8266 moddable-sim
+xs-prereqs: check-moddable
+check-moddable: $(NODE_STAMP)
+	$(TSC) -p tsconfig.moddable.json
+
+# Device builds: Moddable's mcconfig, when $MODDABLE points at an SDK.
+MC_CONFIG = $(if $(SSID),ssid="$(SSID)") $(if $(PASSWORD),password="$(PASSWORD)") $(if $(BROKER),broker=$(BROKER))
+define mc_required
+	@if [ -z "$(MODDABLE)" ] || ! command -v mcconfig >/dev/null 2>&1; then \
+		echo "make $@: needs the Moddable SDK: clone https://github.com/Moddable-OpenSource/moddable, build its tools" >&2; \
+		echo "  (documentation/Moddable SDK - Getting Started.md), export MODDABLE=<the checkout> and put" >&2; \
+		echo "  \$$MODDABLE/build/bin/<platform>/release on PATH; $(1); tsc on PATH must be TypeScript 6.0." >&2; \
+		exit 1; \
+	fi
+endef
+
+esp32:
+	$(call mc_required,for ESP32 also ESP-IDF as that guide describes)
+	cd targets/esp32 && mcconfig -d -m -p esp32 $(MC_CONFIG)
+
+esp8266:
+	$(call mc_required,for ESP8266 also the esp8266 toolchain and SDK as that guide describes)
+	cd targets/esp8266 && mcconfig -d -m -p esp $(MC_CONFIG)
+
+moddable-sim:
+	$(call mc_required,the desktop simulator needs nothing more)
+	cd targets/esp32 && mcconfig -d -m -p $(if $(filter Darwin,$(shell uname -s)),mac,lin) $(MC_CONFIG)
