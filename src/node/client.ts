@@ -350,6 +350,8 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
   ended = false;
   /** Connection attempts started. */
   attempts = 0;
+  /** The last CONNACK. */
+  connack: ConnackInfo | null = null;
 
   private readonly publishes = new Map<number, Pending>();
   private readonly requests: Request[] = [];
@@ -513,14 +515,14 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
     if (this.ending) return p;
     this.ending = true;
     const d = this.driver;
-    this.session.disconnect(ReasonCode.NormalDisconnection);
     if (d.state === DriverState.Stopped || d.state === DriverState.Waiting) {
       d.stop(0);
       this.finish();
     } else if (force || d.state === DriverState.Opening || this.session.state === SessionState.Idle) {
-      this.transport.close();
+      this.session.stopped = true;
+      this.transport.abort();
     } else {
-      d.stop(0);
+      d.stop(ReasonCode.NormalDisconnection);
     }
     return p;
   }
@@ -535,6 +537,7 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
   onConnect(ack: Packet): void {
     const info: ConnackInfo = { sessionPresent: ack.sessionPresent, reasonCode: ack.reasonCode };
     if (this.version === 5 && !ack.props.isEmpty()) info.properties = propertiesObject(ack.props);
+    this.connack = info;
     if (ack.reasonCode !== 0) {
       if (!this.reconnect) this.session.stopped = true;
       this.fail(new MqttError(ack.reasonCode, 'connection refused'));

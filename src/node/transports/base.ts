@@ -140,6 +140,14 @@ export abstract class BaseTransport implements Transport {
     else this.destroyRaw();
   }
 
+  /** Drops the connection at once, unsent bytes included (onClose follows). */
+  abort(): void {
+    if (this.closeReported) return;
+    this.out = [];
+    this.outBytes = 0;
+    this.destroyRaw();
+  }
+
   // ---- For the concrete transport --------------------------------------------------------
   protected opened(gen: number): void {
     if (gen !== this.generation || this.closeReported) return;
