@@ -164,3 +164,69 @@ test('MQTT-3.1.0-1 3.1.1 MQTT-3.2.0-1: CONNECT is the first packet; anything fro
   h.respond(P.suback(1, [0], { v: 4 }));
   t.true(h.closed);
 });
+
+test('MQTT-1.5.4-3 3.1.1 MQTT-1.5.3-3: a leading U+FEFF (EF BB BF) in a topic is kept, not stripped', (t) => {
+  const h = connected();
+  h.respond(P.publish('\uFEFFbom', 'x'));
+  t.is(h.handler.messages[0].topic, '\uFEFFbom');
+  t.deepEqual(Array.from(h.session.rx.topic.subarray(h.session.rx.topicOff, h.session.rx.topicOff + 3)), [0xef, 0xbb, 0xbf]);
+});
+
+test('MQTT-3.3.2-14: a Response Topic with a wildcard is refused', (t) => {
+  const h = connected();
+  const rt = utf8('reply/#');
+  t.is(h.session.request(enc('svc'), 0, 3, enc('q'), 0, 1, 0, rt, 0, rt.length, rt, 0, -1), -ReasonCode.TopicNameInvalid);
+  h.expectNothing();
+});
+
+test('MQTT-3.8.3-4 MQTT-3.8.3-5: No Local on a shared subscription and reserved option bits are refused before sending', (t) => {
+  const h = connected();
+  const f = enc('$share/g/a');
+  t.is(h.session.subscribe(f, 0, f.length, 0x04, 0, null), -ReasonCode.ProtocolError);
+  t.is(h.session.subscribe(enc('a'), 0, 1, 0x40, 0, null), -ReasonCode.ProtocolError);
+  t.is(h.session.subscribe(enc('a'), 0, 1, 0x30, 0, null), -ReasonCode.ProtocolError);
+  h.expectNothing();
+});
+
+test('MQTT-4.8.2-1 MQTT-4.8.2-2: shared subscription filters need a share name without wildcards, then a filter', (t) => {
+  const h = connected();
+  for (const bad of ['$share//a', '$share/g', '$share/g+/a', '$share/g/']) {
+    const f = enc(bad);
+    t.is(h.session.subscribe(f, 0, f.length, 0, 0, null), -ReasonCode.TopicFilterInvalid, bad);
+  }
+  h.expectNothing();
+});
+
+test('MQTT-4.3.2-5: after PUBACK, a PUBLISH with the same id is a new message, whatever its DUP flag', (t) => {
+  const h = connected();
+  h.respond(P.publish('t', 'a', { qos: 1, id: 4 }));
+  h.respond(P.publish('t', 'b', { qos: 1, id: 4, dup: true }));
+  h.expect(P.puback(4), P.puback(4));
+  t.deepEqual(h.handler.messages.map((m) => m.payload), ['a', 'b']);
+});
+
+test('MQTT-4.3.3-12: after PUBCOMP, a PUBLISH with the same id is a new message', (t) => {
+  const h = connected();
+  h.respond(P.publish('t', 'a', { qos: 2, id: 6 }), P.pubrel(6), P.publish('t', 'b', { qos: 2, id: 6 }));
+  h.expect(P.pubrec(6), P.pubcomp(6), P.pubrec(6));
+  t.deepEqual(h.handler.messages.map((m) => m.payload), ['a', 'b']);
+});
+
+test('MQTT-4.3.3-7: no message expiry once the PUBLISH was sent; it is resent after reconnect', (t) => {
+  const o = testOptions({ cleanStart: false, sessionExpiry: 600 });
+  const h = connected(o);
+  h.session.messageProperties().setNumber(PropertyId.MessageExpiryInterval, 1);
+  pub(h, 't', 'x', 1);
+  h.expect(P.publish('t', 'x', { qos: 1, id: 1, props: { [PropertyId.MessageExpiryInterval]: 1 } }));
+  h.clock.t += 5000;
+  h.cut();
+  reconnect(h, o, true);
+  h.expect(P.publish('t', 'x', { qos: 1, id: 1, dup: true, props: { [PropertyId.MessageExpiryInterval]: 1 } }));
+  t.deepEqual(h.handler.done, []);
+});
+
+test('MQTT-4.7.3-3: a topic name over 65,535 bytes is refused', (t) => {
+  const h = connected();
+  const big = new Uint8Array(65536).fill(0x61);
+  t.is(h.session.publish(big, 0, big.length, enc('x'), 0, 1, 0, false), -ReasonCode.TopicNameInvalid);
+});

@@ -11,7 +11,7 @@ import { Reader } from '../codec/reader.js';
 import { decodeUtf8 } from '../codec/utf8.js';
 import { varintSize } from '../codec/varint.js';
 import { packetSize } from '../codec/writer.js';
-import { validateTopicFilter, validateTopicName } from '../topic/validate.js';
+import { isSharedFilter, validateTopicFilter, validateTopicName } from '../topic/validate.js';
 import { OutboundAliases, InboundAliases } from './aliases.js';
 import { Backoff } from './backoff.js';
 import { AuthMethod, MessageHandler, SessionHandler } from './handler.js';
@@ -293,6 +293,9 @@ export class Session {
   /** A request (MQTT 5 section 4.10): the publish with Response Topic and Correlation Data set. */
   request(topic: Uint8Array, topicOff: number, topicLen: number, payload: Uint8Array, payloadOff: number, payloadLen: number, qos: number,
     responseTopic: Uint8Array, responseOff: number, responseLen: number, correlation: Uint8Array, correlationOff: number, correlationLen: number): number {
+    // MQTT-3.3.2-14: the Response Topic is a topic name, without wildcards.
+    const rc = validateTopicName(responseTopic, responseOff, responseLen);
+    if (rc < 0) return rc;
     const props = this.pub.props;
     props.setBytes(PropertyId.ResponseTopic, responseTopic, responseOff, responseLen);
     if (correlationLen >= 0) props.setBytes(PropertyId.CorrelationData, correlation, correlationOff, correlationLen);
@@ -318,7 +321,10 @@ export class Session {
   subscribeAdd(filter: Uint8Array, off: number, len: number, options: number, subId: number, handler: MessageHandler | null): number {
     const rc = validateTopicFilter(filter, off, len);
     if (rc < 0) return rc;
+    // MQTT-3.8.3-5: reserved option bits are 0; QoS 3 and Retain Handling 3 do not exist.
     if ((options & 3) === 3 || (options & 0x30) === 0x30 || options > 0x3f) return -ReasonCode.ProtocolError;
+    // MQTT-3.8.3-4: No Local on a shared subscription is a protocol error.
+    if ((options & 0x04) !== 0 && isSharedFilter(filter, off, len)) return -ReasonCode.ProtocolError;
     if (this.opts.version !== ProtocolVersion.V5) options &= 3;
     const slot = this.subs.add(filter, off, len, options, this.opts.version === ProtocolVersion.V5 ? subId : 0, handler);
     return slot < 0 ? -ReasonCode.QuotaExceeded : 0;
@@ -775,6 +781,8 @@ export class Session {
   private encodeStored(topic: Uint8Array, topicOff: number, topicLen: number, payload: Uint8Array, payloadOff: number, payloadLen: number, qos: number, retain: boolean): number {
     const o = this.opts;
     if (qos < 0 || qos > 2) return -ReasonCode.QosNotSupported;
+    // MQTT-4.7.3-3: at most 65,535 bytes.
+    if (topicLen > 0xffff) return -ReasonCode.TopicNameInvalid;
     let rc = validateTopicName(topic, topicOff, topicLen);
     if (rc < 0) return rc;
     if (this.state === SessionState.Connected) {
