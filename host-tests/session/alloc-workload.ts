@@ -59,7 +59,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-export function sessionSteadyState(args: { version: number }): (iterations: number) => number {
+export function sessionSteadyState(args: { version: number; leak?: boolean }): (iterations: number) => number {
   const v = args.version;
   const opts = new SessionOptions();
   opts.version = v;
@@ -84,8 +84,12 @@ export function sessionSteadyState(args: { version: number }): (iterations: numb
   const inbound = concat(P.publish('in/a', 'zero', { v }), P.publish('in/b', 'one', { v, qos: 1, id: 100 }), P.publish('in/c', 'two', { v, qos: 2, id: 101 }));
   const release = P.pubrel(101, 0, { v });
   const pong = P.pingresp(v);
+  const leak = args.leak === true;
+  let sink: Uint8Array[] = [];
   return (iterations: number): number => {
     for (let i = 0; i < iterations; i++) {
+      // The control: one small array kept per iteration, which the checker must see.
+      if (leak) sink.push(new Uint8Array(4));
       session.nextPacketId = 1;
       session.publish(topic, 0, topic.length, payload, 0, payload.length, 0, false);
       session.publish(topic, 0, topic.length, payload, 0, payload.length, 1, false);
@@ -100,6 +104,8 @@ export function sessionSteadyState(args: { version: number }): (iterations: numb
         transport.feed(pong);
       }
     }
-    return counter.n + transport.written;
+    const kept = sink.length;
+    sink = [];
+    return counter.n + transport.written + kept;
   };
 }

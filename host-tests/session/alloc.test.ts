@@ -16,12 +16,27 @@ test('the steady-state workload really runs the flows (messages delivered, acks 
   t.true(b - a > 10 * 12);
 });
 
+// A one-off of a few hundred bytes can appear when the optimizing compiler finishes in the
+// middle of the measured run on a loaded machine (seen under the full suite on 2 shared cores):
+// up to three runs in fresh processes, and one must be clean. Allocation per iteration would
+// show in every run (20,000 iterations x at least 16 B = 320 KB).
 for (const version of [4, 5]) {
   test(`session steady state allocates nothing (MQTT ${version === 5 ? '5' : '3.1.1'}, 20,000 iterations)`, async (t) => {
-    const r = await measureAllocation({ module: WORKLOAD, exportName: 'sessionSteadyState', args: { version }, iterations: 20000, warmup: 5000 });
-    t.log(`gc ${r.gcCount}, new space ${r.newSpaceGrowth} B, heap ${r.heapGrowth} B, checksum ${r.result}`);
-    t.is(r.gcCount, 0, r.gcTypes.join(','));
-    t.is(r.newSpaceGrowth, 0);
-    t.true(allocationFree(r));
+    const runs: string[] = [];
+    let clean = false;
+    for (let attempt = 0; attempt < 3 && !clean; attempt++) {
+      const r = await measureAllocation({ module: WORKLOAD, exportName: 'sessionSteadyState', args: { version }, iterations: 20000, warmup: 20000 });
+      runs.push(`gc ${r.gcCount} (${r.gcTypes.join(',')}), new space ${r.newSpaceGrowth} B, heap ${r.heapGrowth} B`);
+      t.true(r.newSpaceGrowth < 16 * 1024, `growth that scales with the run: ${runs[runs.length - 1]}`);
+      clean = allocationFree(r);
+    }
+    t.log(runs.join(' | '));
+    t.true(clean, runs.join(' | '));
   });
 }
+
+test('control: the same workload keeping one 4-byte array per iteration is detected', async (t) => {
+  const r = await measureAllocation({ module: WORKLOAD, exportName: 'sessionSteadyState', args: { version: 5, leak: true }, iterations: 20000, warmup: 2000 });
+  t.log(`gc ${r.gcCount}, new space ${r.newSpaceGrowth} B`);
+  t.false(allocationFree(r));
+});
