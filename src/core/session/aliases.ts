@@ -28,6 +28,13 @@ export class OutboundAliases {
     return 0;
   }
 
+  /** Takes back the alias assign() just gave (its packet was not sent). */
+  unassign(alias: number): void {
+    if (alias !== this.count) return;
+    this.arena.release(alias - 1);
+    this.count = alias - 1;
+  }
+
   /** A new alias for this topic, or 0 when none is left (or its bytes do not fit). */
   assign(buf: Uint8Array, off: number, len: number): number {
     if (this.count >= this.limit) return 0;

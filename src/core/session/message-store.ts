@@ -130,13 +130,12 @@ export class MessageStore {
     return -1;
   }
 
-  /** The earliest entry in `state` (with `resend` set when needResend), or -1. */
-  first(state: number, needResend: boolean): number {
+  /** The earliest queued entry (of QoS 0 only, when qos0Only), or -1. */
+  firstQueued(qos0Only: boolean): number {
     const st = this.state;
     let pick = -1;
     for (let i = 0; i < st.length; i++) {
-      if (st[i] !== state) continue;
-      if (needResend && this.resend[i] === 0) continue;
+      if (st[i] !== EntryState.Queued || (qos0Only && this.qos[i] !== 0)) continue;
       if (pick < 0 || this.seq[i] < this.seq[pick]) pick = i;
     }
     return pick;
@@ -148,17 +147,6 @@ export class MessageStore {
     let pick = -1;
     for (let i = 0; i < st.length; i++) {
       if (st[i] < EntryState.AwaitAck || this.resend[i] === 0) continue;
-      if (pick < 0 || this.seq[i] < this.seq[pick]) pick = i;
-    }
-    return pick;
-  }
-
-  /** The oldest queued QoS 0 message, or -1. */
-  oldestQueuedQos0(): number {
-    const st = this.state;
-    let pick = -1;
-    for (let i = 0; i < st.length; i++) {
-      if (st[i] !== EntryState.Queued || this.qos[i] !== 0) continue;
       if (pick < 0 || this.seq[i] < this.seq[pick]) pick = i;
     }
     return pick;

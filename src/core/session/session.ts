@@ -818,7 +818,7 @@ export class Session {
         if (slot >= 0) break;
       }
       if (o.overflow !== OverflowPolicy.DropOldestQos0) break;
-      const victim = st.oldestQueuedQos0();
+      const victim = st.firstQueued(true);
       if (victim < 0) break;
       const h = st.handle[victim];
       st.remove(victim);
@@ -852,7 +852,7 @@ export class Session {
       let window = this.opts.inflight;
       if (this.serverReceiveMaximum < window) window = this.serverReceiveMaximum;
       for (let guard = 0; guard < st.state.length; guard++) {
-        const slot = st.first(EntryState.Queued, false);
+        const slot = st.firstQueued(false);
         if (slot < 0) break;
         const qos = st.qos[slot];
         if (qos > 0) {
@@ -936,18 +936,10 @@ export class Session {
       }
     }
     const n = encodePacket(sp, this.out, this.outEnd);
-    if (n < 0) {
-      if (assigned > 0) this.outAliases.count--;
-      this.drop(slot, -n);
-      return -1;
-    }
-    if (n > this.serverMaximumPacketSize) {
-      // MQTT-3.1.2-24 (the server's limit, 3.2.2.3.6): never sent; reported.
-      if (assigned > 0) {
-        this.outAliases.count--;
-        this.outAliases.arena.release(assigned - 1);
-      }
-      this.drop(slot, ReasonCode.PacketTooLarge);
+    // MQTT-3.2.2-15: nothing over the server's Maximum Packet Size is sent; it is reported.
+    if (n < 0 || n > this.serverMaximumPacketSize) {
+      if (assigned > 0) this.outAliases.unassign(assigned);
+      this.drop(slot, n < 0 ? -n : ReasonCode.PacketTooLarge);
       return -1;
     }
     this.outEnd += n;

@@ -79,7 +79,6 @@ export class Subscriptions {
   route(msg: Packet): number {
     let called = 0;
     const st = this.state;
-    const a = this.arena;
     for (let i = 0; i < st.length; i++) {
       if (st[i] === SubState.Free || st[i] === SubState.Unsubscribing) continue;
       const h = this.handler[i];
