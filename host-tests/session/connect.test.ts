@@ -152,3 +152,17 @@ test('AUTH when no method is in use: DISCONNECT 0x82', (t) => {
   h.expect(P.disconnect(ReasonCode.ProtocolError));
   t.true(h.closed);
 });
+
+test('CONNACK availability flags: wildcard, shared and subscription-identifier subscriptions refused locally when the server lacks them', (t) => {
+  const h = new Harness(testOptions()).start();
+  h.takeSent();
+  h.respond(P.connack(0, false, { props: { [PropertyId.WildcardSubscriptionAvailable]: 0, [PropertyId.SharedSubscriptionAvailable]: 0,
+    [PropertyId.SubscriptionIdentifierAvailable]: 0, [PropertyId.SessionExpiryInterval]: 30 } }));
+  const s = h.session;
+  t.is(s.subscribe(enc('a/+'), 0, 3, 0, 0, null), -ReasonCode.WildcardSubscriptionsNotSupported);
+  t.is(s.subscribe(enc('$share/g/a'), 0, 10, 0, 0, null), -ReasonCode.SharedSubscriptionsNotSupported);
+  t.is(s.subscribe(enc('a'), 0, 1, 0, 3, null), -ReasonCode.SubscriptionIdentifiersNotSupported);
+  t.is(s.sessionExpiry, 30);
+  t.is(s.subscribe(enc('a'), 0, 1, 0, 0, null), 1);
+  h.expect(P.subscribe(1, [['a', 0]]));
+});

@@ -34,6 +34,11 @@ const ACK_RESERVE = 64;
 const EMPTY = new Uint8Array(0);
 const PUBLISH_MASK = 1 << PacketType.Publish;
 
+function hasWildcard(buf: Uint8Array, off: number, len: number): boolean {
+  for (let i = off; i < off + len; i++) if (buf[i] === 0x2b || buf[i] === 0x23) return true;
+  return false;
+}
+
 /** Told when the session has bytes to send outside a driver call (publish, subscribe...). */
 export interface Notifier {
   wake(): void;
@@ -99,6 +104,11 @@ export class Session {
   serverMaximumPacketSize: number;
   serverMaximumQos: number;
   serverRetainAvailable: boolean;
+  serverWildcardAvailable: boolean;
+  serverSharedAvailable: boolean;
+  serverSubscriptionIdsAvailable: boolean;
+  /** Session Expiry Interval in effect: the server's CONNACK value when it sent one, else the client's. */
+  sessionExpiry: number;
 
   constructor(opts: SessionOptions, handler: SessionHandler, auth: AuthMethod | null) {
     this.opts = opts;
@@ -145,6 +155,10 @@ export class Session {
     this.serverMaximumPacketSize = MAX_VARINT + 5;
     this.serverMaximumQos = 2;
     this.serverRetainAvailable = true;
+    this.serverWildcardAvailable = true;
+    this.serverSharedAvailable = true;
+    this.serverSubscriptionIdsAvailable = true;
+    this.sessionExpiry = opts.sessionExpiry;
   }
 
   // ---- Driver side ----------------------------------------------------------------------
@@ -167,6 +181,10 @@ export class Session {
     this.serverMaximumPacketSize = MAX_VARINT + 5;
     this.serverMaximumQos = 2;
     this.serverRetainAvailable = true;
+    this.serverWildcardAvailable = true;
+    this.serverSharedAvailable = true;
+    this.serverSubscriptionIdsAvailable = true;
+    this.sessionExpiry = this.opts.sessionExpiry;
     this.connectAt = now;
     this.keepAlive.start(0, 0, now);
     const st = this.store;
@@ -324,7 +342,14 @@ export class Session {
     // MQTT-3.8.3-5: reserved option bits are 0; QoS 3 and Retain Handling 3 do not exist.
     if ((options & 3) === 3 || (options & 0x30) === 0x30 || options > 0x3f) return -ReasonCode.ProtocolError;
     // MQTT-3.8.3-4: No Local on a shared subscription is a protocol error.
-    if ((options & 0x04) !== 0 && isSharedFilter(filter, off, len)) return -ReasonCode.ProtocolError;
+    const shared = isSharedFilter(filter, off, len);
+    if ((options & 0x04) !== 0 && shared) return -ReasonCode.ProtocolError;
+    // What the server said it does not support (CONNACK, MQTT 5 section 3.2.2.3) is refused here.
+    if (this.state === SessionState.Connected) {
+      if (shared && !this.serverSharedAvailable) return -ReasonCode.SharedSubscriptionsNotSupported;
+      if (subId > 0 && !this.serverSubscriptionIdsAvailable) return -ReasonCode.SubscriptionIdentifiersNotSupported;
+      if (!this.serverWildcardAvailable && hasWildcard(filter, off, len)) return -ReasonCode.WildcardSubscriptionsNotSupported;
+    }
     if (this.opts.version !== ProtocolVersion.V5) options &= 3;
     const slot = this.subs.add(filter, off, len, options, this.opts.version === ProtocolVersion.V5 ? subId : 0, handler);
     return slot < 0 ? -ReasonCode.QuotaExceeded : 0;
@@ -607,6 +632,10 @@ export class Session {
       if (pr.has(PropertyId.MaximumPacketSize)) this.serverMaximumPacketSize = pr.get(PropertyId.MaximumPacketSize);
       if (pr.has(PropertyId.MaximumQos)) this.serverMaximumQos = pr.get(PropertyId.MaximumQos);
       if (pr.has(PropertyId.RetainAvailable)) this.serverRetainAvailable = pr.get(PropertyId.RetainAvailable) === 1;
+      if (pr.has(PropertyId.WildcardSubscriptionAvailable)) this.serverWildcardAvailable = pr.get(PropertyId.WildcardSubscriptionAvailable) === 1;
+      if (pr.has(PropertyId.SharedSubscriptionAvailable)) this.serverSharedAvailable = pr.get(PropertyId.SharedSubscriptionAvailable) === 1;
+      if (pr.has(PropertyId.SubscriptionIdentifierAvailable)) this.serverSubscriptionIdsAvailable = pr.get(PropertyId.SubscriptionIdentifierAvailable) === 1;
+      if (pr.has(PropertyId.SessionExpiryInterval)) this.sessionExpiry = pr.get(PropertyId.SessionExpiryInterval);
       this.outAliases.reset(pr.has(PropertyId.TopicAliasMaximum) ? pr.get(PropertyId.TopicAliasMaximum) : 0);
       if (pr.has(PropertyId.AssignedClientIdentifier) && pr.len[PropertyId.AssignedClientIdentifier] <= this.clientId.length) {
         // Kept, so that a later connection resumes this session.
