@@ -70,6 +70,18 @@ function measureGraph(root: object, exclude: Set<object>): { typedBytes: number;
   return { typedBytes, slots, objects };
 }
 
+/** Adds every object reachable from root to seen. */
+function measureGraphMark(root: object, seen: Set<object>): void {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
+    seen.add(v);
+    if (ArrayBuffer.isView(v)) continue;
+    for (const k of Object.keys(v)) stack.push((v as Record<string, unknown>)[k]);
+  }
+}
+
 async function heapPerClient(): Promise<number> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) return -1;
@@ -110,6 +122,16 @@ async function main(): Promise<void> {
   console.log(`defaults: receive ${o.receiveBufferSize} B, send ${o.sendBufferSize} B, inflight ${o.inflight}, queue ${o.queueCount} msgs / store ${o.storeBytes} B,` +
     ` subscriptions ${o.subscriptions} (${o.subscriptionBytes} B), inbound QoS 2 ${o.inboundQos2}, aliases ${o.topicAliasMaximum} in / ${o.outboundAliases} out (${o.aliasBytes} B each way)`);
   console.log(`typed arrays: ${g.typedBytes} B exact; ${g.objects} objects, ${g.slots} slots x ${SLOT} B = ${g.slots * SLOT} B (estimate)`);
+  // Where the exact bytes go, by part of the session (each buffer counted once, in the first part that holds it).
+  const parts: string[] = [];
+  const seenParts = new Set<object>(exclude);
+  for (const [name, value] of Object.entries(client.session)) {
+    if (value === null || typeof value !== 'object' || seenParts.has(value) || name === 'notifier') continue;
+    const p = measureGraph(value, seenParts);
+    measureGraphMark(value, seenParts);
+    if (p.typedBytes > 0) parts.push(`${name} ${p.typedBytes}`);
+  }
+  console.log(`typed-array bytes by part: ${parts.join(', ')}`);
   const heap = await heapPerClient();
   console.log(heap >= 0 ? `cross-check: Node heap + array buffers per client, measured over 50 clients with gc(): ${heap} B` : 'cross-check skipped (run with --expose-gc)');
   const min = await coreMinBytes();
