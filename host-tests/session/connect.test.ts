@@ -79,7 +79,7 @@ test('CONNACK values: server keep alive, receive maximum, maximum packet size, m
   h.expect(P.connect({ clientId: 'auto-1', keepAlive: 60, props: { [0x21]: 8, [0x27]: 2048, [0x22]: 8 } }));
 });
 
-test('publish before CONNACK is sent right behind CONNECT (MQTT-3.1.4-? allows it)', (t) => {
+test('publish before CONNACK is sent right behind CONNECT (section 3.1.4 allows it)', (t) => {
   const h = new Harness(testOptions()).start();
   h.expect(expectedConnect(h.session.opts));
   const handle = h.session.publish(enc('t'), 0, 1, enc('x'), 0, 1, 1, false);

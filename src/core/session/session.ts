@@ -213,7 +213,7 @@ export class Session {
       const n = this.framer.next(this.rx);
       if (n === 0) break;
       if (n < 0) {
-        // Malformed input, or a packet over our Maximum Packet Size (MQTT-3.2.2-? / 4.13).
+        // Malformed input, or a packet over our Maximum Packet Size (MQTT-4.13.1-1, MQTT-3.1.2-24).
         this.fail(-n);
         break;
       }
@@ -235,7 +235,7 @@ export class Session {
     } else if (this.state === SessionState.Connected && !this.closeWanted) {
       const action = this.keepAlive.due(now);
       if (action === KeepAliveAction.Timeout) {
-        // No PINGRESP in time: the connection is dead (MQTT-3.1.2-24 is the server's side of this).
+        // No PINGRESP in time: the connection is dead (MQTT-3.1.2-22 is the server's side of this).
         this.closeWanted = true;
         this.closeCode = ReasonCode.KeepAliveTimeout;
       } else if (action === KeepAliveAction.Ping) {
@@ -664,7 +664,7 @@ export class Session {
         }
       }
     } else {
-      // No session on the server (MQTT-3.2.2-? / 4.1): the session state is discarded; messages
+      // No session on the server (MQTT-3.2.2-5): the session state is discarded; messages
       // not yet acknowledged are sent again as new messages, nothing is lost. A message whose
       // PUBREC arrived is with the server already.
       for (let i = 0; i < st.state.length; i++) {
@@ -694,7 +694,7 @@ export class Session {
     const p = this.rx;
     if (this.opts.version === ProtocolVersion.V5 && p.props.has(PropertyId.TopicAlias)) {
       const alias = p.props.get(PropertyId.TopicAlias);
-      // MQTT-3.3.2-9 / -10: an alias above the maximum the client sent is an error.
+      // MQTT-3.3.2-11 binds the server: an alias above the maximum we sent is refused with 0x94.
       if (alias > this.inAliases.maximum()) return this.fail(ReasonCode.TopicAliasInvalid);
       if (p.topicLen > 0) {
         if (!this.inAliases.set(alias, p.topic, p.topicOff, p.topicLen)) return this.fail(ReasonCode.ImplementationSpecificError);
@@ -745,7 +745,7 @@ export class Session {
         return;
       }
       if (p.reasonCode >= 0x80) {
-        // MQTT-4.3.3-? : a failed PUBREC ends the exchange; the id is free.
+        // MQTT-4.4.0-2: a failed PUBREC ends the exchange; the id is free.
         const h = st.handle[slot];
         st.remove(slot);
         this.handler.onPublishDone(h, p.reasonCode);
@@ -793,7 +793,7 @@ export class Session {
   private onAuth(): void {
     const p = this.rx;
     const auth = this.auth;
-    // MQTT-4.12.0-? : AUTH without a method in use is a protocol error.
+    // MQTT-4.12.0-6: no AUTH without a method in use; it is a protocol error.
     if (auth === null || this.opts.version !== ProtocolVersion.V5) return this.fail(ReasonCode.ProtocolError);
     if (p.reasonCode === 0) return; // re-authentication succeeded
     if (p.reasonCode !== ReasonCode.ContinueAuthentication) return this.fail(ReasonCode.ProtocolError);
@@ -955,7 +955,7 @@ export class Session {
       if (this.outAliases.limit > 0) {
         const alias = this.outAliases.find(sp.topic, sp.topicOff, sp.topicLen);
         if (alias > 0) {
-          // MQTT-3.3.2-? : a known alias and an empty topic.
+          // Section 3.3.2.3.4: a known alias and an empty topic.
           pr.setNumber(PropertyId.TopicAlias, alias);
           sp.setTopic(EMPTY, 0, 0);
         } else {
