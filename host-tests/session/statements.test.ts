@@ -230,3 +230,24 @@ test('MQTT-4.7.3-3: a topic name over 65,535 bytes is refused', (t) => {
   const big = new Uint8Array(65536).fill(0x61);
   t.is(h.session.publish(big, 0, big.length, enc('x'), 0, 1, 0, false), -ReasonCode.TopicNameInvalid);
 });
+
+test('MQTT-3.3.4-7 on resume: resends after reconnect also stay within the new Receive Maximum', (t) => {
+  const o = testOptions({ cleanStart: false, sessionExpiry: 60 });
+  const h = connected(o);
+  pub(h, 't', '1', 1);
+  pub(h, 't', '2', 1);
+  pub(h, 't', '3', 2);
+  h.takeSent();
+  h.cut();
+  reconnect(h, o, true, { props: { [PropertyId.ReceiveMaximum]: 1 } });
+  h.expect(P.publish('t', '1', { qos: 1, id: 1, dup: true }));
+  h.expectNothing();
+  h.respond(P.puback(1));
+  h.expect(P.publish('t', '2', { qos: 1, id: 2, dup: true }));
+  h.respond(P.puback(2));
+  h.expect(P.publish('t', '3', { qos: 2, id: 3, dup: true }));
+  h.respond(P.pubrec(3));
+  h.expect(P.pubrel(3));
+  h.respond(P.pubcomp(3));
+  t.is(h.handler.done.length, 3);
+});

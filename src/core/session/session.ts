@@ -869,17 +869,22 @@ export class Session {
     const connected = this.state === SessionState.Connected;
     // MQTT-3.1.2-30: during enhanced authentication only AUTH or DISCONNECT goes out before CONNACK.
     if (!connected && this.auth !== null && this.opts.version === ProtocolVersion.V5) return;
-    // Inflight first (resends, PUBRELs), in their order.
-    for (let guard = 0; guard < st.state.length; guard++) {
+    // The inflight window: MQTT-3.3.4-7 / MQTT-4.9.0-2, the server's Receive Maximum.
+    let window = this.opts.inflight;
+    if (this.serverReceiveMaximum < window) window = this.serverReceiveMaximum;
+    // Inflight first (resends, PUBRELs), in their order, as many as the window allows on the wire.
+    let onWire = 0;
+    for (let i = 0; i < st.state.length; i++) if (st.state[i] >= EntryState.AwaitAck && st.resend[i] === 0 && st.carried[i] === 0) onWire++;
+    for (let guard = 0; guard < st.state.length && onWire < window; guard++) {
       const slot = st.firstDue();
       if (slot < 0) break;
-      if (this.transmit(slot) === 0) return;
+      const r = this.transmit(slot);
+      if (r === 0) return;
+      if (r > 0) onWire++;
     }
-    // Then the queue, within the inflight window (MQTT-4.9.0-2: the server's Receive Maximum).
-    // Before CONNACK only when nothing from an earlier connection waits to be resent.
+    // Then the queue, within the window. Before CONNACK only when nothing from an earlier
+    // connection waits to be resent.
     if (connected || this.carried === 0) {
-      let window = this.opts.inflight;
-      if (this.serverReceiveMaximum < window) window = this.serverReceiveMaximum;
       for (let guard = 0; guard < st.state.length; guard++) {
         const slot = st.firstQueued(false);
         if (slot < 0) break;
