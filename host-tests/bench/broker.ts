@@ -551,6 +551,13 @@ async function orchestrate(): Promise<void> {
 }
 
 const [mode, a1, a2, a3] = process.argv.slice(2);
+if (mode !== undefined && mode !== '--aedes') {
+  // A load process whose broker went away says so in one line and ends; the orchestrator notices.
+  process.on('uncaughtException', (e) => {
+    process.stderr.write(`bench load process: ${e.message}\n`);
+    process.exit(3);
+  });
+}
 if (mode === '--subs') await runSubscribers(Number(a1), Number(a2));
 else if (mode === '--pubs') await runPublishers(Number(a1), Number(a2), Number(a3));
 else if (mode === '--idle') await runIdle(Number(a1), Number(a2));

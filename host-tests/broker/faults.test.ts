@@ -3,23 +3,7 @@
 import test, { ExecutionContext } from 'ava';
 import { PacketType as T } from '../../src/core/codec/constants.js';
 import { parseFaultSpec } from '../../src/broker/faults.js';
-import { broker, bytes, client, collect, delay, RawClient } from './helpers.js';
-
-function publish(raw: RawClient, topic: string, payload: string, qos = 0, pid = 0): void {
-  raw.send(T.Publish, (p) => {
-    p.setTopic(...bytes(topic));
-    p.setPayload(...bytes(payload));
-    p.qos = qos;
-    p.packetId = pid;
-  });
-}
-
-function subscribe(raw: RawClient, filter: string, qos: number, pid = 1): void {
-  raw.send(T.Subscribe, (p) => {
-    p.packetId = pid;
-    p.addFilter(...bytes(filter), qos);
-  });
-}
+import { broker, bytes, client, collect, publish, RawClient, subscribe } from './helpers.js';
 
 /** A broker, a bench client allowed to send control messages, and the $bench/events it sees. */
 async function bench(t: ExecutionContext, faults: string[] = []) {

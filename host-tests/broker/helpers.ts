@@ -212,3 +212,23 @@ export function bytes(s: string): [Buffer, number, number] {
   const b = Buffer.from(s);
   return [b, 0, b.length];
 }
+
+/** A PUBLISH from a raw client; `build` adds properties. */
+export function publish(raw: RawClient, topic: string, payload: string, qos = 0, pid = 0, build: (p: Packet) => void = () => undefined): void {
+  raw.send(3, (p) => {
+    p.setTopic(...bytes(topic));
+    p.setPayload(...bytes(payload));
+    p.qos = qos;
+    p.packetId = pid;
+    build(p);
+  });
+}
+
+/** A SUBSCRIBE of one filter with its options byte, and a subscription identifier when subId > 0. */
+export function subscribe(raw: RawClient, filter: string, options: number, pid = 1, subId = 0): void {
+  raw.send(8, (p) => {
+    p.packetId = pid;
+    p.addFilter(...bytes(filter), options);
+    if (subId) p.props.addSubscriptionId(subId);
+  });
+}

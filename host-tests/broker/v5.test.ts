@@ -1,25 +1,7 @@
 // MQTT 5 features and limits, checked at the byte level with a raw client on the project's codec.
 import test from 'ava';
 import { PacketType as T, PropertyId as P } from '../../src/core/codec/constants.js';
-import { broker, bytes, client, collect, delay, RawClient } from './helpers.js';
-
-function publish(raw: RawClient, topic: string, payload: string, qos = 0, pid = 0, props: (p: import('../../src/core/codec/packet.js').Packet) => void = () => undefined): void {
-  raw.send(T.Publish, (p) => {
-    p.setTopic(...bytes(topic));
-    p.setPayload(...bytes(payload));
-    p.qos = qos;
-    p.packetId = pid;
-    props(p);
-  });
-}
-
-function subscribe(raw: RawClient, filter: string, options: number, pid = 1, subId = 0): void {
-  raw.send(T.Subscribe, (p) => {
-    p.packetId = pid;
-    p.addFilter(...bytes(filter), options);
-    if (subId) p.props.addSubscriptionId(subId);
-  });
-}
+import { broker, client, collect, delay, publish, RawClient, subscribe } from './helpers.js';
 
 test('zero-length client id: CONNACK carries the assigned client identifier', async (t) => {
   const b = await broker(t);
