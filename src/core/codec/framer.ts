@@ -2,7 +2,7 @@
 // buffer. A packet larger than the buffer is refused with 0x95, or, when streaming is on and it
 // is a PUBLISH, handed over as its head and then payload chunks as they arrive.
 import { PacketType, ReasonCode, MAX_VARINT } from './constants.js';
-import { checkFixedHeader, decodePacket } from './codec.js';
+import { checkFixedHeader, decodeBody } from './codec.js';
 import { Packet } from './packet.js';
 import { decodePublishHead } from './publish.js';
 import { Reader } from './reader.js';
@@ -103,7 +103,13 @@ export class Framer {
       return this.streamHead(p, first, total);
     }
     if (avail < total) return this.needMore();
-    rc = decodePacket(this.reader, buf, this.start, total, this.version, p);
+    // The fixed header is checked above: decode the body straight away (as decodePacket would).
+    p.type = first >> 4;
+    p.flags = first & 0x0f;
+    p.version = this.version;
+    p.chunk = 0;
+    this.reader.reset(buf, this.start + total - remaining, this.start + total);
+    rc = decodeBody(this.reader, p);
     this.pending = total;
     return rc < 0 ? rc : total;
   }

@@ -61,6 +61,15 @@ export class Reader {
   }
 
   varint(): number {
+    // One byte is the usual case (property identifiers and most lengths).
+    const pos = this.pos;
+    if (pos < this.end) {
+      const b = this.buf[pos];
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return b;
+      }
+    }
     const v = readVarint(this.buf, this.pos, this.end);
     if (v < 0) return this.fail(ReasonCode.MalformedPacket);
     this.pos += varintSize(v);
