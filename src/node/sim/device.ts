@@ -114,13 +114,20 @@ export class SimDevice implements AppHost {
   reboot(): void {
     if (this.rebooting) return;
     this.rebooting = true;
-    // After the reply has been written: disconnect, then connect again.
-    setImmediate(() => {
+    // Once the reply is acknowledged (else it would be sent again after the restart, at least
+    // once): disconnect, then connect again.
+    const until = Date.now() + 2000;
+    const settle = (): void => {
+      if (this.app.session.store.inflight > 0 && Date.now() < until) {
+        setTimeout(settle, 10);
+        return;
+      }
       this.driver.stop(0);
       setTimeout(() => {
         this.rebooting = false;
         if (!this.stopped) this.driver.start();
       }, 100);
-    });
+    };
+    setImmediate(settle);
   }
 }
