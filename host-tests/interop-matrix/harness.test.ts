@@ -45,3 +45,13 @@ test('a deviation is accepted only when documented, and the table names it', (t)
   t.regex(md, /\| S \| deviation \[1\] \|/);
   t.regex(md, /1\. S: qos2-granted-1: granted 1\. Documented: no QoS 2 here/);
 });
+
+test('a refused protocol version fails the row unless the peer is documented without it', async (t) => {
+  const b = await startAedes(); // aedes 1.2 has no MQTT 5
+  t.teardown(() => b.stop());
+  const strict = await runRow('aedes', mqttjsAdapter, b, 5, {}, 3, false, false);
+  t.true(isFailure(strict.cells.get('connect')!));
+  const allowed = await runRow('aedes', mqttjsAdapter, b, 5, {}, 4, false, true);
+  t.is(allowed.cells.size, 0);
+  t.regex(allowed.note ?? '', /MQTT 5 refused by the peer/);
+});

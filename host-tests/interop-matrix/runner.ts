@@ -56,7 +56,7 @@ export function document(cell: Cell, deviations: Record<string, string>): Cell {
 }
 
 /** Runs one row: every feature for one client over one broker and protocol version. */
-export async function runRow(system: string, adapter: ClientAdapter, target: Target, version: Version, deviations: Record<string, string>, rowNo: number, log = true): Promise<Row> {
+export async function runRow(system: string, adapter: ClientAdapter, target: Target, version: Version, deviations: Record<string, string>, rowNo: number, log = true, mayRefuse = false): Promise<Row> {
   const row: Row = { system, cells: new Map() };
   // Does this peer speak this version at all? A refusal is shown once, with what the client did.
   const t0 = Date.now();
@@ -64,7 +64,10 @@ export async function runRow(system: string, adapter: ClientAdapter, target: Tar
     const c = await adapter.connect({ host: target.host, port: target.port, clientId: `xs${runTag}v${++idCounter}`, version, clean: true });
     c.destroy();
   } catch (e) {
-    row.note = `MQTT ${version === 5 ? '5' : '3.1.1'} refused by the peer; the client reported "${(e as Error).message}" after ${Date.now() - t0} ms`;
+    const what = `MQTT ${version === 5 ? '5' : '3.1.1'} refused by the peer; the client reported "${(e as Error).message}" after ${Date.now() - t0} ms`;
+    // Only a peer documented without this version may refuse it; otherwise the row fails.
+    if (mayRefuse) row.note = what;
+    else row.cells.set('connect', { outcome: { status: 'fail', note: what }, ms: Date.now() - t0 });
     return row;
   }
   for (const f of FEATURES) {

@@ -22,6 +22,8 @@ export interface BrokerSystem {
   start(): Promise<RunningBroker>;
   /** Deviation key -> what the peer does and why it is accepted. */
   deviations: Record<string, string>;
+  /** Speaks MQTT 5 (else a v5 refusal is shown, not failed). */
+  v5: boolean;
 }
 
 export interface ClientSystem {
@@ -32,12 +34,12 @@ export interface ClientSystem {
 
 export const BROKERS: BrokerSystem[] = [
   {
-    name: 'mosquitto 2.0', required: true, deviations: {},
+    name: 'mosquitto 2.0', required: true, deviations: {}, v5: true,
     missing: async () => (existsSync('/usr/sbin/mosquitto') ? null : 'mosquitto is not installed (Debian package mosquitto)'),
     start: () => startMosquitto(),
   },
   {
-    name: 'RabbitMQ 3.10', required: true,
+    name: 'RabbitMQ 3.10', required: true, v5: false,
     deviations: {
       'qos2-granted-1': 'the RabbitMQ MQTT plugin has no QoS 2: it grants QoS 2 subscriptions as QoS 1 (a server may grant less, MQTT-3.9.3)',
       'qos2-answered-puback': 'the RabbitMQ MQTT plugin handles a QoS 2 PUBLISH as QoS 1 and answers it with PUBACK, where the spec asks for PUBREC',
@@ -46,7 +48,7 @@ export const BROKERS: BrokerSystem[] = [
     start: () => startRabbitMQ(),
   },
   {
-    name: 'ActiveMQ 5.17', required: true,
+    name: 'ActiveMQ 5.17', required: true, v5: false,
     deviations: {
       'session-present-0-on-resume': 'ActiveMQ 5.17 resumes a persistent MQTT session (queued messages are delivered) but answers CONNACK with Session Present 0',
     },
@@ -54,7 +56,7 @@ export const BROKERS: BrokerSystem[] = [
     start: () => startActiveMQ(),
   },
   {
-    name: 'aedes 1.2', required: true, deviations: {},
+    name: 'aedes 1.2', required: true, deviations: {}, v5: false,
     missing: async () => null,
     start: () => startAedes(),
   },
@@ -63,7 +65,7 @@ export const BROKERS: BrokerSystem[] = [
     // with jsonschema pinned to 1.2.4 by an npm override, and brings mqtt 1.x, levelup 1, the
     // native leveldown 1.4 and the mongodb/ioredis/amqp drivers as optional dependencies into
     // every `npm ci`. aedes, its successor, is in the matrix.
-    name: 'mosca 2.8.3', required: false, deviations: {},
+    name: 'mosca 2.8.3', required: false, deviations: {}, v5: false,
     missing: async () => 'not installed: mosca is unmaintained since 2018 and needs an npm override (jsonschema 1.2.4) plus old and native dependencies (leveldown 1.4, mqtt 1.x); aedes, its successor, is tested instead',
     start: () => Promise.reject(new Error('mosca is not installed')),
   },
@@ -92,7 +94,7 @@ export function companionBroker(): BrokerSystem {
     return found;
   };
   return {
-    name: 'xsmqtt broker', required: false, deviations: {},
+    name: 'xsmqtt broker', required: true, deviations: {}, v5: true,
     missing: async () => { const f = await find(); return typeof f === 'string' ? f : null; },
     start: async () => { const f = await find(); if (typeof f === 'string') throw new Error(f); return f.start(); },
   };
