@@ -46,13 +46,15 @@ interop: build
 	node dist/host-tests/interop-matrix/run.js
 
 # The integration suite (issue 8): TARGET=node runs it on the host against the companion broker
-# (suite profile, in-process); TARGET=xs, esp32, esp8266 say what they need when it is missing.
+# (suite profile, in-process); TARGET=xs runs it inside the host XS runtime against the same
+# broker; esp32, esp8266 say what they need when it is missing.
 TARGET ?= node
 .PHONY: device-test
 device-test: build
 	@case "$(TARGET)" in \
 	node) node dist/src/node/sim/device-test.js $(ARGS) && node dist/src/node/sim/device-test.js --mqtt 4 $(ARGS) ;; \
-	xs) echo "make device-test TARGET=xs: the host XS runtime (targets/xs) cannot run the suite yet: it needs a device host that loads the core's module graph into XS with targets/moddable's transport over its embedded:io/socket/tcp module (issue 7)." >&2; exit 1 ;; \
+	lx106) $(MAKE) --no-print-directory lx106 >/dev/null && node dist/src/node/bridge/device-test.js $(ARGS) && node dist/src/node/bridge/device-test.js --mqtt 4 $(ARGS) ;; \
+	xs) $(MAKE) --no-print-directory xs-runtime check-moddable && node dist/src/node/sim/device-test.js --xs $(ARGS) && node dist/src/node/sim/device-test.js --xs --mqtt 4 $(ARGS) ;; \
 	esp32|esp8266) \
 	  if [ -z "$$MODDABLE" ] || ! command -v mcconfig >/dev/null 2>&1; then \
 	    echo "make device-test TARGET=$(TARGET): the Moddable SDK is missing: set MODDABLE to its checkout and put its build/bin/<platform>/release on PATH (mcconfig), then run again with SSID=... PASSWORD=... BROKER=<host address the device can reach>." >&2; exit 1; fi; \
@@ -61,5 +63,5 @@ device-test: build
 	  if [ -z "$(SSID)" ] || [ -z "$(BROKER)" ]; then \
 	    echo "make device-test TARGET=$(TARGET): give the Wi-Fi and the broker: SSID=... PASSWORD=... BROKER=<address of this machine> (start it with: node dist/src/node/cli.js broker)." >&2; exit 1; fi; \
 	  cd targets/$(TARGET) && mcconfig -d -m -p $(if $(filter esp8266,$(TARGET)),esp,esp32) ssid="$(SSID)" password="$(PASSWORD)" broker="$(BROKER)" ;; \
-	*) echo "make device-test: TARGET must be node, xs, esp32 or esp8266" >&2; exit 2 ;; \
+	*) echo "make device-test: TARGET must be node, xs, lx106, esp32 or esp8266" >&2; exit 2 ;; \
 	esac

@@ -67,3 +67,16 @@ test('the suite profile ACL refuses subscriptions outside suite/, devices/ and $
   t.true(acl.canPublish(null, 'bench-suite-x', '$bench/fault/close'));
   t.false(acl.canSubscribe(null, 'x', 'forbidden/dev/#'));
 });
+
+for (const version of ['5', '4']) {
+  test(`every scenario passes inside the XS engine (targets/xs, Moddable socket transport; MQTT ${version === '5' ? '5.0' : '3.1.1'})`, async (t) => {
+    const r = await run(['--xs', '--mqtt', version, '--device', `ava-xs-${version}`], t);
+    t.regex(r.out, /inside XS/);
+    const notOk = r.out.split('\n').filter((l) => l.startsWith('not ok'));
+    t.deepEqual(notOk, [], r.out);
+    t.is(r.code, 0, r.out);
+    const plan = /^1\.\.(\d+)$/m.exec(r.out);
+    t.truthy(plan);
+    t.is(r.out.split('\n').filter((l) => /^ok \d+ - /.test(l)).length, Number(plan![1]));
+  });
+}

@@ -5,6 +5,7 @@ import { allScenarios } from '../../core/suite/scenarios.js';
 import { SuiteRunner } from '../../core/suite/runner.js';
 import { NodeSuiteHost } from './suite-host.js';
 import { parseBrokerUrl } from './run.js';
+import { runSuiteInXs, xsMissing } from './xs-suite.js';
 
 /**
  * What the suite needs from the broker: a small Receive Maximum (MQTT 5 only: the companion broker
@@ -14,20 +15,28 @@ import { parseBrokerUrl } from './run.js';
 export const SUITE_ACL = 'pattern readwrite suite/#\npattern readwrite devices/#\npattern readwrite $bench/#\n';
 export const SUITE_RECEIVE_MAXIMUM = 4;
 
-const USAGE = 'usage: device-test [--broker mqtt://host:port] [--device ID] [--mqtt 4|5]';
+const USAGE = 'usage: device-test [--broker mqtt://host:port] [--device ID] [--mqtt 4|5] [--xs]';
 
 export async function main(argv: string[]): Promise<number> {
   let broker: string | undefined;
   let device = `node-${process.pid}`;
   let version = 5;
+  let xs = false;
+  let deviceGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
     if (a === '--broker' && v !== undefined) { broker = v; i++; }
-    else if (a === '--device' && v !== undefined && /^[A-Za-z0-9_-]+$/.test(v)) { device = v; i++; }
+    else if (a === '--device' && v !== undefined && /^[A-Za-z0-9_-]+$/.test(v)) { device = v; deviceGiven = true; i++; }
     else if (a === '--mqtt' && (v === '4' || v === '5')) { version = Number(v); i++; }
+    else if (a === '--xs') xs = true;
     else if (a === '-h' || a === '--help') { process.stdout.write(USAGE + '\n'); return 0; }
     else { process.stderr.write(`device-test: bad argument '${a}'\n${USAGE}\n`); return 2; }
+  }
+  if (xs) {
+    if (!deviceGiven) device = `xs-${process.pid}`;
+    const missing = xsMissing();
+    if (missing !== null) { process.stderr.write(`device-test --xs: ${missing}\n`); return 1; }
   }
   let host = '127.0.0.1';
   let port: number;
@@ -37,9 +46,16 @@ export async function main(argv: string[]): Promise<number> {
     const running = await startBroker({ port: 0, host, receiveMaximum: version === 5 ? SUITE_RECEIVE_MAXIMUM : undefined, acl: Acl.parse(SUITE_ACL), sysInterval: 0 });
     port = running.port;
     close = running.close;
-    process.stdout.write(`# companion broker (suite profile) on ${host}:${port}; device ${device}, MQTT ${version === 5 ? '5.0' : '3.1.1'}\n`);
+    process.stdout.write(`# companion broker (suite profile) on ${host}:${port}; device ${device}, MQTT ${version === 5 ? '5.0' : '3.1.1'}${xs ? ', inside XS' : ''}\n`);
   } else {
     ({ host, port } = parseBrokerUrl(broker));
+  }
+  if (xs) {
+    try {
+      return await runSuiteInXs(host, port, device, version, (d) => process.stdout.write(d));
+    } finally {
+      if (close) await close();
+    }
   }
   const h = new NodeSuiteHost(host, port, (line) => process.stdout.write(line + '\n'));
   const runner = new SuiteRunner(h, device, version, allScenarios());
