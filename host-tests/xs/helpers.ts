@@ -1,7 +1,7 @@
 // Runs code inside the host XS runtime (targets/xs, built by `make xs-runtime`): bundles an
 // entry with esbuild (format esm, one file, the device's module specifiers left external) and
 // runs build/xs/xsmqtt-xs on it with a memory profile.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -25,8 +25,15 @@ export async function bundle(contents: string, minify = false): Promise<{ file: 
     target: 'es2022',
     minify,
     write: false,
-    external: ['timer', 'time', 'embedded:*'],
+    external: ['timer', 'time', 'mc/config', 'embedded:*'],
     logLevel: 'silent',
+    // Device apps import the library by its Moddable module names (targets/..., src/...).
+    plugins: [{
+      name: 'moddable-names',
+      setup(b) {
+        b.onResolve({ filter: /^(targets|src)\// }, (args) => ({ path: join(ROOT, 'build/moddable', args.path) }));
+      },
+    }],
   });
   const text = result.outputFiles[0].text;
   const file = join(dir, 'bundle.js');
@@ -52,6 +59,39 @@ export function runXs(file: string, profile = 'host', timeoutMs = 60000, args: s
     child.on('error', (e) => { clearTimeout(timer); reject(e); });
     child.on('close', (code) => { clearTimeout(timer); resolvePromise({ code, stdout, stderr }); });
   });
+}
+
+export interface XsProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<number | null>;
+  stop(): Promise<number | null>;
+  /** Resolves when stdout contains text; rejects after ms or when the process exits first. */
+  waitFor(text: string, ms: number): Promise<void>;
+}
+
+/** Starts a bundle in XS and returns at once; stop() kills it (the caller registers it in t.teardown). */
+export function startXs(file: string, profile = 'host', args: string[] = []): XsProcess {
+  const child = spawn(XS_BIN, ['--profile', profile, ...args, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d; });
+  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  const waitFor = (text: string, ms: number): Promise<void> => new Promise((resolveWait, reject) => {
+    const check = (): void => { if (out.includes(text)) { done(); resolveWait(); } };
+    const timer = setTimeout(() => { done(); reject(new Error(`no "${text}" in ${ms} ms:\n${out}\n${err}`)); }, ms);
+    const gone = (): void => { done(); if (out.includes(text)) resolveWait(); else reject(new Error(`exited before "${text}":\n${out}\n${err}`)); };
+    const done = (): void => { clearTimeout(timer); child.stdout!.off('data', check); child.off('close', gone); };
+    child.stdout!.on('data', check);
+    child.on('close', gone);
+    check();
+  });
+  return {
+    child, stdout: () => out, stderr: () => err, exited, waitFor,
+    stop: () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); return exited; },
+  };
 }
 
 /** Bundles and runs in one step, always removing the bundle. */

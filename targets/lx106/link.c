@@ -5,7 +5,8 @@
    The link is a stream of frames both ways: kind (1 byte), socket (1 byte), length (2 bytes,
    big endian), payload. Device to host: 1 connect (port u16, 4 address bytes), 2 data,
    3 close. Host to device: 0x81 connected, 0x82 data, 0x83 closed (1 byte: 0 the peer
-   closed, 1 refused, 2 cut by the bridge). src/node/bridge/protocol.ts holds the same table.
+   closed, 1 refused, 2 cut by the bridge; exactly one per connection, also in answer to the
+   device's close). src/node/bridge/protocol.ts holds the same table.
 
    poll() waits in select_one time-outs of at most kSliceMs on the FIFO from the host and adds
    each time-out to the emulated clock; with no socket open it has nothing to wait for and
@@ -24,7 +25,10 @@
 #include "semihost.h"
 
 enum { kConnect = 1, kData = 2, kClose = 3, kConnected = 0x81, kDataIn = 0x82, kClosed = 0x83 };
-enum { kFree = 0, kIdle, kConnecting, kOpen, kDone };
+/* kClosing: the device closed a connection the host has not yet confirmed closed; the socket
+   number is not reused until the host's closed frame arrives, so that no late frame of the old
+   connection reaches a new one. The host sends exactly one closed frame per connection. */
+enum { kFree = 0, kIdle, kConnecting, kOpen, kDone, kClosing };
 
 #define kLinkSockets 16
 #define kFdBase 0x4000
@@ -123,6 +127,8 @@ static void lx106_link_lost(void)
 			s->error = ENETUNREACH, s->state = kDone;
 		else if (s->state == kOpen)
 			s->eof = 1, s->state = kDone;
+		else if (s->state == kClosing)
+			s->state = kFree;
 	}
 	gxLinkFailed = 1;
 }
@@ -146,6 +152,8 @@ static void lx106_link_control(int kind, int h)
 			s->eof = 1;
 			s->state = kDone;
 		}
+		else if (s->state == kClosing)
+			s->state = kFree;
 	}
 }
 
@@ -351,11 +359,13 @@ int lx106_link_close(int fd)
 	txLinkSocket* s = lx106_socket(fd);
 	if (!s)
 		return -1;
-	if ((s->state == kConnecting) || (s->state == kOpen) || (s->state == kDone && !s->error))
-		if (gxFromDevice >= 0 && !gxLinkFailed)
-			lx106_link_send(kClose, fd - kFdBase, NULL, 0);
-	s->state = kFree;
 	s->count = 0;
+	if (((s->state == kConnecting) || (s->state == kOpen)) && (gxFromDevice >= 0) && !gxLinkFailed) {
+		lx106_link_send(kClose, fd - kFdBase, NULL, 0);
+		s->state = kClosing;
+	}
+	else
+		s->state = kFree;
 	return 0;
 }
 

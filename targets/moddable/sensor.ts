@@ -93,6 +93,7 @@ export class SensorApp implements SessionHandler {
 
   onMessage(msg: Packet): void {
     this.commands++;
+    trace('sensor: command\n');
   }
 
   onPublishDone(handle: number, reasonCode: number): void {

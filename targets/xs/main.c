@@ -2,7 +2,7 @@
    statistics for JavaScript, the Moddable module specifiers a device has ("timer",
    "embedded:io/socket/tcp") over real sockets and an epoll/poll loop, print to stdout.
 
-   usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stats] bundle.js
+   usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stats] [--config name=value]... bundle.js
 
    Exit status: 0 when nothing is left to run, the code given to __xsHost.exit(code),
    1 for an uncaught exception or a rejected module, 3 for memory full (a clean report on
@@ -783,6 +783,8 @@ int main(int argc, char* argv[])
 		0,				/* staticSize */
 	};
 	const char* bundle = C_NULL;
+	const char* configs[64];
+	int configCount = 0;
 	char real[C_PATH_MAX];
 	int stats = 0, i;
 	txMachine* the;
@@ -802,15 +804,17 @@ int main(int argc, char* argv[])
 		}
 		else if (!strcmp(argv[i], "--stats"))
 			stats = 1;
+		else if (!strcmp(argv[i], "--config") && (i + 1 < argc) && strchr(argv[i + 1], '=') && (configCount < 64))
+			configs[configCount++] = argv[++i];
 		else if (argv[i][0] == '-' || bundle) {
-			fprintf(stderr, "usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stats] bundle.js\n");
+			fprintf(stderr, "usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stats] [--config name=value]... bundle.js\n");
 			return 2;
 		}
 		else
 			bundle = argv[i];
 	}
 	if (!bundle) {
-		fprintf(stderr, "usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stats] bundle.js\n");
+		fprintf(stderr, "usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stats] [--config name=value]... bundle.js\n");
 		return 2;
 	}
 	if (!c_realpath(bundle, real)) {
@@ -856,6 +860,26 @@ int main(int argc, char* argv[])
 		xsmqttDefine(the, &xsVar(0), "exit", xs_exit, 1);
 		xsVar(1) = xsString((char*)gxProfile->name);
 		xsDefine(xsVar(0), xsID("profile"), xsVar(1), xsDontEnum);
+		/* mc/config: --config name=value (numbers stay numbers) */
+		xsVar(2) = xsNewObject();
+		for (i = 0; i < configCount; i++) {
+			char name[128];
+			const char* eq = strchr(configs[i], '=');
+			size_t n = (size_t)(eq - configs[i]);
+			char* end;
+			double d;
+			if (n >= sizeof(name))
+				n = sizeof(name) - 1;
+			memcpy(name, configs[i], n);
+			name[n] = 0;
+			d = strtod(eq + 1, &end);
+			if (eq[1] && !*end)
+				xsVar(1) = xsNumber(d);
+			else
+				xsVar(1) = xsString((char*)(eq + 1));
+			xsSet(xsVar(2), xsID(name), xsVar(1));
+		}
+		xsDefine(xsVar(0), xsID("config"), xsVar(2), xsDontEnum);
 		xsDefine(xsGlobal, xsID("__xsHost"), xsVar(0), xsDontEnum);
 		xsRemember(gxSocketDispatch);
 		xsRemember(gxNamespace);

@@ -1,0 +1,3 @@
+// specifier: mc/config
+// Moddable's build-time config values; on the host they come from `--config name=value`.
+export default globalThis.__xsHost.config;
