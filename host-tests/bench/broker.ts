@@ -300,7 +300,8 @@ async function runIdle(port: number, n: number): Promise<void> {
 async function runAedes(port: number): Promise<void> {
   const { Aedes } = await import('aedes');
   const broker = await Aedes.createBroker();
-  const server = createServer(broker.handle as unknown as (s: Socket) => void);
+  // TCP_NODELAY on, as the other two brokers have it (xsmqtt sets it, mosquitto via set_tcp_nodelay).
+  const server = createServer({ noDelay: true }, broker.handle as unknown as (s: Socket) => void);
   server.listen(port, '127.0.0.1', () => process.stderr.write(`aedes listening on ${port}\n`));
 }
 
@@ -357,9 +358,10 @@ const PEERS: Peer[] = [
   },
   {
     name: 'mosquitto',
+    // The same limits as xsmqtt's defaults: 100 QoS 1/2 in flight and 1,000 queued per client.
     start: (port) => {
       const conf = join(tmp, `mosquitto-${port}.conf`);
-      writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000\nlog_type error\nlog_dest stderr\n`);
+      writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\nset_tcp_nodelay true\npersistence false\nmax_queued_messages 1000\nmax_inflight_messages 100\nlog_type error\nlog_dest stderr\n`);
       return spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
     },
   },
