@@ -368,3 +368,31 @@ test('back-pressure: a publisher filling an online client\'s queue past half wai
   t.is((await pub.expect(T.Puback)).packetId, 7);
   t.is(b.broker.stats.droppedQueued, 0);
 });
+
+test('server keep alive: CONNACK carries it and it is the one enforced', async (t) => {
+  const b = await broker(t, { serverKeepAlive: 1 });
+  const raw = await RawClient.open(t, b.port);
+  const started = Date.now();
+  const ack = await raw.connect('ska', (p) => { p.keepAlive = 600; });
+  t.is(ack.props[P.ServerKeepAlive], 1);
+  t.is((await raw.expect(T.Disconnect, 4000)).reasonCode, 0x8d);
+  t.true(Date.now() - started >= 1450);
+});
+
+test('a topic alias is not taken by a message too large for the client', async (t) => {
+  const b = await broker(t);
+  const raw = await RawClient.open(t, b.port);
+  await raw.connect('alias-small', (p) => {
+    p.props.setNumber(P.TopicAliasMaximum, 2);
+    p.props.setNumber(P.MaximumPacketSize, 64);
+  });
+  subscribe(raw, 'big/t', 0);
+  await raw.expect(T.Suback);
+  const pub = await client(t, b.port, { protocolVersion: 5 });
+  await pub.publishAsync('big/t', 'x'.repeat(100));
+  await pub.publishAsync('big/t', 'small');
+  const m = await raw.expect(T.Publish);
+  t.is(m.topic, 'big/t', 'the topic is sent in full with the alias the first time it reaches the client');
+  t.is(m.props[P.TopicAlias], 1);
+  t.is(m.payload, 'small');
+});

@@ -1308,6 +1308,7 @@ export class Connection {
     o.packetId = pid;
     o.setPayload(msg.payload, 0, msg.payload.length);
     o.setTopic(msg.topicBytes, 0, msg.topicBytes.length);
+    let newAlias = 0;
     if (this.version === 5) {
       Broker.setMessageProps(o, msg, Date.now(), subIds);
       if (this.clientAliasMax > 0) {
@@ -1317,13 +1318,14 @@ export class Connection {
           o.setTopic(msg.topicBytes, 0, 0);
           o.props.setNumber(PropertyId.TopicAlias, a);
         } else if (this.aliasOut.size < this.clientAliasMax) {
-          const next = this.aliasOut.size + 1;
-          this.aliasOut.set(msg.topic, next);
-          o.props.setNumber(PropertyId.TopicAlias, next);
+          newAlias = this.aliasOut.size + 1;
+          o.props.setNumber(PropertyId.TopicAlias, newAlias);
         }
       }
     }
     const ok = this.send(o, msg.topic);
+    // The mapping exists only once the client has been sent it (a packet too large for it is not).
+    if (ok && newAlias > 0) this.aliasOut!.set(msg.topic, newAlias);
     if (ok) {
       b.stats.publishSent++;
       if (b.faults.rules.length > 0) this.duplicate(o, msg.topic);
