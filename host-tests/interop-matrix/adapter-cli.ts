@@ -105,6 +105,7 @@ function pahoFlavor(kind: 'c' | 'cs'): Flavor {
       'v5-properties': `paho_${kind}_pub sets only user properties and message expiry, and paho_${kind}_sub prints only user properties`,
       'v5-alias': `paho_${kind}_pub sends one publish per connection, so a topic alias is never reused`,
       'v5-nolocal': 'publisher and subscriber are separate processes, so there is no own message to suppress',
+      'v5-session-expiry': `paho_${kind}_sub has no option to connect without a clean session`,
     },
   };
 }
@@ -125,7 +126,8 @@ function cliAdapter(fl: Flavor): ClientAdapter {
         // stdbuf: the tools' stdio is block-buffered on a pipe; lines must arrive as they are printed.
         const p = startProcess('stdbuf', ['-oL', '-eL', fl.sub, ...fl.subArgs(o, filters)]);
         proc = p;
-        const st: ParseState = { filter: filters[filters.length - 1]!.filter };
+        const last = filters[filters.length - 1]!.filter;
+        const st: ParseState = { filter: last.startsWith('$share/') ? last.split('/').slice(2).join('/') : last };
         let buf = '';
         let connack: number | undefined;
         return withTimeout(new Promise((resolve, reject) => {

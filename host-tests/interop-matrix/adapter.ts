@@ -79,7 +79,7 @@ export interface Connection {
 
 export type Feature =
   | 'connect' | 'persistent' | 'qos0' | 'qos1' | 'qos2' | 'retained' | 'will' | 'resend'
-  | 'v5-properties' | 'v5-alias' | 'v5-nolocal';
+  | 'v5-properties' | 'v5-alias' | 'v5-nolocal' | 'v5-shared' | 'v5-session-expiry';
 
 export interface ClientAdapter {
   name: string;

@@ -265,6 +265,62 @@ async function v5nolocal(ctx: Ctx): Promise<Outcome> {
   return self ? fail('own message delivered despite No Local (MQTT-3.8.3-3)') : pass();
 }
 
+async function v5shared(ctx: Ctx): Promise<Outcome> {
+  const t = ctx.topic('shared');
+  const filter = `$share/g${ctx.clientId('g')}/${t}`;
+  const a = await connectClean(ctx);
+  const b = await connectClean(ctx);
+  const [ga] = await a.subscribe(filter, 1);
+  const [gb] = await b.subscribe(filter, 1);
+  if ((ga ?? 0x80) >= 0x80 || (gb ?? 0x80) >= 0x80) return fail(`shared subscription refused (${ga}, ${gb})`);
+  const pub = await connectClean(ctx);
+  const payloads = ['s1', 's2', 's3', 's4', 's5', 's6'];
+  for (const p of payloads) await pub.publish(t, Buffer.from(p), 1);
+  // Each message reaches exactly one member of the group (MQTT 5 4.8.2).
+  for (const p of payloads) {
+    const waits = [a, b].map((c) => c.nextMessage(onTopic(t, p), MSG_MS));
+    await Promise.any(waits).catch(() => { throw new Error(`${p} reached no member of the share group`); });
+    for (const w of waits) w.catch(() => undefined);
+  }
+  const all = [...a.received(), ...b.received()].filter((m) => m.topic === t).map((m) => m.payload.toString());
+  const dups = payloads.filter((p) => all.filter((x) => x === p).length > 1);
+  const counts = `${a.received().length}/${b.received().length}`;
+  await a.end(); await b.end(); await pub.end();
+  if (dups.length) return fail(`delivered to more than one member of the group: ${dups.join(', ')}`);
+  return pass(a.received().length === 0 || b.received().length === 0 ? `all messages went to one member (${counts})` : undefined);
+}
+
+async function v5sessionExpiry(ctx: Ctx): Promise<Outcome> {
+  const id = ctx.clientId('e');
+  const t = ctx.topic('expiry');
+  await dropSession(ctx, id);
+  try {
+    const a = await ctx.connect({ clientId: id, clean: false, sessionExpiry: 1 });
+    await a.subscribe(t, 1);
+    await a.end();
+    const pub = await connectClean(ctx);
+    await pub.publish(t, Buffer.from('after-expiry'), 1);
+    await pub.end();
+    // No event marks the expiry: wait past the 1 s interval, after which the broker discards the
+    // session (v5 3.1.2.11.2; MQTT-3.1.2-23 has it kept only until then).
+    await new Promise((r) => setTimeout(r, 2200));
+    const b = await ctx.connect({ clientId: id, clean: false, sessionExpiry: 0 });
+    // A marker on a new subscription bounds the wait for a message that must not come.
+    const marker = ctx.topic('expiry-marker');
+    await b.subscribe(marker, 1);
+    const other = await connectClean(ctx);
+    await other.publish(marker, Buffer.from('marker'), 1);
+    await b.nextMessage(onTopic(marker, 'marker'), MSG_MS);
+    const stale = b.received().some(onTopic(t));
+    await other.end(); await b.end();
+    if (b.connack.sessionPresent === true) return fail('Session Present 1 after the session expiry interval had passed');
+    if (stale) return fail('a message queued for the expired session was delivered');
+    return pass(b.connack.sessionPresent === undefined ? 'session present not reported by this client; nothing from the expired session delivered' : undefined);
+  } finally {
+    await dropSession(ctx, id);
+  }
+}
+
 export const FEATURES: Array<{ id: Feature; title: string; v5only?: boolean; run: (ctx: Ctx) => Promise<Outcome> }> = [
   { id: 'connect', title: 'connect', run: connect },
   { id: 'persistent', title: 'persistent session', run: persistent },
@@ -277,4 +333,6 @@ export const FEATURES: Array<{ id: Feature; title: string; v5only?: boolean; run
   { id: 'v5-properties', title: 'v5 properties', v5only: true, run: v5properties },
   { id: 'v5-alias', title: 'v5 topic alias', v5only: true, run: v5alias },
   { id: 'v5-nolocal', title: 'v5 no local', v5only: true, run: v5nolocal },
+  { id: 'v5-shared', title: 'v5 shared subscription', v5only: true, run: v5shared },
+  { id: 'v5-session-expiry', title: 'v5 session expiry', v5only: true, run: v5sessionExpiry },
 ];
