@@ -961,16 +961,20 @@ export class Connection {
     this.framer.version = p.version;
     let clientId = str(p.clientId, p.clientIdOff, p.clientIdLen);
     this.clientId = clientId;
-    this.trace('in', p);
     const v5 = p.version === 5;
     let assigned: string | undefined;
     if (clientId === '') {
       // MQTT-3.1.3-6 / -7 (5.0: any clean start), 3.1.1 MQTT-3.1.3-8: a 3.1.1 persistent session needs an id.
-      if (!v5 && (!p.cleanStart || p.version === 3)) return this.refuse(ReasonCode.ClientIdentifierNotValid);
+      if (!v5 && (!p.cleanStart || p.version === 3)) {
+        this.trace('in', p);
+        return this.refuse(ReasonCode.ClientIdentifierNotValid);
+      }
       clientId = 'xsmqtt-' + randomBytes(8).toString('hex');
       this.clientId = clientId;
       if (v5) assigned = clientId;
     }
+    // Traced under the id the connection will have (an assigned one included).
+    this.trace('in', p);
     if (b.connections.size > b.opts.maxConnections) return this.refuse(ReasonCode.ServerBusy);
     if (v5 && p.props.has(PropertyId.AuthenticationMethod)) return this.refuse(ReasonCode.BadAuthenticationMethod);
     // Authentication.
