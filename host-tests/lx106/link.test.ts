@@ -91,3 +91,26 @@ test('the bridge follows the device: a reset cut is an error on the device, whic
   device.stop();
   await device.exited;
 });
+
+test('a socket number is reused only after the bridge confirms the close: no late frame reaches the next connection', async (t) => {
+  // The server closes each connection as soon as it is accepted, while the device closes it
+  // too and opens the next one on the same number: 30 rounds, each must connect cleanly.
+  const server = createServer((s) => { s.on('error', () => {}); s.end(); });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.teardown(() => server.close());
+  const port = (server.address() as { port: number }).port;
+  const r = await runOnLx106(t, `
+    import TCP from 'embedded:io/socket/tcp';
+    let round = 0, opened = 0, refused = 0;
+    function next() {
+      if (++round > 30) { print('opened ' + opened + ' refused ' + refused); __xsHost.exit(0); return; }
+      new TCP({ address: '127.0.0.1', port: ${port},
+        onWritable() { if (!this.counted) { this.counted = true; opened++; this.close(); next(); } },
+        onError() { if (!this.counted) refused++; this.close(); next(); } });
+    }
+    next();
+  `, { bridge: {}, timeoutMs: 60000 });
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout, 'opened 30 refused 0\n');
+});

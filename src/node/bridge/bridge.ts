@@ -193,6 +193,9 @@ export class Bridge extends EventEmitter {
     c.socket.write(Buffer.from(payload));
   }
 
+  // The device closed: confirm with the one closed frame of this connection, after which the
+  // device may reuse the socket number. When the bridge already sent it (the peer closed, or a
+  // reset cut), the connection is gone and nothing more is sent.
   private onClose(id: number): void {
     const c = this.connections.get(id);
     if (!c) return;
@@ -201,5 +204,6 @@ export class Bridge extends EventEmitter {
       c.socket.end();
       this.emit('close', id, 'device');
     }
+    this.send(FrameKind.Closed, id, Buffer.from([ClosedReason.PeerClosed]));
   }
 }

@@ -12,7 +12,8 @@ export const enum FrameKind {
   Connected = 0x81,
   /** host -> device: bytes received from the peer */
   DataIn = 0x82,
-  /** host -> device: the connection is gone (payload: ClosedReason) */
+  /** host -> device: the connection is gone (payload: ClosedReason); exactly one per connection,
+   *  also in answer to the device's Close, after which the device may reuse the socket number */
   Closed = 0x83,
 }
 

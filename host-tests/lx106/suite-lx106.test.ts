@@ -1,0 +1,31 @@
+// The on-device integration suite on the emulated ESP8266 against the companion broker (the
+// suite profile of make device-test), in MQTT 5.0 and 3.1.1: every scenario passes.
+import test from 'ava';
+import { Acl, startBroker } from '../../src/broker/index.js';
+import { SUITE_ACL, SUITE_RECEIVE_MAXIMUM } from '../../src/node/sim/device-test.js';
+import { bundleDevice, suiteEntry } from '../../src/node/bridge/bundle.js';
+import { startLx106 } from '../../src/node/bridge/emulator.js';
+import { requireLx106 } from './helpers.js';
+
+test.before(() => requireLx106());
+
+for (const version of [5, 4]) {
+  test.serial(`MQTT ${version === 5 ? '5.0' : '3.1.1'}: every scenario of the suite passes on lx106`, async (t) => {
+    const broker = await startBroker({ port: 0, host: '127.0.0.1', receiveMaximum: version === 5 ? SUITE_RECEIVE_MAXIMUM : undefined, acl: Acl.parse(SUITE_ACL), sysInterval: 0 });
+    t.teardown(() => broker.close());
+    const b = await bundleDevice(suiteEntry({ broker: '127.0.0.1', port: broker.port, device: `lx106-t${version}`, version }));
+    t.teardown(b.cleanup);
+    const device = startLx106({ bundle: b.file, profile: 'host', timeoutMs: 100000 });
+    t.teardown(() => device.stop());
+    const r = await device.exited;
+    const lines = r.stdout.split('\n');
+    const plan = lines.find((l) => /^1\.\.\d+$/.test(l));
+    t.truthy(plan, r.stdout + r.stderr);
+    const count = Number(plan!.slice(3));
+    const results = lines.filter((l) => /^(not )?ok \d+ /.test(l));
+    t.is(results.length, count, r.stdout);
+    for (const l of results) t.false(l.startsWith('not ok'), l);
+    t.is(r.code, 0, r.stdout + r.stderr);
+    t.log(lines.find((l) => l.startsWith('# suite finished')) ?? '');
+  });
+}
