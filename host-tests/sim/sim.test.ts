@@ -80,9 +80,20 @@ for (const bad of [['--bogus'], ['--devices', 'many'], ['--qos', '3'], ['--fault
   });
 }
 
-test('--xs says in one line that XS devices are not available yet, exit 1', async (t) => {
-  const r = await sim(['--xs'], t);
-  t.is(r.code, 1);
+test('--xs: devices inside the XS engine (over several XS processes), in == out at QoS 1', async (t) => {
+  const r = await sim(['--xs', '--devices', '16', '--duration', '3s', '--interval', '200ms', '--json'], t);
+  t.is(r.code, 0, r.stderr);
+  const s = summary(r);
+  t.is(s.everConnected, 16);
+  t.is(s.reconnects, 0);
+  t.is(s.errors, 0);
+  t.true((s.out as number) >= 16 * 3, `out ${s.out}`);
+  t.is(s.acked, s.out);
+  t.is(s.in, s.out);
+});
+
+test('--xs refuses client-side kill faults in one line, exit 2', async (t) => {
+  const r = await sim(['--xs', '--faults', 'kill:5%'], t);
+  t.is(r.code, 2);
   t.is(r.stderr.trim().split('\n').length, 1);
-  t.regex(r.stderr, /--xs/);
 });

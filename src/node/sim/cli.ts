@@ -2,6 +2,7 @@
 // simulated devices for 20 s, live progress, then a summary.
 import { parseFaultSpec } from '../../broker/faults.js';
 import { FaultPlan, formatSummary, parseBrokerUrl, runSim, SimOptions } from './run.js';
+import { xsMissing } from './xs-fleet.js';
 
 export const DEFAULT_DEVICES = 100;
 export const DEFAULT_DURATION_S = 20;
@@ -17,7 +18,7 @@ const USAGE = `usage: xsmqtt sim [options]
                        kill:P%[/T] (devices drop their connection: wills fire), or a broker
                        fault rule kind:key=value,... (e.g. drop:packet=puback,count=10);
                        several separated by ';'
-  --xs                 run the devices inside the XS engine
+  --xs                 run the devices inside the XS engine (the host XS runtime, targets/xs)
   --json               print the summary as JSON on the last line
   --mqtt 4|5           protocol version (default 5)
   --keepalive S        keep alive, seconds (default 60)
@@ -80,7 +81,7 @@ export function parseArgs(argv: string[], isTTY: boolean, write: (s: string) => 
   const o: SimOptions = {
     devices: DEFAULT_DEVICES, qos: 1, interval: 1000, payloadBytes: 0, durationMs: DEFAULT_DURATION_S * 1000,
     durationDefaulted: true, faults: [], json: false, version: 5, ramp: 5000, seed: 1, keepAlive: 60,
-    localAddresses: [], progress: isTTY ? 'tty' : 'lines', progressMs: 1000, monitor: true, write,
+    localAddresses: [], progress: isTTY ? 'tty' : 'lines', progressMs: 1000, monitor: true, xs: false, write,
   };
   let xs = false;
   for (let i = 0; i < argv.length; i++) {
@@ -121,7 +122,14 @@ export function parseArgs(argv: string[], isTTY: boolean, write: (s: string) => 
       default: throw new UsageError(`unknown option '${arg}'`);
     }
   }
-  if (xs) throw new XsUnavailable();
+  if (xs) {
+    if (o.faults.some((f) => f.kind === 'kill')) throw new UsageError('--faults kill:P% is not available with --xs (use disconnect:P%)');
+    if (o.localAddresses.length > 0) throw new UsageError('--source-addresses is not available with --xs');
+    if (o.faults.length > 0 && !o.monitor) throw new UsageError('--faults with --xs needs the monitor (drop --no-monitor)');
+    const missing = xsMissing();
+    if (missing !== null) throw new XsUnavailable(missing);
+    o.xs = true;
+  }
   return o;
 }
 
@@ -134,7 +142,7 @@ export async function main(argv: string[]): Promise<number> {
     o = parseArgs(argv, process.stdout.isTTY === true, write);
   } catch (e) {
     if (e instanceof XsUnavailable) {
-      process.stderr.write('xsmqtt sim: --xs: the host XS runtime (targets/xs) cannot run simulated devices yet; run without --xs\n');
+      process.stderr.write(`xsmqtt sim: --xs: ${e.message}\n`);
       return 1;
     }
     if (e instanceof UsageError || e instanceof Error) {
@@ -148,7 +156,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!o.json) {
-    write(`xsmqtt sim: ${o.devices} devices, QoS ${o.qos}, every ${o.interval} ms, MQTT ${o.version === 5 ? '5.0' : '3.1.1'}, for ${o.durationMs / 1000} s` +
+    write(`xsmqtt sim: ${o.devices} devices${o.xs ? ' inside XS' : ''}, QoS ${o.qos}, every ${o.interval} ms, MQTT ${o.version === 5 ? '5.0' : '3.1.1'}, for ${o.durationMs / 1000} s` +
       `${o.durationDefaulted ? ' (default)' : ''}${o.broker ? `, broker ${o.broker}` : ', embedded broker'}\n`);
   }
   let stopRequested = false;

@@ -11,6 +11,7 @@ import { SimDevice } from './device.js';
 import { Scheduler, Timer } from './scheduler.js';
 import { FleetStats } from './stats.js';
 import { TcpTransport } from './transport.js';
+import { startXsFleet } from './xs-fleet.js';
 
 export interface FaultPlan {
   /** 'disconnect': the broker closes P % of connected devices each period; 'kill': devices drop their own connection (the will fires); 'broker': a raw broker fault rule. */
@@ -43,6 +44,8 @@ export interface SimOptions {
   /** 'tty' redraws one line, 'lines' prints a line per period, 'none' is quiet. */
   progress: 'tty' | 'lines' | 'none';
   progressMs: number;
+  /** Run the devices inside the host XS runtime. */
+  xs: boolean;
   /** Count delivered telemetry with a monitor subscription (off for very large fleets). */
   monitor: boolean;
   write: (s: string) => void;
@@ -217,6 +220,7 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
   let monitor: Monitor | null = null;
   const timers: NodeJS.Timeout[] = [];
   let faultsInjected = 0;
+  let killXs: (() => void) | null = null;
   const t0 = Date.now();
   const elapsed = (): number => Date.now() - t0;
   try {
@@ -254,6 +258,16 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
       }, o.progressMs));
     }
 
+    // Inside XS: the XS process runs the fleet for the duration, drains and reports.
+    let xsFleet: { done: Promise<unknown>; kill: () => void } | null = null;
+    if (o.xs) {
+      xsFleet = await startXsFleet({
+        host, port, devices: o.devices, version: o.version, qos: o.qos, interval: o.interval, payloadBytes: o.payloadBytes,
+        keepAlive: o.keepAlive, seed: o.seed, ramp: o.ramp, durationMs: o.durationMs,
+      }, stats);
+      killXs = xsFleet.kill;
+    }
+
     // Ramp up.
     const perTick = Math.max(1, Math.ceil(o.ramp / 20));
     let next = 0;
@@ -270,7 +284,8 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
         d.start();
       }
     };
-    addSome();
+    if (o.xs) next = o.devices;
+    else addSome();
     if (next < o.devices) {
       await new Promise<void>((resolve) => {
         const t = setInterval(() => {
@@ -297,6 +312,15 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
         continue;
       }
       timers.push(setInterval(() => {
+        if (o.xs && monitor) {
+          // The fleet is inside XS: ask the broker to close a share of the device ids.
+          const n = Math.round((o.devices * f.percent) / 100);
+          for (let k = 0; k < n; k++) {
+            faultsInjected++;
+            monitor.control('close', { client: `simxs-${String(1 + Math.floor(random() * o.devices)).padStart(6, '0')}`, count: 1 });
+          }
+          return;
+        }
         const up = devices.filter((d) => d.connected);
         const n = Math.round((up.length * f.percent) / 100);
         for (let k = 0; k < n && up.length > 0; k++) {
@@ -312,8 +336,9 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
     }
 
     // Run until the duration is over.
+    if (xsFleet) await xsFleet.done;
     const left = o.durationMs - elapsed();
-    if (left > 0) await new Promise((r) => setTimeout(r, left));
+    if (left > 0 && !xsFleet) await new Promise((r) => setTimeout(r, left));
 
     // Stop: no more telemetry; let what is in flight finish, then disconnect.
     for (const t of timers) clearInterval(t);
@@ -364,6 +389,7 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
     monitor?.stop();
     await waitFor(() => devices.every((d) => d.transport.socket === null), 3000);
     for (const d of devices) d.kill();
+    killXs?.();
     sched.stop();
     if (closeBroker) await closeBroker();
   }
