@@ -1,11 +1,10 @@
 // One simulated device: the example application on its own session, driver and TCP
 // connection, timed by the fleet's shared scheduler.
 import { Driver } from '../../core/driver/driver.js';
-import type { Clock, TimerTarget } from '../../core/driver/transport.js';
 import { SessionOptions } from '../../core/session/options.js';
 import { AppConfig, AppHost, AppMonitor, SensorApp } from '../../core/app/app.js';
 import { Random, SimulatedSensor } from '../../core/app/sensor.js';
-import { Scheduler, Timer } from './scheduler.js';
+import { SchedClock, Scheduler, Timer } from './scheduler.js';
 import { TcpTransport } from './transport.js';
 
 export interface DeviceSpec {
@@ -22,21 +21,6 @@ export interface DeviceSpec {
   seed: number;
   /** Small capacities keep a large fleet in memory. */
   bufferSize: number;
-}
-
-class DriverClock implements Clock {
-  private timer: Timer;
-  private target: TimerTarget | null = null;
-  constructor(private readonly sched: Scheduler, private readonly rnd: Random) {
-    this.timer = sched.timer({ onTimer: () => { if (this.target) this.target.onTimer(); } });
-  }
-  now(): number { return this.sched.now(); }
-  arm(at: number, target: TimerTarget): void {
-    this.target = target;
-    this.timer.arm(at);
-  }
-  disarm(): void { this.timer.disarm(); }
-  random(): number { return this.rnd.next(); }
 }
 
 export class SimDevice implements AppHost {
@@ -80,7 +64,8 @@ export class SimDevice implements AppHost {
     this.app = new SensorApp(opts, config, new SimulatedSensor(spec.seed), this);
     this.app.monitor = monitor;
     this.transport = new TcpTransport(spec.host, spec.port, spec.localAddress);
-    this.driver = new Driver(this.app.session, this.transport, new DriverClock(sched, new Random(spec.seed ^ 0x5bd1e995)));
+    const rnd = new Random(spec.seed ^ 0x5bd1e995);
+    this.driver = new Driver(this.app.session, this.transport, new SchedClock(sched, () => rnd.next()));
   }
 
   start(): void {

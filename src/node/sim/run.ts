@@ -2,13 +2,12 @@
 // counts the telemetry the broker delivers, and a fleet of simulated devices, with progress
 // and a summary.
 import { Driver } from '../../core/driver/driver.js';
-import type { Clock, TimerTarget } from '../../core/driver/transport.js';
 import type { Packet } from '../../core/codec/packet.js';
 import { Session } from '../../core/session/session.js';
 import type { SessionHandler } from '../../core/session/handler.js';
 import { SessionOptions, utf8 } from '../../core/session/options.js';
 import { SimDevice } from './device.js';
-import { Scheduler, Timer } from './scheduler.js';
+import { SchedClock, Scheduler } from './scheduler.js';
 import { FleetStats } from './stats.js';
 import { TcpTransport } from './transport.js';
 import { startXsFleet } from './xs-fleet.js';
@@ -81,18 +80,6 @@ export interface SimSummary {
   heapUsed: number;
 }
 
-class SchedClock implements Clock {
-  private timer: Timer;
-  private target: TimerTarget | null = null;
-  constructor(private readonly sched: Scheduler) {
-    this.timer = sched.timer({ onTimer: () => { if (this.target) this.target.onTimer(); } });
-  }
-  now(): number { return this.sched.now(); }
-  arm(at: number, target: TimerTarget): void { this.target = target; this.timer.arm(at); }
-  disarm(): void { this.timer.disarm(); }
-  random(): number { return 0.5; }
-}
-
 /** A plain client that counts delivered telemetry and sends fault-injection requests. */
 class Monitor implements SessionHandler {
   session: Session;
@@ -114,7 +101,7 @@ class Monitor implements SessionHandler {
     o.queueCount = 256;
     o.inboundQos2 = 1000;
     this.session = new Session(o, this, null);
-    this.driver = new Driver(this.session, new TcpTransport(host, port), new SchedClock(sched));
+    this.driver = new Driver(this.session, new TcpTransport(host, port), new SchedClock(sched, () => 0.5));
   }
 
   start(): Promise<void> {

@@ -1,6 +1,8 @@
 // One Node timer for a whole fleet: a min-heap of (time, timer) with lazy removal. Each
 // device owns Timer objects; re-arming one only pushes a new entry, stale ones are skipped.
 
+import type { Clock, TimerTarget } from '../../core/driver/transport.js';
+
 export interface Fired {
   onTimer(): void;
 }
@@ -115,4 +117,19 @@ export class Scheduler {
     }
     if (this.at.length > 0) this.rearm(budget <= 0 ? now : this.at[0]);
   }
+}
+
+/** The driver's Clock over a fleet scheduler: one Timer per driver. */
+export class SchedClock implements Clock {
+  private timer: Timer;
+  private target: TimerTarget | null = null;
+  constructor(private readonly sched: Scheduler, readonly random: () => number) {
+    this.timer = sched.timer({ onTimer: () => { if (this.target) this.target.onTimer(); } });
+  }
+  now(): number { return this.sched.now(); }
+  arm(at: number, target: TimerTarget): void {
+    this.target = target;
+    this.timer.arm(at);
+  }
+  disarm(): void { this.timer.disarm(); }
 }

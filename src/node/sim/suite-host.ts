@@ -1,23 +1,10 @@
 // The integration suite's host on Node: each link is a driver over a TCP connection, timed by
 // the simulator's scheduler.
 import { Driver, DriverState } from '../../core/driver/driver.js';
-import type { Clock, TimerTarget } from '../../core/driver/transport.js';
 import type { Session } from '../../core/session/session.js';
 import type { SuiteHost, SuiteTimer } from '../../core/suite/host.js';
-import { Scheduler, Timer } from './scheduler.js';
+import { SchedClock, Scheduler, Timer } from './scheduler.js';
 import { TcpTransport } from './transport.js';
-
-class LinkClock implements Clock {
-  private timer: Timer;
-  private target: TimerTarget | null = null;
-  constructor(private readonly sched: Scheduler) {
-    this.timer = sched.timer({ onTimer: () => { if (this.target) this.target.onTimer(); } });
-  }
-  now(): number { return this.sched.now(); }
-  arm(at: number, target: TimerTarget): void { this.target = target; this.timer.arm(at); }
-  disarm(): void { this.timer.disarm(); }
-  random(): number { return Math.random(); }
-}
 
 interface Link { driver: Driver; transport: TcpTransport; session: Session }
 
@@ -45,7 +32,7 @@ export class NodeSuiteHost implements SuiteHost {
 
   open(session: Session): number {
     const transport = new TcpTransport(this.host, this.port);
-    const driver = new Driver(session, transport, new LinkClock(this.sched));
+    const driver = new Driver(session, transport, new SchedClock(this.sched, Math.random));
     this.links.push({ driver, transport, session });
     driver.start();
     return this.links.length - 1;
