@@ -15,7 +15,7 @@ export const XS_BIN = join(ROOT, 'build/xs/xsmqtt-xs');
 export const DIST = join(ROOT, 'dist');
 
 /** Bundles `contents` (an ES module whose imports resolve from dist/host-tests/xs/) into one file. */
-export async function bundle(contents: string, minify = false): Promise<{ file: string; bytes: number; cleanup: () => void }> {
+export async function bundle(contents: string, minify = false, aliases: Record<string, string> = {}): Promise<{ file: string; bytes: number; cleanup: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'xsmqtt-xs-'));
   const result = await build({
     stdin: { contents, resolveDir: here, sourcefile: 'entry.js', loader: 'js' },
@@ -32,6 +32,7 @@ export async function bundle(contents: string, minify = false): Promise<{ file: 
       name: 'moddable-names',
       setup(b) {
         b.onResolve({ filter: /^(targets|src)\// }, (args) => ({ path: join(ROOT, 'build/moddable', args.path) }));
+        b.onResolve({ filter: /^[^./]/ }, (args) => (aliases[args.path] ? { path: aliases[args.path] } : undefined));
       },
     }],
   });
