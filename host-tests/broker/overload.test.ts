@@ -1,0 +1,45 @@
+// Overload: a client that stops reading costs bounded memory; its QoS 0 messages are dropped
+// and counted, and a QoS 1 subscriber beside it still gets every message.
+import test from 'ava';
+import { PacketType as T } from '../../src/core/codec/constants.js';
+import { Packet } from '../../src/core/codec/packet.js';
+import { encodePacket } from '../../src/core/codec/codec.js';
+import { broker, bytes, client, collect, RawClient, subscribe } from './helpers.js';
+
+test('a subscriber that stops reading: QoS 0 to it is dropped and counted, memory stays bounded, others get everything (QoS 1)', async (t) => {
+  const b = await broker(t, { highWaterMark: 256 * 1024 });
+  const stuck = await RawClient.open(t, b.port, 4);
+  await stuck.connect('stuck');
+  subscribe(stuck, 'flood', 0);
+  await stuck.expect(T.Suback);
+  stuck.sock.pause();
+  const ok = await client(t, b.port, { protocolVersion: 4 });
+  const got = collect(ok);
+  await ok.subscribeAsync('flood', { qos: 1 });
+  // QoS 1 publications: the healthy QoS 1 subscriber must get every one (queue, back-pressure),
+  // the stuck QoS 0 subscriber gets them at QoS 0, dropped once its socket is backed up.
+  const p = new Packet(1, 0, 0);
+  p.reset(T.Publish, 4);
+  p.setTopic(...bytes('flood'));
+  const payload = Buffer.alloc(1024, 7);
+  p.setPayload(payload, 0, payload.length);
+  p.qos = 1;
+  const out = new Uint8Array(2048);
+  const pub = await RawClient.open(t, b.port, 4);
+  await pub.connect('flooder');
+  const rssBefore = process.memoryUsage().rss;
+  for (let i = 0; i < 100; i++) {
+    const parts: Buffer[] = [];
+    for (let k = 1; k <= 100; k++) {
+      p.packetId = i * 100 + k;
+      parts.push(Buffer.from(out.subarray(0, encodePacket(p, out, 0))));
+    }
+    if (!pub.sock.write(Buffer.concat(parts))) await new Promise((r) => pub.sock.once('drain', r));
+  }
+  await got.take(10000, 20000);
+  t.true(b.broker.stats.droppedQos0 > 0, `dropped ${b.broker.stats.droppedQos0}`);
+  t.is(b.broker.stats.droppedQueued, 0, 'no QoS 1 message was dropped: the publisher was held back instead');
+  t.is(new Set(got.list.map((m) => m.packet.messageId)).size, got.list.length);
+  const growth = process.memoryUsage().rss - rssBefore;
+  t.true(growth < 64 * 1024 * 1024, `rss grew by ${growth} bytes for 10 MB published`);
+});
