@@ -86,7 +86,7 @@ export function run(t: ExecutionContext, cmd: string, args: string[], input?: st
   const r: Run = {
     child, stdout: '', stderr: '',
     exited: new Promise((resolve) => child.once('close', (code, sig) => resolve(code ?? sig ?? 'unknown'))),
-    waitFor(text, ms = 10000) {
+    waitFor(text, ms = 30000) {
       return new Promise((resolve, reject) => {
         const check = (): void => {
           if (r.stdout.includes(text) || r.stderr.includes(text)) { cleanup(); resolve(); }
@@ -110,7 +110,7 @@ export function run(t: ExecutionContext, cmd: string, args: string[], input?: st
 }
 
 /** Runs a command to its end (killed after ms): status, stdout, stderr. */
-export async function runToEnd(t: ExecutionContext, cmd: string, args: string[], input?: string, ms = 15000): Promise<{ code: number | string; stdout: string; stderr: string }> {
+export async function runToEnd(t: ExecutionContext, cmd: string, args: string[], input?: string, ms = 30000): Promise<{ code: number | string; stdout: string; stderr: string }> {
   const r = run(t, cmd, args, input);
   const timer = setTimeout(() => r.child.kill('SIGKILL'), ms);
   const code = await r.exited;

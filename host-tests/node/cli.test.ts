@@ -1,0 +1,109 @@
+// `xsmqtt pub` / `xsmqtt sub` (the built CLI) against mosquitto and its own clients, both ways.
+import test from 'ava';
+import { startMosquitto } from '../peers/mosquitto.js';
+import { freePort, type RunningBroker } from '../peers/proc.js';
+import { CLI, run, runToEnd } from './helpers.js';
+
+let broker: RunningBroker;
+let closed: RunningBroker;
+test.before(async () => {
+  [broker, closed] = await Promise.all([startMosquitto(), startMosquitto({ extraConfig: ['allow_anonymous false'] })]);
+});
+test.after.always(async () => { await Promise.all([broker?.stop(), closed?.stop()]); });
+
+const port = (): string => String(broker.port);
+
+for (const v of ['mqttv311', 'mqttv5'] as const) {
+  test(`${v}: xsmqtt sub receives what mosquitto_pub sends at QoS 0, 1, 2, and a retained message`, async (t) => {
+    const topic = `cli/${v}/in`;
+    await runToEnd(t, 'mosquitto_pub', ['-p', port(), '-t', `${topic}/kept`, '-m', 'retained', '-r', '-q', '1']);
+    const sub = run(t, 'node', [CLI, 'sub', '-p', port(), '-V', v, '-t', `${topic}/#`, '-q', '2', '-v', '-C', '4', '-d']);
+    await sub.waitFor('received SUBACK');
+    for (const q of ['0', '1', '2']) {
+      const r = await runToEnd(t, 'mosquitto_pub', ['-p', port(), '-V', v, '-t', `${topic}/q${q}`, '-m', `message ${q}`, '-q', q]);
+      t.is(r.code, 0, r.stderr);
+    }
+    t.is(await sub.exited, 0, sub.stderr);
+    t.deepEqual(sub.stdout.trimEnd().split('\n'), [`${topic}/kept retained`, `${topic}/q0 message 0`, `${topic}/q1 message 1`, `${topic}/q2 message 2`]);
+    await runToEnd(t, 'mosquitto_pub', ['-p', port(), '-t', `${topic}/kept`, '-n', '-r']);
+  });
+
+  test(`${v}: mosquitto_sub receives what xsmqtt pub sends at QoS 0, 1, 2`, async (t) => {
+    const topic = `cli/${v}/out`;
+    const sub = run(t, 'stdbuf', ['-oL', 'mosquitto_sub', '-p', port(), '-V', v, '-t', topic, '-q', '2', '-C', '3', '-d']);
+    await sub.waitFor('SUBACK');
+    for (const q of ['0', '1', '2']) {
+      const r = await runToEnd(t, 'node', [CLI, 'pub', '-p', port(), '-V', v, '-t', topic, '-m', `message ${q}`, '-q', q]);
+      t.is(r.code, 0, r.stderr);
+      t.is(r.stderr, '');
+    }
+    t.is(await sub.exited, 0);
+    const lines = sub.stdout.split('\n').filter((l) => l.startsWith('message'));
+    t.deepEqual(lines, ['message 0', 'message 1', 'message 2']);
+  });
+}
+
+test('pub -l sends each stdin line as a message; -L gives host, port and topic', async (t) => {
+  const sub = run(t, 'stdbuf', ['-oL', 'mosquitto_sub', '-p', port(), '-t', 'cli/lines', '-C', '3', '-d']);
+  await sub.waitFor('SUBACK');
+  const r = await runToEnd(t, 'node', [CLI, 'pub', '-L', `mqtt://127.0.0.1:${port()}/cli/lines`, '-l', '-q', '1'], 'one\ntwo\nthree\n');
+  t.is(r.code, 0, r.stderr);
+  t.is(await sub.exited, 0);
+  t.deepEqual(sub.stdout.split('\n').filter((l) => !l.startsWith('Client ') && !l.startsWith('Subscribed') && l !== ''), ['one', 'two', 'three']);
+});
+
+test('sub -W ends with status 27 like mosquitto_sub; -N prints no newline', async (t) => {
+  const [ours, theirs] = await Promise.all([
+    runToEnd(t, 'node', [CLI, 'sub', '-p', port(), '-t', 'cli/quiet', '-W', '1']),
+    runToEnd(t, 'mosquitto_sub', ['-p', port(), '-t', 'cli/quiet', '-W', '1']),
+  ]);
+  t.is(theirs.code, 27, theirs.stderr);
+  t.is(ours.code, 27, ours.stderr);
+  t.is(ours.stderr, 'xsmqtt sub: timed out\n');
+  const sub = run(t, 'node', [CLI, 'sub', '-p', port(), '-t', 'cli/n', '-N', '-C', '2', '-d']);
+  await sub.waitFor('received SUBACK');
+  await runToEnd(t, 'mosquitto_pub', ['-p', port(), '-t', 'cli/n', '-m', 'a']);
+  await runToEnd(t, 'mosquitto_pub', ['-p', port(), '-t', 'cli/n', '-m', 'b']);
+  t.is(await sub.exited, 0);
+  t.is(sub.stdout, 'ab');
+});
+
+test('bad flags: one line on stderr and a non-zero status', async (t) => {
+  const cases: [string[], RegExp][] = [
+    [['pub', '--bogus'], /unknown option '--bogus'/],
+    [['pub', '-t', 'x', '-m', 'a', '-q', '3'], /invalid QoS '3'/],
+    [['pub', '-t', 'x'], /a message is needed/],
+    [['sub', '-p', port()], /at least one topic filter/],
+    [['sub', '-t', 'x', '-c'], /client id \(-i\) is needed with -c/],
+    [['sub', '-t', 'x', '-V', '6'], /invalid protocol version '6'/],
+    [['pub', '-t', 'x', '-m', 'a', '-D', 'publish', 'content-type', 'x'], /-D properties need MQTT 5/],
+    [['pub', '-t', 'x', '-m', 'a', '-V', '5', '-D', 'publish', 'bogus', '1'], /property 'bogus' is not supported/],
+    [['pub', '-t', 'x', '-m', 'a', '--cafile', '/nonexistent/ca.crt'], /cannot read --cafile file/],
+  ];
+  for (const [args, re] of cases) {
+    const r = await runToEnd(t, 'node', [CLI, ...args]);
+    t.not(r.code, 0, args.join(' '));
+    t.regex(r.stderr, re);
+    t.is(r.stderr.split('\n').length, 2, `one line for ${args.join(' ')}: ${r.stderr}`);
+    t.is(r.stdout, '');
+  }
+});
+
+test('failed connections: one line with the reason, non-zero status', async (t) => {
+  const nothing = await freePort();
+  const refused = await runToEnd(t, 'node', [CLI, 'pub', '-p', String(nothing), '-t', 'x', '-m', 'a']);
+  t.is(refused.code, 1);
+  t.regex(refused.stderr, /^xsmqtt pub: connection failed: connect ECONNREFUSED 127\.0\.0\.1:\d+\n$/);
+  for (const v of ['311', '5']) {
+    const denied = await runToEnd(t, 'node', [CLI, 'sub', '-p', String(closed.port), '-V', v, '-t', 'x', '-u', 'nobody', '-P', 'x']);
+    t.is(denied.code, 1);
+    t.regex(denied.stderr, /^xsmqtt sub: connection failed: connection refused: (Not authorized \(0x87\)|Bad User Name or Password \(0x86\))\n$/);
+  }
+});
+
+test('--help prints the options and exits 0', async (t) => {
+  const r = await runToEnd(t, 'node', [CLI, 'sub', '--help']);
+  t.is(r.code, 0);
+  t.regex(r.stdout, /usage: xsmqtt sub/);
+  t.regex(r.stdout, /--will-topic/);
+});
