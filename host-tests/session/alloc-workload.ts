@@ -59,12 +59,18 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-export function sessionSteadyState(args: { version: number; leak?: boolean }): (iterations: number) => number {
+export function sessionSteadyState(args: { version: number; leak?: boolean; stream?: boolean }): (iterations: number) => number {
   const v = args.version;
   const opts = new SessionOptions();
   opts.version = v;
   opts.clientId = utf8('alloc');
   opts.keepAlive = 10;
+  // Streaming: a 256-byte receive buffer, and each iteration also receives a 600-byte QoS 1 PUBLISH in pieces.
+  const stream = args.stream === true;
+  if (stream) {
+    opts.streamLargePayloads = true;
+    opts.receiveBufferSize = 256;
+  }
   const counter = new Counter();
   const session = new Session(opts, counter, null);
   const transport = new LoopTransport();
@@ -83,6 +89,9 @@ export function sessionSteadyState(args: { version: number; leak?: boolean }): (
   const acks2 = P.pubcomp(2, 0, { v });
   const inbound = concat(P.publish('in/a', 'zero', { v }), P.publish('in/b', 'one', { v, qos: 1, id: 100 }), P.publish('in/c', 'two', { v, qos: 2, id: 101 }));
   const release = P.pubrel(101, 0, { v });
+  const big = new Uint8Array(600);
+  for (let i = 0; i < big.length; i++) big[i] = i & 0xff;
+  const streamed = P.publish('in/s', big, { v, qos: 1, id: 102 });
   const pong = P.pingresp(v);
   const leak = args.leak === true;
   let sink: Uint8Array[] = [];
@@ -98,6 +107,7 @@ export function sessionSteadyState(args: { version: number; leak?: boolean }): (
       transport.feed(acks2);
       transport.feed(inbound);
       transport.feed(release);
+      if (stream) transport.feed(streamed);
       if ((i & 63) === 0) {
         clock.t += 10000;
         driver.onTimer();

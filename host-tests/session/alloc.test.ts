@@ -35,6 +35,23 @@ for (const version of [4, 5]) {
   });
 }
 
+test('session steady state with streaming allocates nothing (MQTT 5, a 600-byte PUBLISH through a 256-byte buffer each iteration, 20,000 iterations)', async (t) => {
+  const check = sessionSteadyState({ version: 5, stream: true });
+  const a = check(0);
+  // Per iteration at least the 600 streamed payload bytes reach the handler.
+  t.true(check(10) - a > 10 * 600);
+  const runs: string[] = [];
+  let clean = false;
+  for (let attempt = 0; attempt < 3 && !clean; attempt++) {
+    const r = await measureAllocation({ module: WORKLOAD, exportName: 'sessionSteadyState', args: { version: 5, stream: true }, iterations: 20000, warmup: 20000 });
+    runs.push(`gc ${r.gcCount} (${r.gcTypes.join(',')}), new space ${r.newSpaceGrowth} B, heap ${r.heapGrowth} B`);
+    t.true(r.newSpaceGrowth < 16 * 1024, `growth that scales with the run: ${runs[runs.length - 1]}`);
+    clean = allocationFree(r);
+  }
+  t.log(runs.join(' | '));
+  t.true(clean, runs.join(' | '));
+});
+
 test('control: the same workload keeping one 4-byte array per iteration is detected', async (t) => {
   const r = await measureAllocation({ module: WORKLOAD, exportName: 'sessionSteadyState', args: { version: 5, leak: true }, iterations: 20000, warmup: 2000 });
   t.log(`gc ${r.gcCount}, new space ${r.newSpaceGrowth} B`);

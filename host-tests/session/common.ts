@@ -11,8 +11,11 @@ export function connected(opts: SessionOptions = testOptions(), connackSpec: P.P
 }
 
 export function expectedConnect(opts: SessionOptions, extra: P.ConnectSpec = {}): Uint8Array {
-  return P.defaultConnect({ v: opts.version, clean: opts.cleanStart, keepAlive: opts.keepAlive,
-    props: opts.version === 5 ? { [0x21]: opts.inboundQos2, [0x27]: opts.receiveBufferSize, [0x22]: opts.topicAliasMaximum, ...(opts.sessionExpiry > 0 ? { [0x11]: opts.sessionExpiry } : {}) } as P.Props : {},
+  // Maximum Packet Size: the receive buffer, or with streaming the streaming limit (absent when none).
+  const maxPacket = opts.streamLargePayloads ? opts.maximumPacketSize : opts.receiveBufferSize;
+  const build = opts.streamLargePayloads ? (spec: P.ConnectSpec) => P.connect({ clientId: 'c1', ...spec }) : P.defaultConnect;
+  return build({ v: opts.version, clean: opts.cleanStart, keepAlive: opts.keepAlive,
+    props: opts.version === 5 ? { [0x21]: opts.inboundQos2, ...(maxPacket > 0 ? { [0x27]: maxPacket } : {}), [0x22]: opts.topicAliasMaximum, ...(opts.sessionExpiry > 0 ? { [0x11]: opts.sessionExpiry } : {}) } as P.Props : {},
     ...extra });
 }
 

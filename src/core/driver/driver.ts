@@ -123,15 +123,19 @@ export class Driver implements TransportEvents, TimerTarget {
       if (this.state === DriverState.Open && s.state !== SessionState.Idle) {
         // Back-pressure: read only into free receive space; the session stops taking packets
         // while its send buffer is full, so unread bytes stay with the transport.
-        const room = f.space();
+        let room = f.space();
         if (room > 0 && !s.closeWanted) {
           const n = this.transport.read(f.buf, f.fill, room);
           if (n > 0) {
             f.commit(n);
+            room -= n;
             moved = true;
           }
         }
         s.process(now);
+        // Packets taken from a full receive buffer (held back while the send buffer was full)
+        // make room to read again: the transport will not say readable a second time.
+        if (f.space() > room) moved = true;
       }
       if (!this.blocked && s.pending() > 0) {
         const len = s.pending();

@@ -34,6 +34,11 @@ export class KeepAlive {
     this.lastSent = now;
   }
 
+  /** Bytes keep arriving (a long streamed PUBLISH ahead of the PINGRESP): the wait for it restarts. */
+  heard(now: number): void {
+    if (this.pingSent >= 0) this.pingSent = now;
+  }
+
   pong(): void {
     this.pingSent = -1;
   }

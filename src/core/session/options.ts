@@ -39,8 +39,15 @@ export class SessionOptions {
   requestProblemInformation: boolean;
 
   // Capacities.
-  /** Receive buffer: the largest packet accepted (advertised as Maximum Packet Size in MQTT 5). */
+  /** Receive buffer: the largest packet accepted (advertised as Maximum Packet Size in MQTT 5), unless streaming. */
   receiveBufferSize: number;
+  /**
+   * Hand a PUBLISH larger than the receive buffer to the application in chunks (msg.chunk 1, 2,
+   * see MessageHandler) instead of closing with 0x95. Its topic and properties must fit in the buffer.
+   */
+  streamLargePayloads: boolean;
+  /** With streamLargePayloads: the largest packet accepted, advertised as Maximum Packet Size (MQTT 5); 0: no limit. */
+  maximumPacketSize: number;
   /** Send buffer: the largest packet sent. */
   sendBufferSize: number;
   /** Outbound QoS 1/2 messages awaiting acknowledgement at once. */
@@ -96,6 +103,8 @@ export class SessionOptions {
     this.requestResponseInformation = false;
     this.requestProblemInformation = true;
     this.receiveBufferSize = 2048;
+    this.streamLargePayloads = false;
+    this.maximumPacketSize = 0;
     this.sendBufferSize = 2048;
     this.inflight = 8;
     this.queueCount = 16;

@@ -14,7 +14,7 @@ import { packetSize } from '../codec/writer.js';
 import { isSharedFilter, validateTopicFilter, validateTopicName } from '../topic/validate.js';
 import { OutboundAliases, InboundAliases } from './aliases.js';
 import { Backoff } from './backoff.js';
-import { AuthMethod, MessageHandler, SessionHandler } from './handler.js';
+import { AuthMethod, MessageHandler, SessionHandler, StreamAborted } from './handler.js';
 import { InboundQos2 } from './inbound-qos2.js';
 import { KeepAlive, KeepAliveAction } from './keepalive.js';
 import { EntryState, MessageStore } from './message-store.js';
@@ -87,6 +87,10 @@ export class Session {
   connectAt: number;
   /** Inflight messages from an earlier connection, held back until CONNACK says what the server kept. */
   carried: number;
+  /** A streamed PUBLISH is under way: 0 none, 1 being delivered, 2 a QoS 2 duplicate (not delivered). */
+  stream: number;
+  /** Handlers of the message being delivered (subs.matched[0..routed); 0: the session handler). */
+  routed: number;
 
   clientId: Uint8Array;
   clientIdLen: number;
@@ -117,6 +121,8 @@ export class Session {
     this.notifier = null;
     this.framer = new Framer(opts.receiveBufferSize);
     this.framer.version = opts.version;
+    this.framer.streaming = opts.streamLargePayloads;
+    if (opts.streamLargePayloads && opts.maximumPacketSize > 0) this.framer.maxPacketSize = opts.maximumPacketSize;
     this.rx = new Packet(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds);
     this.tx = new Packet(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds);
     this.pub = new Packet(1, opts.userProperties, opts.subscriptionIds);
@@ -142,6 +148,8 @@ export class Session {
     this.busy = false;
     this.connectAt = 0;
     this.carried = 0;
+    this.stream = 0;
+    this.routed = 0;
     // Room for a server-assigned identifier (MQTT 5 allows up to 65535 bytes; brokers use tens).
     this.clientId = new Uint8Array(opts.clientId.length > 128 ? opts.clientId.length : 128);
     this.clientId.set(opts.clientId);
@@ -186,6 +194,7 @@ export class Session {
     this.serverSubscriptionIdsAvailable = true;
     this.sessionExpiry = this.opts.sessionExpiry;
     this.connectAt = now;
+    this.stream = 0;
     this.keepAlive.start(0, 0, now);
     const st = this.store;
     this.carried = 0;
@@ -279,6 +288,18 @@ export class Session {
     this.closeWanted = false;
     this.outStart = 0;
     this.outEnd = 0;
+    if (this.stream !== 0) {
+      // A streamed message cut short: its handlers are told it is incomplete (never acknowledged).
+      const p = this.rx;
+      if (this.stream === 1) {
+        p.chunk = StreamAborted;
+        p.streamOffset += p.payloadLen;
+        p.payloadLen = 0;
+        this.chunkOnly();
+        this.deliver();
+      }
+      this.stream = 0;
+    }
     this.handler.onClose(this.closeCode, this.serverDisconnected && was !== SessionState.Idle ? this.rx : null);
     this.serverDisconnected = false;
     this.closeCode = 0;
@@ -543,8 +564,9 @@ export class Session {
       const p = t.props;
       if (o.sessionExpiry > 0) p.setNumber(PropertyId.SessionExpiryInterval, o.sessionExpiry);
       if (o.inboundQos2 < 65535) p.setNumber(PropertyId.ReceiveMaximum, o.inboundQos2);
-      // MQTT-3.1.2-24: the server must not send more than the receive buffer holds.
-      p.setNumber(PropertyId.MaximumPacketSize, o.receiveBufferSize);
+      // MQTT-3.1.2-24: the server must not send more than the receive buffer holds (or the streaming limit).
+      if (!o.streamLargePayloads) p.setNumber(PropertyId.MaximumPacketSize, o.receiveBufferSize);
+      else if (o.maximumPacketSize > 0) p.setNumber(PropertyId.MaximumPacketSize, o.maximumPacketSize);
       if (o.topicAliasMaximum > 0) p.setNumber(PropertyId.TopicAliasMaximum, o.topicAliasMaximum);
       if (o.requestResponseInformation) p.setNumber(PropertyId.RequestResponseInformation, 1);
       if (!o.requestProblemInformation) p.setNumber(PropertyId.RequestProblemInformation, 0);
@@ -692,6 +714,16 @@ export class Session {
 
   private onPublish(): void {
     const p = this.rx;
+    if (p.chunk === 2) {
+      // A later piece of a streamed PUBLISH: its bytes show the connection is alive.
+      this.keepAlive.heard(this.now);
+      this.chunkOnly();
+      if (this.stream === 1) this.deliver();
+      if (p.streamOffset + p.payloadLen < p.streamTotal) return;
+      const dup = this.stream === 2;
+      this.stream = 0;
+      return this.acknowledge(dup);
+    }
     if (this.opts.version === ProtocolVersion.V5 && p.props.has(PropertyId.TopicAlias)) {
       const alias = p.props.get(PropertyId.TopicAlias);
       // MQTT-3.3.2-11 binds the server: an alias above the maximum we sent is refused with 0x94.
@@ -705,27 +737,41 @@ export class Session {
         p.setTopic(this.inAliases.arena.bytes, this.inAliases.arena.off[alias - 1], len);
       }
     }
-    const id = p.packetId;
-    if (p.qos === 0) {
-      this.deliver();
-    } else if (p.qos === 1) {
-      // MQTT-4.3.2-4: PUBACK after taking ownership.
-      this.deliver();
-      this.sendAck(PacketType.Puback, id, 0);
-    } else if (this.inQos2.has(id)) {
-      // MQTT-4.3.3-10: a resent QoS 2 PUBLISH is not delivered again.
-      this.sendAck(PacketType.Pubrec, id, 0);
-    } else if (!this.inQos2.add(id)) {
-      // More QoS 2 messages unreleased than our Receive Maximum (MQTT-3.3.4-9).
-      this.fail(ReasonCode.ReceiveMaximumExceeded);
-    } else {
-      this.deliver();
-      this.sendAck(PacketType.Pubrec, id, 0);
-    }
+    // MQTT-4.3.3-10: a resent QoS 2 PUBLISH is acknowledged but not delivered again.
+    const dup = p.qos === 2 && this.inQos2.has(p.packetId);
+    // More QoS 2 messages unreleased than our Receive Maximum (MQTT-3.3.4-9).
+    if (p.qos === 2 && !dup && this.inQos2.count >= this.inQos2.ids.length) return this.fail(ReasonCode.ReceiveMaximumExceeded);
+    // MQTT-4.3.2-4 / MQTT-4.3.3-9: delivered (ownership taken), then acknowledged; a streamed one after its last piece.
+    if (!dup) this.deliver();
+    if (p.chunk === 1) this.stream = dup ? 2 : 1;
+    else this.acknowledge(dup);
   }
 
+  /** PUBACK or PUBREC for the message in rx (QoS 2: its id is remembered until PUBREL). */
+  private acknowledge(dup: boolean): void {
+    const p = this.rx;
+    if (p.qos === 0) return;
+    if (p.qos === 2 && !dup) this.inQos2.add(p.packetId);
+    this.sendAck(p.qos === 1 ? PacketType.Puback : PacketType.Pubrec, p.packetId, 0);
+  }
+
+  /** A streamed piece carries payload only: the head's topic and properties bytes are gone from the buffer. */
+  private chunkOnly(): void {
+    this.rx.setTopic(EMPTY, 0, 0);
+    this.rx.props.clear();
+  }
+
+  /** To the handlers of the matching filters (or the session's); the pieces of a streamed message go where its head went. */
   private deliver(): void {
-    if (this.subs.route(this.rx) === 0) this.handler.onMessage(this.rx);
+    const p = this.rx;
+    if (p.chunk < 2) this.routed = this.subs.route(p);
+    const n = this.routed;
+    if (n === 0) this.handler.onMessage(p);
+    const to = this.subs.matched;
+    for (let i = 0; i < n; i++) {
+      const h = to[i];
+      if (h !== null) h.onMessage(p);
+    }
   }
 
   private onPublishAck(): void {

@@ -23,6 +23,8 @@ export class Subscriptions {
   /** Packet id of the SUBSCRIBE / UNSUBSCRIBE in flight for this filter (0: to be sent). */
   pendingId: Uint16Array;
   handler: (MessageHandler | null)[];
+  /** Filled by route(). */
+  matched: (MessageHandler | null)[];
 
   constructor(slots: number, bytes: number) {
     this.arena = new ByteArena(bytes, slots);
@@ -31,7 +33,11 @@ export class Subscriptions {
     this.subId = new Uint32Array(slots);
     this.pendingId = new Uint16Array(slots);
     this.handler = [];
-    for (let i = 0; i < slots; i++) this.handler.push(null);
+    this.matched = [];
+    for (let i = 0; i < slots; i++) {
+      this.handler.push(null);
+      this.matched.push(null);
+    }
   }
 
   /** The slot holding this filter, or -1. */
@@ -73,25 +79,21 @@ export class Subscriptions {
   }
 
   /**
-   * Hands the message to every matching filter's handler (one call per handler even when
-   * several of its filters match); returns how many handlers were called.
+   * The distinct handlers of the filters the message's topic matches, into matched[0..n);
+   * returns n. They stay there for the chunks of a streamed message (whose topic is in its head only).
    */
   route(msg: Packet): number {
-    let called = 0;
+    let n = 0;
     const st = this.state;
+    const out = this.matched;
     for (let i = 0; i < st.length; i++) {
-      if (st[i] === SubState.Free || st[i] === SubState.Unsubscribing) continue;
       const h = this.handler[i];
-      if (h === null) continue;
+      if (h === null || st[i] === SubState.Free || st[i] === SubState.Unsubscribing || !this.matches(i, msg)) continue;
       let seen = false;
-      for (let j = 0; j < i && !seen; j++) {
-        if (this.handler[j] === h && st[j] !== SubState.Free && st[j] !== SubState.Unsubscribing && this.matches(j, msg)) seen = true;
-      }
-      if (seen || !this.matches(i, msg)) continue;
-      h.onMessage(msg);
-      called++;
+      for (let j = 0; j < n; j++) if (out[j] === h) seen = true;
+      if (!seen) out[n++] = h;
     }
-    return called;
+    return n;
   }
 
   private matches(slot: number, msg: Packet): boolean {
