@@ -43,3 +43,33 @@ test('a subscriber that stops reading: QoS 0 to it is dropped and counted, memor
   const growth = process.memoryUsage().rss - rssBefore;
   t.true(growth < 64 * 1024 * 1024, `rss grew by ${growth} bytes for 10 MB published`);
 });
+
+test('random bytes from many connections, before and after CONNECT, end only those connections', async (t) => {
+  const b = await broker(t);
+  const logs: string[] = [];
+  b.broker.onLog = (line) => { logs.push(line); };
+  const good = await client(t, b.port, { protocolVersion: 5 });
+  const got = collect(good);
+  await good.subscribeAsync('fz/#', { qos: 1 });
+  // A fixed seed: the same bytes every run.
+  let seed = 12345;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const raws: RawClient[] = [];
+  for (let i = 0; i < 60; i++) {
+    const raw = await RawClient.open(t, b.port, i % 2 ? 5 : 4);
+    if (i % 3 !== 0) await raw.connect(`fz-${i}`);
+    const junk = Buffer.alloc(1 + rand(300));
+    for (let k = 0; k < junk.length; k++) junk[k] = rand(256);
+    // Half start with a plausible packet type so the decoder gets past the fixed header.
+    if (i % 2 === 0) junk[0] = (1 + rand(14)) << 4;
+    raw.raw(junk);
+    raws.push(raw);
+  }
+  const pub = await client(t, b.port, { protocolVersion: 4 });
+  await pub.publishAsync('fz/ok', 'still here', { qos: 1 });
+  t.is((await got.take(1))[0].payload, 'still here');
+  t.false(logs.some((l) => l.includes('internal error')), logs.find((l) => l.includes('internal error')));
+});
