@@ -45,3 +45,22 @@ test('memory full under the esp8266 profile is a clean report, not a crash', asy
   t.false(r.stdout.includes('unreachable'));
   t.regex(r.stderr, /out of memory \(profile esp8266\)/);
 });
+
+test('spawnLx106 runs a bundle as a child process with a bridge of its own, removed at exit', async (t) => {
+  const { bundle } = await import('../xs/helpers.js');
+  const { spawnLx106 } = await import('../../src/node/bridge/emulator.js');
+  const { existsSync } = await import('node:fs');
+  const b = await bundle(`print('child ' + __xsHost.profile);`);
+  t.teardown(b.cleanup);
+  const child = spawnLx106(['--profile', 'esp32', b.file]);
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
+  const args = child.spawnargs.join(' ');
+  const dir = /arg=--link,arg=([^,]+)/.exec(args)?.[1];
+  t.truthy(dir && existsSync(dir), args);
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  const code = await new Promise<number | null>((res) => child.on('close', res));
+  t.is(code, 0);
+  t.is(out, 'child esp32\n');
+  t.false(existsSync(dir!), 'the bridge directory is removed');
+});

@@ -66,6 +66,20 @@ export function lx106Missing(elf = LX106_ELF): string | undefined {
   return undefined;
 }
 
+/**
+ * For callers that manage a runtime process themselves (the host simulator runs its devices as
+ * `xsmqtt-xs <args> bundle.js` children): the same, as one emulated ESP8266 with its own
+ * bridge. `args` are the runtime's (for example ['--profile', 'host', file]); the bridge is
+ * closed when the emulator exits or is killed.
+ */
+export function spawnLx106(args: string[], options: { icountShift?: number; bridge?: BridgeOptions; elf?: string } = {}): ChildProcess {
+  const bridge = new Bridge(options.bridge ?? {});
+  const child = spawn(QEMU, qemuArgs(options.elf ?? LX106_ELF, [...bridge.deviceArgs, ...args], options.icountShift ?? 0), { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.on('close', () => bridge.close());
+  child.on('error', () => bridge.close());
+  return child;
+}
+
 export function startLx106(options: Lx106Options): Lx106Device {
   const elf = options.elf ?? LX106_ELF;
   const bridge = options.bridge === false ? undefined : new Bridge(options.bridge ?? {});
