@@ -19,7 +19,7 @@ test.before(() => {
 interface Loop { version: number; qos: number; messages: number; bad: number; refused: number; slots: number; chunks: number; collections: number }
 
 async function loopback(port: number, version: number, count: number, profile: string, capacities: string) {
-  const config = { broker: '127.0.0.1', port, version, clientId: `xs-${version}-${capacities}-${process.pid}`, count, warmup: 100, window: 4, capacities };
+  const config = { broker: '127.0.0.1', port, version, clientId: `xs-${version}-${capacities}-${process.pid}`, count, warmup: 100, window: 8, capacities };
   const entry = `import { Loopback } from ${JSON.stringify(LOOPBACK)};\nexport default function main() { new Loopback(${JSON.stringify(config)}).start(); }\n`;
   const r = await runInXs(entry, profile, 100000);
   const loops: Loop[] = r.stdout.split('\n').filter((l) => l.startsWith('LOOP ')).map((l) => JSON.parse(l.slice(5)));
