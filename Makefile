@@ -57,11 +57,13 @@ device-test: build
 	xs) $(MAKE) --no-print-directory xs-runtime check-moddable && node dist/src/node/sim/device-test.js --xs $(ARGS) && node dist/src/node/sim/device-test.js --xs --mqtt 4 $(ARGS) ;; \
 	esp32|esp8266) \
 	  if [ -z "$$MODDABLE" ] || ! command -v mcconfig >/dev/null 2>&1; then \
-	    echo "make device-test TARGET=$(TARGET): the Moddable SDK is missing: set MODDABLE to its checkout and put its build/bin/<platform>/release on PATH (mcconfig), then run again with SSID=... PASSWORD=... BROKER=<host address the device can reach>." >&2; exit 1; fi; \
-	  if [ ! -f targets/$(TARGET)/manifest.json ]; then \
-	    echo "make device-test TARGET=$(TARGET): targets/$(TARGET)/manifest.json (the suite runner application for the device) is not written yet." >&2; exit 1; fi; \
+	    echo "make device-test TARGET=$(TARGET): the Moddable SDK is missing: set MODDABLE to its checkout and put its build/bin/<platform>/release on PATH (mcconfig), then run again with SSID=... PASSWORD=... BROKER=<this machine's address on the device's network>." >&2; exit 1; fi; \
+	  if [ ! -f targets/$(TARGET)/suite/manifest.json ]; then \
+	    echo "make device-test TARGET=$(TARGET): targets/$(TARGET)/suite/manifest.json is missing: the device application that runs src/core/suite (SuiteRunner with a Moddable SuiteHost, as targets/lx106/app/suite-main.ts does on the emulator) is not written yet." >&2; exit 1; fi; \
 	  if [ -z "$(SSID)" ] || [ -z "$(BROKER)" ]; then \
-	    echo "make device-test TARGET=$(TARGET): give the Wi-Fi and the broker: SSID=... PASSWORD=... BROKER=<address of this machine> (start it with: node dist/src/node/cli.js broker)." >&2; exit 1; fi; \
-	  cd targets/$(TARGET) && mcconfig -d -m -p $(if $(filter esp8266,$(TARGET)),esp,esp32) ssid="$(SSID)" password="$(PASSWORD)" broker="$(BROKER)" ;; \
+	    echo "make device-test TARGET=$(TARGET): give the Wi-Fi and the broker: SSID=... PASSWORD=... BROKER=<this machine's address on the device's network> [DEVICE=<id>]." >&2; exit 1; fi; \
+	  node dist/src/node/sim/device-test.js --collect --device $(or $(DEVICE),$(TARGET)) --listen 0.0.0.0:1883 & collector=$$!; \
+	  (cd targets/$(TARGET)/suite && mcconfig -m -p $(if $(filter esp8266,$(TARGET)),esp,esp32) ssid="$(SSID)" password="$(PASSWORD)" broker="$(BROKER)" device="$(or $(DEVICE),$(TARGET))") || { kill $$collector; exit 1; }; \
+	  wait $$collector ;; \
 	*) echo "make device-test: TARGET must be node, xs, lx106, esp32 or esp8266" >&2; exit 2 ;; \
 	esac

@@ -2,6 +2,7 @@
 // is this run; a failing scenario fails it.
 import test from 'ava';
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import mqtt from 'mqtt';
@@ -80,3 +81,25 @@ for (const version of ['5', '4']) {
     t.is(r.out.split('\n').filter((l) => /^ok \d+ - /.test(l)).length, Number(plan![1]));
   });
 }
+
+test('--collect (for real devices): the suite broker prints what a device publishes to $bench/results/<device> and exits with its verdict', async (t) => {
+  const probe = await startBroker({ port: 0, sysInterval: 0 });
+  const port = probe.port;
+  await probe.close();
+  const collector = run(['--collect', '--device', 'collected', '--listen', `127.0.0.1:${port}`, '--timeout', '60'], t);
+  // Wait for its broker to listen, then run the "device": the Node suite pointed at it.
+  for (let i = 0; i < 200; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const device = await run(['--broker', `mqtt://127.0.0.1:${port}`, '--device', 'collected'], t);
+  t.is(device.code, 0, device.out);
+  const c = await collector;
+  t.is(c.code, 0, c.out);
+  t.regex(c.out, /^ok 15 - refused subscription/m);
+  t.regex(c.out, /^# collected: passed 15, failed 0, skipped 0$/m);
+});

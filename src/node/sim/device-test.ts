@@ -4,6 +4,13 @@
 import { allScenarios } from '../../core/suite/scenarios.js';
 import { SuiteRunner } from '../../core/suite/runner.js';
 import { NodeSuiteHost } from './suite-host.js';
+import { Driver } from '../../core/driver/driver.js';
+import type { Packet } from '../../core/codec/packet.js';
+import { Session } from '../../core/session/session.js';
+import type { SessionHandler } from '../../core/session/handler.js';
+import { SessionOptions, utf8 } from '../../core/session/options.js';
+import { SchedClock, Scheduler } from './scheduler.js';
+import { TcpTransport } from './transport.js';
 import { parseBrokerUrl } from './run.js';
 import { runSuiteInXs, xsMissing } from './xs-suite.js';
 
@@ -15,7 +22,7 @@ import { runSuiteInXs, xsMissing } from './xs-suite.js';
 export const SUITE_ACL = 'pattern readwrite suite/#\npattern readwrite devices/#\npattern readwrite $bench/#\n';
 export const SUITE_RECEIVE_MAXIMUM = 4;
 
-const USAGE = 'usage: device-test [--broker mqtt://host:port] [--device ID] [--mqtt 4|5] [--xs]';
+const USAGE = 'usage: device-test [--broker mqtt://host:port] [--device ID] [--mqtt 4|5] [--xs] | --collect --device ID [--listen HOST:PORT] [--timeout S]';
 
 export async function main(argv: string[]): Promise<number> {
   let broker: string | undefined;
@@ -23,6 +30,9 @@ export async function main(argv: string[]): Promise<number> {
   let version = 5;
   let xs = false;
   let deviceGiven = false;
+  let collect = false;
+  let listen = '0.0.0.0:1883';
+  let timeoutS = 600;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -30,8 +40,15 @@ export async function main(argv: string[]): Promise<number> {
     else if (a === '--device' && v !== undefined && /^[A-Za-z0-9_-]+$/.test(v)) { device = v; deviceGiven = true; i++; }
     else if (a === '--mqtt' && (v === '4' || v === '5')) { version = Number(v); i++; }
     else if (a === '--xs') xs = true;
+    else if (a === '--collect') collect = true;
+    else if (a === '--listen' && v !== undefined && /^[^:]+:\d+$/.test(v)) { listen = v; i++; }
+    else if (a === '--timeout' && v !== undefined && /^\d+$/.test(v)) { timeoutS = Number(v); i++; }
     else if (a === '-h' || a === '--help') { process.stdout.write(USAGE + '\n'); return 0; }
     else { process.stderr.write(`device-test: bad argument '${a}'\n${USAGE}\n`); return 2; }
+  }
+  if (collect) {
+    if (!deviceGiven) { process.stderr.write(`device-test: --collect needs --device ID\n${USAGE}\n`); return 2; }
+    return collectResults(listen, device, version, timeoutS);
   }
   if (xs) {
     if (!deviceGiven) device = `xs-${process.pid}`;
@@ -68,6 +85,58 @@ export async function main(argv: string[]): Promise<number> {
     clearTimeout(guard);
     h.shutdown();
     if (close) await close();
+  }
+}
+
+/**
+ * For a real device: the companion broker with the suite profile on `listen`, printing what the
+ * device publishes to $bench/results/<device> until its summary line; 0 when nothing failed.
+ */
+async function collectResults(listen: string, device: string, version: number, timeoutS: number): Promise<number> {
+  const { startBroker, Acl } = await import('../../broker/index.js');
+  const colon = listen.lastIndexOf(':');
+  const running = await startBroker({
+    port: Number(listen.slice(colon + 1)), host: listen.slice(0, colon),
+    receiveMaximum: version === 5 ? SUITE_RECEIVE_MAXIMUM : undefined, acl: Acl.parse(SUITE_ACL), sysInterval: 0,
+  });
+  process.stdout.write(`# companion broker (suite profile) on ${listen}: waiting for $bench/results/${device} (${timeoutS} s)\n`);
+  const topic = `$bench/results/${device}`;
+  const sched = new Scheduler();
+  let driver: Driver | null = null;
+  try {
+    return await new Promise<number>((resolve) => {
+      let failed = 0;
+      const timer = setTimeout(() => {
+        process.stdout.write(`Bail out! no summary from ${device} within ${timeoutS} s\n`);
+        resolve(1);
+      }, timeoutS * 1000);
+      const o = new SessionOptions();
+      o.clientId = utf8(`bench-collect-${process.pid}`);
+      o.receiveBufferSize = 4096;
+      const handler: SessionHandler = {
+        onConnect: () => { session.subscribeString(topic, 1, null); },
+        onSubscribe: () => undefined,
+        onUnsubscribe: () => undefined,
+        onPublishDone: () => undefined,
+        onClose: () => undefined,
+        onMessage: (msg: Packet) => {
+          const line = Buffer.from(msg.payload.subarray(msg.payloadOff, msg.payloadOff + msg.payloadLen)).toString('utf8');
+          process.stdout.write(line + '\n');
+          if (line.startsWith('not ok')) failed++;
+          if (line.startsWith(`# ${device}: `)) {
+            clearTimeout(timer);
+            resolve(failed === 0 && / failed 0,/.test(line) ? 0 : 1);
+          }
+        },
+      };
+      const session = new Session(o, handler, null);
+      driver = new Driver(session, new TcpTransport(running.host === '0.0.0.0' ? '127.0.0.1' : running.host, running.port), new SchedClock(sched, Math.random));
+      driver.start();
+    });
+  } finally {
+    (driver as Driver | null)?.stop(0);
+    sched.stop();
+    await running.close();
   }
 }
 
