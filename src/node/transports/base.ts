@@ -140,6 +140,11 @@ export abstract class BaseTransport implements Transport {
     else this.destroyRaw();
   }
 
+  /** Bytes accepted by write() and not yet handed to the operating system. */
+  buffered(): number {
+    return this.outBytes + this.bufferedRaw();
+  }
+
   /** Drops the connection at once, unsent bytes included (onClose follows). */
   abort(): void {
     if (this.closeReported) return;
