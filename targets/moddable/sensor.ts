@@ -134,3 +134,20 @@ export function writeDecimal(out: Uint8Array, n: number): number {
   }
   return len;
 }
+
+/** Starts the sensor application from mcconfig config values (broker=, port=, qos=...). */
+/* cold */
+export function startSensor(config: Record<string, unknown>, device: string, version: number, interval: number): SensorApp {
+  const app = new SensorApp({
+    broker: String(config.broker ?? '192.168.1.10'),
+    port: Number(config.port ?? 1883),
+    clientId: String(config.clientId ?? 'xsmqtt-' + device),
+    prefix: String(config.prefix ?? 'xsmqtt/' + device),
+    version: Number(config.version ?? version),
+    qos: Number(config.qos ?? 1),
+    interval: Number(config.interval ?? interval),
+    count: 0,
+  });
+  app.start();
+  return app;
+}
