@@ -396,3 +396,20 @@ test('a topic alias is not taken by a message too large for the client', async (
   t.is(m.props[P.TopicAlias], 1);
   t.is(m.payload, 'small');
 });
+
+test('a will\'s message expiry counts from when it is published, not from CONNECT', async (t) => {
+  const b = await broker(t);
+  const c = await client(t, b.port, {
+    protocolVersion: 5, clientId: 'lived',
+    will: { topic: 'we/lived', payload: Buffer.from('bye'), qos: 1, retain: true, properties: { messageExpiryInterval: 1 } },
+  });
+  await delay(1200);
+  c.stream.destroy();
+  await delay(100);
+  const late = await client(t, b.port, { protocolVersion: 5 });
+  const got = collect(late);
+  await late.subscribeAsync('we/#');
+  const [m] = await got.take(1);
+  t.is(m.payload, 'bye');
+  t.is(m.packet.properties?.messageExpiryInterval, 1);
+});

@@ -94,6 +94,8 @@ interface Outgoing {
 interface Will {
   msg: Message;
   delay: number;
+  /** v5 message expiry interval of the will, seconds (0: none), counted from when it is published. */
+  expiry: number;
 }
 
 class Session {
@@ -358,13 +360,13 @@ export class Broker extends EventEmitter {
       const oldWill = s.will;
       s.will = null;
       old.close(ReasonCode.SessionTakenOver, 'session taken over', false);
-      if (oldWill && (clean || oldWill.delay === 0)) this.route(oldWill.msg);
+      if (oldWill && (clean || oldWill.delay === 0)) this.publishWill(oldWill);
     }
     if (s && s.willTimer) {
       clearTimeout(s.willTimer);
       s.willTimer = null;
       // MQTT-3.1.3-9: a reconnect within the will delay cancels the will; a clean start ends the session, which sends it.
-      if (clean && s.will) this.route(s.will.msg);
+      if (clean && s.will) this.publishWill(s.will);
       s.will = null;
     }
     if (s && s.expiryTimer) {
@@ -410,13 +412,13 @@ export class Broker extends EventEmitter {
     s.will = null;
     if (will) {
       const delay = Math.min(will.delay, s.expiry);
-      if (delay === 0) this.route(will.msg);
+      if (delay === 0) this.publishWill(will);
       else {
         s.will = will;
         s.willTimer = setTimeout(() => {
           s.willTimer = null;
           s.will = null;
-          this.route(will.msg);
+          this.publishWill(will);
         }, delay * 1000);
         s.willTimer.unref();
       }
@@ -436,7 +438,7 @@ export class Broker extends EventEmitter {
         if (s.willTimer) {
           clearTimeout(s.willTimer);
           s.willTimer = null;
-          if (s.will) this.route(s.will.msg);
+          if (s.will) this.publishWill(s.will);
           s.will = null;
         }
         this.destroySession(s);
@@ -457,6 +459,11 @@ export class Broker extends EventEmitter {
   }
 
   // ---- routing
+
+  private publishWill(w: Will): void {
+    if (w.expiry > 0) w.msg.expiresAt = Date.now() + w.expiry * 1000;
+    this.route(w.msg);
+  }
 
   /** A message published by the broker itself ($SYS, $bench/events). */
   publishInternal(topic: string, payload: Buffer, retain: boolean): void {
@@ -1018,9 +1025,8 @@ export class Connection {
           qos: p.willQos, retain: p.willRetain, props: v5 ? messageProps(wp) : null, expiresAt: 0, origin: clientId,
         },
         delay: v5 && wp.has(PropertyId.WillDelayInterval) ? wp.get(PropertyId.WillDelayInterval) : 0,
+        expiry: exp,
       };
-      // The expiry counts from when the will is published; approximated from now plus the delay.
-      if (exp > 0) will.msg.expiresAt = Date.now() + (exp + will.delay) * 1000;
     }
     const present = b.attach(this, p.cleanStart, expiry, will);
     this.connected = true;
