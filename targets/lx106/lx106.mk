@@ -87,6 +87,11 @@ $(LX_ELF): $(LX_PLATFORM_OBJECTS) $(LX_XS_OBJECTS) $(LX_LIBGCC) targets/lx106/lx
 	$(LX_CC) $(LX_LDFLAGS) $(LX_PLATFORM_OBJECTS) $(LX_XS_OBJECTS) -lm -lc $(LX_LIBGCC) -lgcc $(LX_LIBGCC) -o $@
 	$(LX_SIZE) $@
 
+# The device programs (targets/lx106/app) type-checked against Moddable's declarations.
+.PHONY: lx106-check
+lx106-check: $(NODE_STAMP)
+	$(TSC) -p targets/lx106/tsconfig.json
+
 # What `make test` needs from this fragment before the ava tests run (the firmware image;
 # host-tests/lx106 reports clearly when the cross toolchain or QEMU is missing).
-lx106-prereqs: $(LX_ELF)
+lx106-prereqs: $(LX_ELF) lx106-check
