@@ -805,7 +805,10 @@ export class Session {
     }
     if (slot < 0) return;
     const want = type === PacketType.Puback ? EntryState.AwaitAck : EntryState.AwaitComp;
-    if (st.state[slot] !== want || (type === PacketType.Puback && st.qos[slot] !== 1)) return;
+    if (st.state[slot] !== want) return;
+    // A PUBACK for a QoS 2 message still waiting for PUBREC comes from a broker that downgrades
+    // QoS 2 to 1 (RabbitMQ's MQTT plugin does): it has taken the message at least once, so the
+    // exchange ends there rather than holding the slot, and its resends, forever.
     const h = st.handle[slot];
     st.remove(slot);
     this.handler.onPublishDone(h, p.reasonCode);
