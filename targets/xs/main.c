@@ -85,7 +85,7 @@ typedef struct {
 static const txProfile gxProfiles[] = {
 	{ "host", 1024, 1 << 20, 64 << 20, 1, 65536 },
 	{ "esp32", 512, 8192, 128 * 1024, 1, 5744 },
-	{ "esp8266", 384, 1024, 16 * 1024, 0, 2920 },
+	{ "esp8266", 256, 1024, 16 * 1024, 0, 2920 },
 };
 static const txProfile* gxProfile = &gxProfiles[0];
 
@@ -827,7 +827,9 @@ int main(int argc, char* argv[])
 	}
 	signal(SIGPIPE, SIG_IGN);
 
-	creation.stackCount = gxProfile->stackCount;
+	/* Loading a bundle (parsing, linking, evaluating modules) needs more stack than running it;
+	   a device preloads at build time. The profile's stack applies once the bundle is loaded. */
+	creation.stackCount = (gxProfile->stackCount > 4096) ? gxProfile->stackCount : 4096;
 	fxInitializeSharedCluster();
 	the = xsCreateMachine(&creation, "xsmqtt", NULL);
 	if (!the) {
@@ -924,6 +926,9 @@ int main(int argc, char* argv[])
 			the->minimumChunksSize = 512;
 		}
 	}
+
+	if ((the->stackTop - the->stack) < gxProfile->stackCount)
+		the->stackBottom = the->stackTop - gxProfile->stackCount;	/* never freed: the process exits */
 
 	/* Like Moddable, a main module's default export function is called once loaded. */
 	xsBeginHost(the);
