@@ -29,7 +29,7 @@ export interface Capacities {
   sendBufferSize: number;
   /** QoS 1/2 messages awaiting acknowledgement at once. Default 64. */
   inflight: number;
-  /** Messages waiting to be sent (offline, or while the inflight window is full). Default 1024. */
+  /** Messages waiting to be sent (offline, or while the inflight window is full). Default 128. */
   queueCount: number;
   /** Bytes for queued and unacknowledged messages. Default 1 MiB. */
   storeBytes: number;
@@ -55,7 +55,7 @@ export const NODE_CAPACITIES: Capacities = {
   receiveBufferSize: 65536,
   sendBufferSize: 65536,
   inflight: 64,
-  queueCount: 1024,
+  queueCount: 128,
   storeBytes: 1 << 20,
   subscriptions: 64,
   subscriptionBytes: 4096,
