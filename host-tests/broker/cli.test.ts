@@ -60,7 +60,8 @@ for (const version of ['mqttv311', 'mqttv5']) {
     t.teardown(() => { sub.kill('SIGKILL'); });
     let received = '';
     sub.stdout!.on('data', (d) => { received += d; });
-    const done = new Promise<number | null>((resolve) => sub.once('exit', resolve));
+    // 'close', not 'exit': stdout may still hold the last line when the process exits.
+    const done = new Promise<number | null>((resolve) => sub.once('close', resolve));
     // Publish once the subscription is in place (the trace shows the SUBACK).
     for (let i = 0; i < 100 && !/sensor-sub <- SUBACK/.test(out()); i++) await new Promise((r) => setTimeout(r, 50));
     await run('mosquitto_pub', ['-p', String(port), '-V', version, '-i', 'sensor-7', '-t', 'room/temp', '-m', '21.5', '-q', '1'], { timeout: 5000 });
