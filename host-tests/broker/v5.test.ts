@@ -413,3 +413,11 @@ test('a will\'s message expiry counts from when it is published, not from CONNEC
   t.is(m.payload, 'bye');
   t.is(m.packet.properties?.messageExpiryInterval, 1);
 });
+
+test('a PUBLISH from a client carrying a subscription identifier is DISCONNECT 0x82 (MQTT-3.3.4-6)', async (t) => {
+  const b = await broker(t);
+  const raw = await RawClient.open(t, b.port);
+  await raw.connect('sid');
+  publish(raw, 'x', 'y', 0, 0, (p) => p.props.addSubscriptionId(3));
+  t.is((await raw.expect(T.Disconnect)).reasonCode, 0x82);
+});

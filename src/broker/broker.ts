@@ -1077,6 +1077,12 @@ export class Connection {
     const s = this.session!;
     b.stats.publishReceived++;
     let topic: string;
+    // MQTT-3.3.4-6: a client does not send subscription identifiers.
+    if (this.version === 5 && p.props.subIdCount > 0) {
+      this.trace('in', p);
+      this.close(ReasonCode.ProtocolError, 'subscription identifier in PUBLISH', true);
+      return;
+    }
     if (this.version === 5 && p.props.has(PropertyId.TopicAlias)) {
       const alias = p.props.get(PropertyId.TopicAlias);
       // MQTT-3.3.2-9, -10: within our Topic Alias Maximum.
