@@ -34,11 +34,6 @@ const ACK_RESERVE = 64;
 const EMPTY = new Uint8Array(0);
 const PUBLISH_MASK = 1 << PacketType.Publish;
 
-function hasWildcard(buf: Uint8Array, off: number, len: number): boolean {
-  for (let i = off; i < off + len; i++) if (buf[i] === 0x2b || buf[i] === 0x23) return true;
-  return false;
-}
-
 /** Told when the session has bytes to send outside a driver call (publish, subscribe...). */
 export interface Notifier {
   wake(): void;
@@ -46,6 +41,8 @@ export interface Notifier {
 
 export class Session {
   opts: SessionOptions;
+  /** opts.version is MQTT 5 (the version is fixed at construction, as the framer's is). */
+  v5: boolean;
   handler: SessionHandler;
   auth: AuthMethod | null;
   notifier: Notifier | null;
@@ -116,6 +113,7 @@ export class Session {
 
   constructor(opts: SessionOptions, handler: SessionHandler, auth: AuthMethod | null) {
     this.opts = opts;
+    this.v5 = opts.version === ProtocolVersion.V5;
     this.handler = handler;
     this.auth = auth;
     this.notifier = null;
@@ -206,9 +204,8 @@ export class Session {
         this.carried++;
       }
     }
-    for (let i = 0; i < this.reqId.length; i++) this.reqId[i] = 0;
-    const subs = this.subs;
-    for (let i = 0; i < subs.state.length; i++) subs.pendingId[i] = 0;
+    this.reqId.fill(0);
+    this.subs.pendingId.fill(0);
     this.sendConnect();
   }
 
@@ -369,10 +366,11 @@ export class Session {
     if (this.state === SessionState.Connected) {
       if (shared && !this.serverSharedAvailable) return -ReasonCode.SharedSubscriptionsNotSupported;
       if (subId > 0 && !this.serverSubscriptionIdsAvailable) return -ReasonCode.SubscriptionIdentifiersNotSupported;
-      if (!this.serverWildcardAvailable && hasWildcard(filter, off, len)) return -ReasonCode.WildcardSubscriptionsNotSupported;
+      // A valid filter that is not a valid topic name has a wildcard.
+      if (!this.serverWildcardAvailable && validateTopicName(filter, off, len) < 0) return -ReasonCode.WildcardSubscriptionsNotSupported;
     }
-    if (this.opts.version !== ProtocolVersion.V5) options &= 3;
-    const slot = this.subs.add(filter, off, len, options, this.opts.version === ProtocolVersion.V5 ? subId : 0, handler);
+    if (!this.v5) options &= 3;
+    const slot = this.subs.add(filter, off, len, options, this.v5 ? subId : 0, handler);
     return slot < 0 ? -ReasonCode.QuotaExceeded : 0;
   }
 
@@ -408,7 +406,7 @@ export class Session {
     this.stopped = true;
     if (this.state === SessionState.Idle || this.closeWanted) return;
     this.tx.reset(PacketType.Disconnect, this.opts.version);
-    this.tx.reasonCode = this.opts.version === ProtocolVersion.V5 ? reasonCode : 0;
+    this.tx.reasonCode = this.v5 ? reasonCode : 0;
     this.writeTx();
     this.closeWanted = true;
     this.closeCode = reasonCode;
@@ -423,7 +421,7 @@ export class Session {
   /** MQTT 5 re-authentication (section 4.12.1): AUTH 0x19 with the method's data. */
   reauthenticate(): number {
     const auth = this.auth;
-    if (auth === null || this.state !== SessionState.Connected || this.opts.version !== ProtocolVersion.V5) return -ReasonCode.ProtocolError;
+    if (auth === null || this.state !== SessionState.Connected || !this.v5) return -ReasonCode.ProtocolError;
     const t = this.tx;
     t.reset(PacketType.Auth, ProtocolVersion.V5);
     t.reasonCode = ReasonCode.ReAuthenticate;
@@ -499,14 +497,14 @@ export class Session {
     const t = this.tx;
     t.reset(type, this.opts.version);
     t.packetId = packetId;
-    t.reasonCode = this.opts.version === ProtocolVersion.V5 ? reasonCode : 0;
+    t.reasonCode = this.v5 ? reasonCode : 0;
     return this.writeTx();
   }
 
   /** A protocol violation by the server: DISCONNECT with the reason (MQTT 5, MQTT-4.13.1-1) and close. */
   private fail(code: number): void {
     if (this.closeWanted) return;
-    if (this.opts.version === ProtocolVersion.V5) {
+    if (this.v5) {
       this.tx.reset(PacketType.Disconnect, ProtocolVersion.V5);
       this.tx.reasonCode = code;
       this.ensureSpace(4);
@@ -518,7 +516,7 @@ export class Session {
 
   private sendConnect(): void {
     const o = this.opts;
-    const v5 = o.version === ProtocolVersion.V5;
+    const v5 = this.v5;
     // 3.1.1 MQTT-3.1.3-7: a zero-byte client identifier requires a clean session.
     if (!v5 && this.clientIdLen === 0 && !o.cleanStart) {
       this.closeWanted = true;
@@ -644,9 +642,9 @@ export class Session {
       return;
     }
     // MQTT-3.2.2-4 (5.0): a client that asked for a clean start holds no session the server could resume.
-    if (p.sessionPresent && o.cleanStart && o.version === ProtocolVersion.V5) return this.fail(ReasonCode.ProtocolError);
+    if (p.sessionPresent && o.cleanStart && this.v5) return this.fail(ReasonCode.ProtocolError);
     let keepAlive = o.keepAlive;
-    if (o.version === ProtocolVersion.V5) {
+    if (this.v5) {
       const pr = p.props;
       // MQTT-3.2.2-21: the server's keep alive replaces the client's.
       if (pr.has(PropertyId.ServerKeepAlive)) keepAlive = pr.get(PropertyId.ServerKeepAlive);
@@ -690,14 +688,9 @@ export class Session {
       // not yet acknowledged are sent again as new messages, nothing is lost. A message whose
       // PUBREC arrived is with the server already.
       for (let i = 0; i < st.state.length; i++) {
-        if (st.carried[i] === 1 && st.state[i] === EntryState.AwaitAck) st.requeue(i);
-      }
-      for (let i = 0; i < st.state.length; i++) {
-        if (st.carried[i] === 1 && st.state[i] === EntryState.AwaitComp) {
-          const h = st.handle[i];
-          st.remove(i);
-          this.handler.onPublishDone(h, 0);
-        }
+        if (st.carried[i] === 0) continue;
+        if (st.state[i] === EntryState.AwaitAck) st.requeue(i);
+        else if (st.state[i] === EntryState.AwaitComp) this.drop(i, 0);
       }
       this.inQos2.clear();
       const subs = this.subs;
@@ -708,7 +701,7 @@ export class Session {
       }
     }
     this.carried = 0;
-    for (let i = 0; i < st.state.length; i++) st.carried[i] = 0;
+    st.carried.fill(0);
     this.handler.onConnect(p);
   }
 
@@ -724,7 +717,7 @@ export class Session {
       this.stream = 0;
       return this.acknowledge(dup);
     }
-    if (this.opts.version === ProtocolVersion.V5 && p.props.has(PropertyId.TopicAlias)) {
+    if (this.v5 && p.props.has(PropertyId.TopicAlias)) {
       const alias = p.props.get(PropertyId.TopicAlias);
       // MQTT-3.3.2-11 binds the server: an alias above the maximum we sent is refused with 0x94.
       if (alias > this.inAliases.maximum()) return this.fail(ReasonCode.TopicAliasInvalid);
@@ -790,13 +783,8 @@ export class Session {
         this.sendAck(PacketType.Pubrel, p.packetId, ReasonCode.PacketIdentifierNotFound);
         return;
       }
-      if (p.reasonCode >= 0x80) {
-        // MQTT-4.4.0-2: a failed PUBREC ends the exchange; the id is free.
-        const h = st.handle[slot];
-        st.remove(slot);
-        this.handler.onPublishDone(h, p.reasonCode);
-        return;
-      }
+      // MQTT-4.4.0-2: a failed PUBREC ends the exchange; the id is free.
+      if (p.reasonCode >= 0x80) return this.drop(slot, p.reasonCode);
       // MQTT-4.3.3-4: PUBREL after PUBREC; the message bytes are no longer needed.
       st.released(slot);
       // When the send buffer has no room for PUBREL now, it stays due for the pump.
@@ -809,9 +797,7 @@ export class Session {
     // A PUBACK for a QoS 2 message still waiting for PUBREC comes from a broker that downgrades
     // QoS 2 to 1 (RabbitMQ's MQTT plugin does): it has taken the message at least once, so the
     // exchange ends there rather than holding the slot, and its resends, forever.
-    const h = st.handle[slot];
-    st.remove(slot);
-    this.handler.onPublishDone(h, p.reasonCode);
+    this.drop(slot, p.reasonCode);
   }
 
   private onSuback(): void {
@@ -843,7 +829,7 @@ export class Session {
     const p = this.rx;
     const auth = this.auth;
     // MQTT-4.12.0-6: no AUTH without a method in use; it is a protocol error.
-    if (auth === null || this.opts.version !== ProtocolVersion.V5) return this.fail(ReasonCode.ProtocolError);
+    if (auth === null || !this.v5) return this.fail(ReasonCode.ProtocolError);
     if (p.reasonCode === 0) return; // re-authentication succeeded
     if (p.reasonCode !== ReasonCode.ContinueAuthentication) return this.fail(ReasonCode.ProtocolError);
     const t = this.tx;
@@ -880,7 +866,7 @@ export class Session {
     p.setTopic(topic, topicOff, topicLen);
     p.setPayload(payload, payloadOff, payloadLen);
     let remaining = 2 + topicLen + (qos > 0 ? 2 : 0) + payloadLen;
-    if (o.version === ProtocolVersion.V5) {
+    if (this.v5) {
       const ps = propertiesSize(p.props, PUBLISH_MASK);
       if (ps < 0) return ps;
       remaining += varintSize(ps) + ps;
@@ -898,9 +884,7 @@ export class Session {
       if (o.overflow !== OverflowPolicy.DropOldestQos0) break;
       const victim = st.firstQueued(true);
       if (victim < 0) break;
-      const h = st.handle[victim];
-      st.remove(victim);
-      this.handler.onPublishDone(h, ReasonCode.QuotaExceeded);
+      this.drop(victim, ReasonCode.QuotaExceeded);
     }
     if (slot < 0) return -ReasonCode.QuotaExceeded;
     rc = encodePacket(p, st.arena.bytes, st.arena.off[slot]);
@@ -917,7 +901,7 @@ export class Session {
     const st = this.store;
     const connected = this.state === SessionState.Connected;
     // MQTT-3.1.2-30: during enhanced authentication only AUTH or DISCONNECT goes out before CONNACK.
-    if (!connected && this.auth !== null && this.opts.version === ProtocolVersion.V5) return;
+    if (!connected && this.auth !== null && this.v5) return;
     // The inflight window: MQTT-3.3.4-7 / MQTT-4.9.0-2, the server's Receive Maximum.
     let window = this.opts.inflight;
     if (this.serverReceiveMaximum < window) window = this.serverReceiveMaximum;
@@ -967,15 +951,19 @@ export class Session {
     this.handler.onPublishDone(h, code);
   }
 
+  /** Whole seconds since the message was stored. */
+  private age(slot: number): number {
+    return Math.floor((this.now - this.store.time[slot]) / 1000);
+  }
+
   /** True (and the message dropped) when a queued message's expiry interval has passed. */
   private expired(slot: number): boolean {
-    if (this.opts.version !== ProtocolVersion.V5) return false;
+    if (!this.v5) return false;
     const st = this.store;
     const sp = this.sp;
     if (decodePacket(this.reader, st.arena.bytes, st.arena.off[slot], st.arena.len[slot], ProtocolVersion.V5, sp) < 0) return false;
     if (!sp.props.has(PropertyId.MessageExpiryInterval)) return false;
-    const elapsed = Math.floor((this.now - st.time[slot]) / 1000);
-    if (elapsed < sp.props.get(PropertyId.MessageExpiryInterval)) return false;
+    if (this.age(slot) < sp.props.get(PropertyId.MessageExpiryInterval)) return false;
     this.drop(slot, ReasonCode.UnspecifiedError);
     return true;
   }
@@ -999,11 +987,11 @@ export class Session {
     sp.packetId = st.packetId[slot];
     sp.dup = st.dup[slot] === 1;
     let assigned = 0;
-    if (o.version === ProtocolVersion.V5) {
+    if (this.v5) {
       const pr = sp.props;
       if (pr.has(PropertyId.MessageExpiryInterval)) {
         // MQTT-3.3.2-6 spirit: the interval left, not the original one.
-        const left = pr.get(PropertyId.MessageExpiryInterval) - Math.floor((this.now - st.time[slot]) / 1000);
+        const left = pr.get(PropertyId.MessageExpiryInterval) - this.age(slot);
         pr.setNumber(PropertyId.MessageExpiryInterval, left > 0 ? left : 1);
       }
       if (this.outAliases.limit > 0) {
@@ -1044,6 +1032,12 @@ export class Session {
     return 0;
   }
 
+  /** Subscription slot i waits for a request of this kind (and, for SUBSCRIBE, this subscription identifier). */
+  private joins(i: number, kind: number, subId: number): boolean {
+    const subs = this.subs;
+    return subs.state[i] === kind && subs.pendingId[i] === 0 && (kind !== SubState.Subscribing || subs.subId[i] === subId);
+  }
+
   /** Sends SUBSCRIBE / UNSUBSCRIBE for filters waiting for one (grouped by subscription identifier). */
   private sendRequests(): void {
     const subs = this.subs;
@@ -1066,8 +1060,7 @@ export class Session {
       const subId = subs.subId[first];
       if (kind === SubState.Subscribing && subId > 0) t.props.setNumber(PropertyId.SubscriptionIdentifier, subId);
       for (let i = first; i < st.length; i++) {
-        if (st[i] !== kind || subs.pendingId[i] !== 0) continue;
-        if (kind === SubState.Subscribing && subs.subId[i] !== subId) continue;
+        if (!this.joins(i, kind, subId)) continue;
         this.subPosition[i] = t.count;
         if (!t.addFilter(subs.arena.bytes, subs.arena.off[i], subs.arena.len[i], subs.options[i])) break;
       }
@@ -1078,8 +1071,7 @@ export class Session {
       // Mark the filters that went into the packet.
       let k = 0;
       for (let i = first; i < st.length && k < t.count; i++) {
-        if (st[i] !== kind || subs.pendingId[i] !== 0) continue;
-        if (kind === SubState.Subscribing && subs.subId[i] !== subId) continue;
+        if (!this.joins(i, kind, subId)) continue;
         subs.pendingId[i] = id;
         k++;
       }
