@@ -48,6 +48,9 @@ LX_LDFLAGS := $(LX_ARCH_FLAGS) -nostartfiles -specs=$(LX_SPECS) -T targets/lx106
 .PHONY: lx106 lx106-prereqs
 lx106: $(LX_ELF)
 
+$(LX_GCC_TAR):
+	@echo "lx106: $@ is missing: install Debian's gcc-12-source (and gcc-xtensa-lx106 picolibc-xtensa-lx106-elf qemu-system-misc)" >&2; exit 1
+
 $(LX_GCC_STAMP): $(LX_GCC_TAR)
 	@command -v $(LX_CC) >/dev/null || { echo "lx106: install gcc-xtensa-lx106 picolibc-xtensa-lx106-elf gcc-12-source qemu-system-misc (Debian)" >&2; exit 1; }
 	rm -rf $(LX_GCC_DIR) && mkdir -p $(LX_GCC_DIR)
