@@ -107,3 +107,17 @@ test('--help prints the options and exits 0', async (t) => {
   t.regex(r.stdout, /usage: xsmqtt sub/);
   t.regex(r.stdout, /--will-topic/);
 });
+
+test('--will-* : the will is published when xsmqtt sub dies; -D publish user-property reaches mosquitto_sub', async (t) => {
+  const watch = run(t, 'stdbuf', ['-oL', 'mosquitto_sub', '-p', port(), '-V', 'mqttv5', '-t', 'cli/will', '-t', 'cli/props', '-C', '2', '-F', '%t %p %P', '-d']);
+  await watch.waitFor('SUBACK');
+  const sub = run(t, 'node', [CLI, 'sub', '-p', port(), '-t', 'cli/nothing', '-d', '--will-topic', 'cli/will', '--will-payload', 'died', '--will-qos', '1']);
+  await sub.waitFor('received SUBACK');
+  sub.child.kill('SIGKILL');
+  await watch.waitFor('cli/will died');
+  const r = await runToEnd(t, 'node', [CLI, 'pub', '-p', port(), '-V', 'mqttv5', '-t', 'cli/props', '-m', 'p', '-D', 'publish', 'user-property', 'k', 'v', '-D', 'publish', 'content-type', 'text/plain']);
+  t.is(r.code, 0, r.stderr);
+  t.is(await watch.exited, 0);
+  const lines = watch.stdout.split('\n').filter((l) => l.startsWith('cli/'));
+  t.deepEqual(lines, ['cli/will died ', 'cli/props p k:v']);
+});

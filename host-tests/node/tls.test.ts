@@ -6,7 +6,7 @@ import { connectAsync } from '../../src/node/index.js';
 import { startMosquitto } from '../peers/mosquitto.js';
 import type { RunningBroker } from '../peers/proc.js';
 import { makeCerts, type Certs } from './certs.js';
-import { next } from './helpers.js';
+import { CLI, next, runToEnd } from './helpers.js';
 
 let certs: Certs;
 let broker: RunningBroker;
@@ -56,4 +56,15 @@ test('rejectUnauthorized: false connects even with the wrong CA', async (t) => {
   });
   t.true(c.connected);
   await c.end();
+});
+
+test('xsmqtt pub over TLS: --cafile --cert --key; a wrong --cafile fails in one line; --insecure connects', async (t) => {
+  const common = ['pub', '-h', '127.0.0.1', '-p', String(broker.port), '-t', 'tls/cli', '-m', 'x', '-q', '1', '--cert', certs.clientCert, '--key', certs.clientKey];
+  const ok = await runToEnd(t, 'node', [CLI, ...common, '--cafile', certs.ca]);
+  t.is(ok.code, 0, ok.stderr);
+  const bad = await runToEnd(t, 'node', [CLI, ...common, '--cafile', certs.otherCa]);
+  t.is(bad.code, 1);
+  t.regex(bad.stderr, /^xsmqtt pub: connection failed: .*certificate.*\n$/i);
+  const insecure = await runToEnd(t, 'node', [CLI, ...common, '--cafile', certs.otherCa, '--insecure']);
+  t.is(insecure.code, 0, insecure.stderr);
 });
