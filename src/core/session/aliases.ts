@@ -38,13 +38,8 @@ export class OutboundAliases {
   /** A new alias for this topic, or 0 when none is left (or its bytes do not fit). */
   assign(buf: Uint8Array, off: number, len: number): number {
     if (this.count >= this.limit) return 0;
-    const slot = this.count;
-    const at = this.arena.place(slot, len);
-    if (at < 0) return 0;
-    const b = this.arena.bytes;
-    for (let i = 0; i < len; i++) b[at + i] = buf[off + i];
-    this.count = slot + 1;
-    return slot + 1;
+    if (!this.arena.put(this.count, buf, off, len)) return 0;
+    return ++this.count;
   }
 }
 
@@ -66,13 +61,8 @@ export class InboundAliases {
 
   /** Records alias -> topic; false when the bytes do not fit. */
   set(alias: number, buf: Uint8Array, off: number, len: number): boolean {
-    const slot = alias - 1;
-    this.arena.release(slot);
-    const at = this.arena.place(slot, len);
-    if (at < 0) return false;
-    const b = this.arena.bytes;
-    for (let i = 0; i < len; i++) b[at + i] = buf[off + i];
-    return true;
+    this.arena.release(alias - 1);
+    return this.arena.put(alias - 1, buf, off, len);
   }
 
   /** The topic's length for alias (its bytes at arena.off[alias-1]), or -1 when unknown. */

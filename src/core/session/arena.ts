@@ -31,6 +31,15 @@ export class ByteArena {
     return at;
   }
 
+  /** place() and a copy of buf[off, off+len) there; false when it cannot fit. */
+  put(slot: number, buf: Uint8Array, off: number, len: number): boolean {
+    const at = this.place(slot, len);
+    if (at < 0) return false;
+    const b = this.bytes;
+    for (let i = 0; i < len; i++) b[at + i] = buf[off + i];
+    return true;
+  }
+
   release(slot: number): void {
     const n = this.len[slot];
     if (n < 0) return;

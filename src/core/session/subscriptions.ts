@@ -58,11 +58,7 @@ export class Subscriptions {
           break;
         }
       }
-      if (slot < 0) return -1;
-      const at = this.arena.place(slot, len);
-      if (at < 0) return -1;
-      const b = this.arena.bytes;
-      for (let i = 0; i < len; i++) b[at + i] = buf[off + i];
+      if (slot < 0 || !this.arena.put(slot, buf, off, len)) return -1;
     }
     this.state[slot] = SubState.Subscribing;
     this.options[slot] = options;
