@@ -421,3 +421,18 @@ test('a PUBLISH from a client carrying a subscription identifier is DISCONNECT 0
   publish(raw, 'x', 'y', 0, 0, (p) => p.props.addSubscriptionId(3));
   t.is((await raw.expect(T.Disconnect)).reasonCode, 0x82);
 });
+
+test('--max-inflight caps QoS 1 messages in flight to a client that allows more', async (t) => {
+  const b = await broker(t, { maxInflight: 2 });
+  const raw = await RawClient.open(t, b.port, 4);
+  await raw.connect('capped');
+  subscribe(raw, 'mi', 1);
+  await raw.expect(T.Suback);
+  const pub = await client(t, b.port, { protocolVersion: 4 });
+  for (let i = 0; i < 4; i++) await pub.publishAsync('mi', String(i), { qos: 1 });
+  const first = await raw.expect(T.Publish);
+  await raw.expect(T.Publish);
+  t.true(await raw.quiet(100));
+  raw.send(T.Puback, (p) => { p.packetId = first.packetId; });
+  t.is((await raw.expect(T.Publish)).payload, '2');
+});
