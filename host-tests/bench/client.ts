@@ -83,8 +83,7 @@ async function publisher(lib: Lib, port: number, qos: 0 | 1, n: number): Promise
     if (qos === 0) {
       for (let i = 0; i < n;) {
         for (let k = 0; k < 1000 && i < n; k++, i++) void x.publish(TOPIC, PAYLOAD);
-        await tick();
-        while (x.transport.buffered() > 65536) await tick();
+        await x.drain();
       }
     } else {
       await new Promise<void>((resolve, reject) => {

@@ -248,6 +248,10 @@ function bytesOf(buf: Uint8Array, off: number, len: number): Buffer {
   return Buffer.from(buf.buffer, buf.byteOffset + off, len);
 }
 
+function propBytes(p: Properties, id: number): Buffer {
+  return bytesOf(p.bufferOf(id), p.offsetOf(id), p.lengthOf(id));
+}
+
 /** A received record's properties as an object (copies every byte field). */
 export function propertiesObject(p: Properties): Record<string, unknown> {
   const o: Record<string, unknown> = {};
@@ -256,16 +260,16 @@ export function propertiesObject(p: Properties): Record<string, unknown> {
     if (id === PropertyId.UserProperty || id === PropertyId.SubscriptionIdentifier || !p.has(id)) continue;
     const name = PROPERTY_NAMES[id] ?? `property${id}`;
     const t = PROPERTY_TYPE[id];
-    if (t === PropType.Utf8) o[name] = bytesOf(p.bufs[id], p.off[id], p.len[id]).toString('utf8');
-    else if (t === PropType.Binary) o[name] = Buffer.from(bytesOf(p.bufs[id], p.off[id], p.len[id]));
+    if (t === PropType.Utf8) o[name] = propBytes(p, id).toString('utf8');
+    else if (t === PropType.Binary) o[name] = Buffer.from(propBytes(p, id));
     else o[name] = p.get(id);
   }
-  if (p.subIdCount > 0) o.subscriptionIdentifier = p.subIdCount === 1 ? p.subIds[0] : Array.from(p.subIds.subarray(0, p.subIdCount));
+  if (p.subIdCount > 0) o.subscriptionIdentifier = p.subIdCount === 1 ? p.subscriptionId(0) : Array.from({ length: p.subIdCount }, (_, i) => p.subscriptionId(i));
   if (p.userCount > 0) {
     const u: Record<string, string | string[]> = {};
     for (let i = 0; i < p.userCount; i++) {
-      const k = bytesOf(p.userKeyBuf[i], p.userKeyOff[i], p.userKeyLen[i]).toString('utf8');
-      const v = bytesOf(p.userValueBuf[i], p.userValueOff[i], p.userValueLen[i]).toString('utf8');
+      const k = bytesOf(p.userKeyBuffer(i), p.userKeyOffset(i), p.userKeyLength(i)).toString('utf8');
+      const v = bytesOf(p.userValueBuffer(i), p.userValueOffset(i), p.userValueLength(i)).toString('utf8');
       const had = u[k];
       u[k] = had === undefined ? v : Array.isArray(had) ? [...had, v] : [had, v];
     }
@@ -364,6 +368,11 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
   private rxTopic = '';
   private rxTopicBytes: Buffer = Buffer.alloc(0);
   private readonly watchIds = (): void => this.resolveRequestId();
+  private wakeQueued = false;
+  private readonly wakeNow = (): void => {
+    this.wakeQueued = false;
+    this.driver.wake();
+  };
 
   constructor(options: ClientOptions) {
     super();
@@ -415,6 +424,9 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
       },
     };
     this.driver = new Driver(this.session, this.transport, this.clock);
+    // Calls made in one turn of the event loop (a burst of publishes) share one pump: the
+    // session's pump scans its whole store, so one per message would cost O(slots) each.
+    this.session.notifier = { wake: () => this.scheduleWake() };
   }
 
   private makeTransport(options: ClientOptions): BaseTransport {
@@ -462,7 +474,16 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
     if (options !== undefined && options.properties !== undefined && this.version === 5) {
       fillMessageProperties(this.session.messageProperties(), options.properties);
     }
-    const h = this.session.publish(t, 0, t.length, body, 0, body.length, qos, options === undefined ? false : options.retain === true);
+    const retain = options === undefined ? false : options.retain === true;
+    let h = this.session.publish(t, 0, t.length, body, 0, body.length, qos, retain);
+    if (h === -ReasonCode.QuotaExceeded && this.wakeQueued) {
+      // The queue holds this turn's messages: send them now, then try again.
+      if (options !== undefined && options.properties !== undefined && this.version === 5) {
+        fillMessageProperties(this.session.messageProperties(), options.properties);
+      }
+      this.driver.wake();
+      h = this.session.publish(t, 0, t.length, body, 0, body.length, qos, retain);
+    }
     if (h < 0) return Promise.reject(new MqttError(-h, `publish to '${topic}' refused`));
     if (qos === 0) return RESOLVED;
     return new Promise<void>((resolve, reject) => {
@@ -527,9 +548,11 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
     return p;
   }
 
-  /** Resolves once everything sent so far has been handed to the operating system. */
-  flush(): Promise<void> {
-    return new Promise((resolve) => setImmediate(resolve));
+  /** Resolves once everything published so far has been handed to the operating system (flow control for QoS 0 bursts). */
+  async drain(): Promise<void> {
+    if (this.wakeQueued) this.wakeNow();
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.transport.whenDrained();
   }
 
   // ---- SessionHandler ---------------------------------------------------------------------
@@ -599,7 +622,7 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
       let what = server !== null ? 'disconnected by the server' : 'connection closed';
       if (server !== null && this.version === 5 && server.props.has(PropertyId.ReasonString)) {
         const p = server.props;
-        what += ` (${bytesOf(p.bufs[PropertyId.ReasonString], p.off[PropertyId.ReasonString], p.len[PropertyId.ReasonString]).toString('utf8')})`;
+        what += ` (${propBytes(p, PropertyId.ReasonString).toString('utf8')})`;
       }
       this.fail(new MqttError(reasonCode, what));
     }
@@ -619,6 +642,12 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
   }
 
   // ---- Inside -------------------------------------------------------------------------------
+
+  private scheduleWake(): void {
+    if (this.wakeQueued) return;
+    this.wakeQueued = true;
+    queueMicrotask(this.wakeNow);
+  }
 
   private fail(err: Error): void {
     if (this.listenerCount('error') > 0) this.emit('error', err);

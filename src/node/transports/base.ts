@@ -140,6 +140,21 @@ export abstract class BaseTransport implements Transport {
     else this.destroyRaw();
   }
 
+  /** Resolves once the socket has handed everything written so far to the operating system (or closed). */
+  whenDrained(): Promise<void> {
+    if (!this.isOpen || this.buffered() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private drainWaiters: (() => void)[] = [];
+
+  private releaseDrainWaiters(): void {
+    const w = this.drainWaiters;
+    if (w.length === 0) return;
+    this.drainWaiters = [];
+    for (const f of w) f();
+  }
+
   /** Bytes accepted by write() and not yet handed to the operating system. */
   buffered(): number {
     return this.outBytes + this.bufferedRaw();
@@ -173,7 +188,9 @@ export abstract class BaseTransport implements Transport {
   }
 
   protected drained(gen: number): void {
-    if (gen !== this.generation || !this.blocked) return;
+    if (gen !== this.generation) return;
+    if (this.drainWaiters.length > 0 && this.buffered() === 0) this.releaseDrainWaiters();
+    if (!this.blocked) return;
     if (this.outBytes + this.bufferedRaw() >= this.highWater) return;
     this.blocked = false;
     this.events?.onWritable();
@@ -193,6 +210,7 @@ export abstract class BaseTransport implements Transport {
     this.isOpen = false;
     this.out = [];
     this.outBytes = 0;
+    this.releaseDrainWaiters();
     this.events?.onClose();
   }
 
