@@ -280,3 +280,11 @@ test('back-pressure mid-stream: pieces wait while the send buffer is full, and t
   t.deepEqual(sub.whole(), Array.from(bytes(300)));
   t.false(h.closed);
 });
+
+test('a streamed PUBLISH whose topic and properties do not fit in the buffer ends in DISCONNECT 0x95', (t) => {
+  const { h, sub } = subscribed();
+  h.respond(P.publish('a/' + 'x'.repeat(BUF), bytes(100)));
+  h.expect(P.disconnect(ReasonCode.PacketTooLarge));
+  t.true(h.closed);
+  t.is(sub.log.length, 0);
+});
