@@ -82,11 +82,11 @@ function snap(p: Packet): Snap {
   for (const id of PROPERTY_IDS) {
     if (!p.props.has(id)) continue;
     const ty = PROPERTY_TYPE[id];
-    props[id] = ty === PropType.Utf8 || ty === PropType.Binary ? text(p.props.bufs[id], p.props.off[id], p.props.len[id]) : p.props.get(id);
+    props[id] = ty === PropType.Utf8 || ty === PropType.Binary ? text(p.props.bufferOf(id), p.props.offsetOf(id), p.props.lengthOf(id)) : p.props.get(id);
   }
   const user: [string, string][] = [];
   for (let i = 0; i < p.props.userCount; i++) {
-    user.push([text(p.props.userKeyBuf[i], p.props.userKeyOff[i], p.props.userKeyLen[i]), text(p.props.userValueBuf[i], p.props.userValueOff[i], p.props.userValueLen[i])]);
+    user.push([text(p.props.userKeyBuffer(i), p.props.userKeyOffset(i), p.props.userKeyLength(i)), text(p.props.userValueBuffer(i), p.props.userValueOffset(i), p.props.userValueLength(i))]);
   }
   return {
     type: p.type, qos: p.qos, dup: p.dup, retain: p.retain, packetId: p.packetId,
@@ -94,7 +94,7 @@ function snap(p: Packet): Snap {
     payload: p.type === 3 ? text(p.payload, p.payloadOff, p.payloadLen) : '',
     reasonCode: p.reasonCode, sessionPresent: p.sessionPresent,
     codes: Array.from(p.codes.subarray(0, p.type === 9 || p.type === 11 ? p.count : 0)),
-    props, subIds: Array.from(p.props.subIds.subarray(0, p.props.subIdCount)), user,
+    props, subIds: Array.from({ length: p.props.subIdCount }, (_, i) => p.props.subscriptionId(i)), user,
   };
 }
 

@@ -124,7 +124,7 @@ test('enhanced authentication: AUTH exchange driven by the caller-supplied metho
     },
     challenge(server: import('../../src/core/codec/index.js').Packet, out: import('../../src/core/codec/index.js').Properties): number {
       const p = server.props;
-      calls.push('challenge ' + Buffer.from(p.bufs[0x16].subarray(p.off[0x16], p.off[0x16] + p.len[0x16])).toString());
+      calls.push('challenge ' + Buffer.from(p.bufferOf(0x16).subarray(p.offsetOf(0x16), p.offsetOf(0x16) + p.lengthOf(0x16))).toString());
       const d = utf8('client-final');
       out.setBytes(PropertyId.AuthenticationData, d, 0, d.length);
       return 0;

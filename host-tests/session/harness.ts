@@ -84,7 +84,7 @@ export class RecordingHandler implements SessionHandler {
   }
   onClose(reasonCode: number, server: Packet | null): void {
     const e: { rc: number; server: boolean; serverReference?: string } = { rc: reasonCode, server: server !== null };
-    if (server && server.props.has(0x1c)) e.serverReference = decodeUtf8(server.props.bufs[0x1c], server.props.off[0x1c], server.props.len[0x1c]);
+    if (server && server.props.has(0x1c)) e.serverReference = decodeUtf8(server.props.bufferOf(0x1c), server.props.offsetOf(0x1c), server.props.lengthOf(0x1c));
     this.closes.push(e);
     this.log.push(`close ${reasonCode}${server ? ' server' : ''}`);
   }

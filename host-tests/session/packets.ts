@@ -69,8 +69,8 @@ export function connect(spec: ConnectSpec = {}): Uint8Array {
     p.willTopic = t; p.willTopicOff = 0; p.willTopicLen = t.length;
     p.willPayload = b; p.willPayloadOff = 0; p.willPayloadLen = b.length;
     for (const [k, v] of Object.entries(spec.will.props ?? {})) {
-      if (typeof v === 'number') p.willProps.setNumber(Number(k), v);
-      else { const x = typeof v === 'string' ? utf8(v) : v; p.willProps.setBytes(Number(k), x, 0, x.length); }
+      if (typeof v === 'number') p.willProps!.setNumber(Number(k), v);
+      else { const x = typeof v === 'string' ? utf8(v) : v; p.willProps!.setBytes(Number(k), x, 0, x.length); }
     }
   }
   if (spec.username !== undefined) { const u = utf8(spec.username); p.username = u; p.usernameOff = 0; p.usernameLen = u.length; }

@@ -125,7 +125,7 @@ function copy(buf: Uint8Array, off: number, len: number): Buffer {
 }
 
 function copyProp(p: Properties, id: number): Buffer | null {
-  return p.has(id) ? copy(p.bufs[id], p.off[id], p.len[id]) : null;
+  return p.has(id) ? copy(p.bufferOf(id), p.offsetOf(id), p.lengthOf(id)) : null;
 }
 
 const MESSAGE_PROPS = [PropertyId.PayloadFormatIndicator, PropertyId.ContentType, PropertyId.ResponseTopic, PropertyId.CorrelationData];
@@ -137,7 +137,7 @@ function messageProps(p: Properties): MessageProps | null {
   if (!any) return null;
   const user: Buffer[] = [];
   for (let i = 0; i < p.userCount; i++) {
-    user.push(copy(p.userKeyBuf[i], p.userKeyOff[i], p.userKeyLen[i]), copy(p.userValueBuf[i], p.userValueOff[i], p.userValueLen[i]));
+    user.push(copy(p.userKeyBuffer(i), p.userKeyOffset(i), p.userKeyLength(i)), copy(p.userValueBuffer(i), p.userValueOffset(i), p.userValueLength(i)));
   }
   return {
     payloadFormat: p.has(PropertyId.PayloadFormatIndicator) ? p.get(PropertyId.PayloadFormatIndicator) : -1,
@@ -1017,7 +1017,7 @@ export class Connection {
     if (p.willFlag) {
       const topic = str(p.willTopic, p.willTopicOff, p.willTopicLen);
       if (b.acl && !b.acl.canPublish(user, clientId, topic)) return this.refuse(ReasonCode.NotAuthorized);
-      const wp = p.willProps;
+      const wp = p.willProps!;
       const exp = v5 && wp.has(PropertyId.MessageExpiryInterval) ? wp.get(PropertyId.MessageExpiryInterval) : 0;
       will = {
         msg: {
@@ -1151,7 +1151,7 @@ export class Connection {
     const b = this.broker;
     const s = this.session!;
     const v5 = this.version === 5;
-    const subId = v5 && p.props.subIdCount > 0 ? p.props.subIds[0] : 0;
+    const subId = v5 && p.props.subIdCount > 0 ? p.props.subscriptionId(0) : 0;
     const codes: number[] = [];
     const retainedFor: [Subscription, string][] = [];
     for (let i = 0; i < p.count; i++) {

@@ -103,20 +103,20 @@ export function propsToMqtt(p: Properties): MqttObject | undefined {
   for (const spec of PROPERTIES) {
     if (spec.kind === 'pair' || spec.id === PropertyId.SubscriptionIdentifier) continue;
     if (!p.has(spec.id)) continue;
-    if (spec.kind === 'str') o[spec.name] = text(p.bufs[spec.id], p.off[spec.id], p.len[spec.id]);
-    else if (spec.kind === 'bin') o[spec.name] = bytes(p.bufs[spec.id], p.off[spec.id], p.len[spec.id]);
+    if (spec.kind === 'str') o[spec.name] = text(p.bufferOf(spec.id), p.offsetOf(spec.id), p.lengthOf(spec.id));
+    else if (spec.kind === 'bin') o[spec.name] = bytes(p.bufferOf(spec.id), p.offsetOf(spec.id), p.lengthOf(spec.id));
     else if (spec.kind === 'bool') o[spec.name] = p.get(spec.id) !== 0;
     else o[spec.name] = p.get(spec.id);
   }
   // mqtt-packet quirk: one subscription identifier is a number, several are an array.
-  if (p.subIdCount === 1) o.subscriptionIdentifier = p.subIds[0];
-  else if (p.subIdCount > 1) o.subscriptionIdentifier = Array.from(p.subIds.subarray(0, p.subIdCount));
+  if (p.subIdCount === 1) o.subscriptionIdentifier = p.subscriptionId(0);
+  else if (p.subIdCount > 1) o.subscriptionIdentifier = Array.from({ length: p.subIdCount }, (_, i) => p.subscriptionId(i));
   if (p.userCount > 0) {
     // mqtt-packet quirk: user properties are an object; a repeated name holds an array of values.
     const up: Record<string, string | string[]> = Object.create(null);
     for (let i = 0; i < p.userCount; i++) {
-      const k = text(p.userKeyBuf[i], p.userKeyOff[i], p.userKeyLen[i]);
-      const v = text(p.userValueBuf[i], p.userValueOff[i], p.userValueLen[i]);
+      const k = text(p.userKeyBuffer(i), p.userKeyOffset(i), p.userKeyLength(i));
+      const v = text(p.userValueBuffer(i), p.userValueOffset(i), p.userValueLength(i));
       const prev = up[k];
       if (prev === undefined) up[k] = v;
       else if (Array.isArray(prev)) prev.push(v);
@@ -182,7 +182,7 @@ export function toMqtt(p: Packet): MqttObject {
           qos: p.willQos,
           retain: p.willRetain,
         };
-        const wp = v === 5 ? propsToMqtt(p.willProps) : undefined;
+        const wp = v === 5 ? propsToMqtt(p.willProps!) : undefined;
         if (wp) o.will.properties = wp;
       }
       break;
@@ -267,7 +267,7 @@ export function fromMqtt(o: MqttObject, version: number, p: Packet): Packet {
         p.willTopic = t; p.willTopicOff = 0; p.willTopicLen = t.length;
         const w = toBuffer(o.will.payload);
         p.willPayload = w; p.willPayloadOff = 0; p.willPayloadLen = w.length;
-        if (version === 5) propsFromMqtt(o.will.properties, p.willProps);
+        if (version === 5) propsFromMqtt(o.will.properties, p.willProps!);
       }
       break;
     }

@@ -56,10 +56,13 @@ export function decodeConnect(r: Reader, p: Packet): number {
   p.clientIdOff = r.utf8();
   p.clientIdLen = r.len;
   p.clientId = r.buf;
-  p.willProps.clear();
+  const wp = p.willProps;
+  if (wp !== null) wp.clear();
   if (p.willFlag) {
     if (level === ProtocolVersion.V5) {
-      const rc = decodeProperties(r, p.willProps, WILL_PROPERTIES);
+      // A record built without will properties cannot hold them.
+      if (wp === null) return -ReasonCode.ImplementationSpecificError;
+      const rc = decodeProperties(r, wp, WILL_PROPERTIES);
       if (rc < 0) return rc;
     }
     p.willTopicOff = r.utf8();
@@ -113,7 +116,7 @@ export function encodeConnect(p: Packet, out: Uint8Array, off: number): number {
   if (p.willFlag) {
     remaining += 4 + p.willTopicLen + p.willPayloadLen;
     if (level === ProtocolVersion.V5) {
-      willPropsSize = propertiesSize(p.willProps, WILL_PROPERTIES);
+      willPropsSize = p.willProps === null ? 0 : propertiesSize(p.willProps, WILL_PROPERTIES);
       if (willPropsSize < 0) return willPropsSize;
       remaining += varintSize(willPropsSize) + willPropsSize;
     }
@@ -133,7 +136,10 @@ export function encodeConnect(p: Packet, out: Uint8Array, off: number): number {
   if (level === ProtocolVersion.V5) pos = writeProperties(out, pos, p.props, propsSize);
   pos = writeLengthPrefixed(out, pos, p.clientId, p.clientIdOff, p.clientIdLen);
   if (p.willFlag) {
-    if (level === ProtocolVersion.V5) pos = writeProperties(out, pos, p.willProps, willPropsSize);
+    if (level === ProtocolVersion.V5) {
+      if (p.willProps === null) out[pos++] = 0;
+      else pos = writeProperties(out, pos, p.willProps, willPropsSize);
+    }
     pos = writeLengthPrefixed(out, pos, p.willTopic, p.willTopicOff, p.willTopicLen);
     pos = writeLengthPrefixed(out, pos, p.willPayload, p.willPayloadOff, p.willPayloadLen);
   }

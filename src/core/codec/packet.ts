@@ -27,7 +27,8 @@ export class Packet {
   willPayload: Uint8Array;
   willPayloadOff: number;
   willPayloadLen: number;
-  willProps: Properties;
+  /** Will properties (MQTT 5 CONNECT): only in records built to encode or decode CONNECT. */
+  willProps: Properties | null;
   username: Uint8Array;
   usernameOff: number;
   usernameLen: number;
@@ -65,16 +66,17 @@ export class Packet {
   filterLen: Int32Array;
   /** SUBSCRIBE options byte per filter: QoS (bits 0-1), no local (2), retain as published (3), retain handling (4-5). */
   options: Uint8Array;
-  /** SUBACK / UNSUBACK reason codes, one per filter (3.1.1 SUBACK 0x80 is kept as is). */
+  /** SUBACK / UNSUBACK reason codes, one per filter (3.1.1 SUBACK 0x80 is kept as is): the same array as `options` (a packet has one or the other). */
   codes: Uint8Array;
 
   props: Properties;
 
   /**
    * capacity: filters per SUBSCRIBE/UNSUBSCRIBE and codes per SUBACK; userProperties and
-   * subscriptionIds: how many of each a packet's properties can hold.
+   * subscriptionIds: how many of each a packet's properties can hold; will: whether the record
+   * has will properties (needed to encode or decode an MQTT 5 CONNECT with a will).
    */
-  constructor(capacity: number, userProperties: number, subscriptionIds: number) {
+  constructor(capacity: number, userProperties: number, subscriptionIds: number, will = true) {
     this.type = 0;
     this.flags = 0;
     this.version = 4;
@@ -92,7 +94,7 @@ export class Packet {
     this.willPayload = EMPTY;
     this.willPayloadOff = 0;
     this.willPayloadLen = 0;
-    this.willProps = new Properties(userProperties, 0);
+    this.willProps = will ? new Properties(userProperties, 0) : null;
     this.username = EMPTY;
     this.usernameOff = 0;
     this.usernameLen = -1;
@@ -120,7 +122,7 @@ export class Packet {
     this.filterOff = new Int32Array(capacity);
     this.filterLen = new Int32Array(capacity);
     this.options = new Uint8Array(capacity);
-    this.codes = new Uint8Array(capacity);
+    this.codes = this.options;
     this.props = new Properties(userProperties, subscriptionIds);
   }
 
@@ -145,7 +147,7 @@ export class Packet {
     this.usernameLen = -1;
     this.passwordLen = -1;
     this.props.clear();
-    this.willProps.clear();
+    if (this.willProps !== null) this.willProps.clear();
   }
 
   setTopic(buf: Uint8Array, off: number, len: number): void {

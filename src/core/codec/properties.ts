@@ -67,6 +67,12 @@ export const PROPERTY_TYPE = new Uint8Array(PROPERTY_SLOTS);
 export const PROPERTY_PACKETS = new Uint32Array(PROPERTY_SLOTS);
 /** Bit index of each identifier in Properties.present (0xff: not a property). */
 const PROPERTY_BIT = new Uint8Array(PROPERTY_SLOTS).fill(0xff);
+/**
+ * Dense index of each identifier among its kind: number properties 0..NUMBER_COUNT-1, string
+ * and binary ones 0..BYTES_COUNT-1 (NUMBER_COUNT for user properties, subscription identifiers
+ * and unknown ids: a spare number entry that stays 0).
+ */
+const PROPERTY_INDEX = new Uint8Array(PROPERTY_SLOTS);
 /** Identifiers in wire order (ascending), for encoding. */
 export const PROPERTY_IDS = new Uint8Array(SPEC.length / 3);
 for (let i = 0; i < SPEC.length; i += 3) {
@@ -77,50 +83,61 @@ for (let i = 0; i < SPEC.length; i += 3) {
   PROPERTY_IDS[i / 3] = id;
 }
 
+function isBytesType(type: number): boolean {
+  return type === PropType.Utf8 || type === PropType.Binary;
+}
+
+function isNumberProperty(id: number): boolean {
+  const type = PROPERTY_TYPE[id];
+  return type !== 0 && type !== PropType.Pair && !isBytesType(type) && id !== PropertyId.SubscriptionIdentifier;
+}
+
+/* cold */
+function indexProperties(bytes: boolean): number {
+  let n = 0;
+  for (let id = 0; id < PROPERTY_SLOTS; id++) {
+    if (bytes ? isBytesType(PROPERTY_TYPE[id]) : isNumberProperty(id)) PROPERTY_INDEX[id] = n++;
+  }
+  return n;
+}
+
+/** Number properties (16) and string/binary properties (9): a record holds at most one of each. */
+const NUMBER_COUNT = indexProperties(false);
+const BYTES_COUNT = indexProperties(true);
+for (let id = 0; id < PROPERTY_SLOTS; id++) {
+  if (!isNumberProperty(id) && !isBytesType(PROPERTY_TYPE[id])) PROPERTY_INDEX[id] = NUMBER_COUNT;
+}
+/** In Properties.vals: numbers, then (offset, length) per string/binary property, then 4 per user property, then subscription ids. */
+const BYTES_BASE = NUMBER_COUNT + 1;
+const USER_BASE = BYTES_BASE + 2 * BYTES_COUNT;
+
 const EMPTY = new Uint8Array(0);
 
-/** One packet's properties. Numbers in `num`, strings and binary data as (buf, off, len). */
+/**
+ * One packet's properties, in two tables indexed densely by kind rather than by identifier:
+ * `vals` holds the numbers, the (offset, length) of each string or binary property and of each
+ * user property's key and value, and the subscription identifiers; `bufs` the buffers those
+ * bytes are in (one per string/binary property, two per user property), kept by reference.
+ */
 export class Properties {
   /** Bit PROPERTY_BIT[id] is set for each property present (user properties and subscription identifiers are counted instead). */
   present: number;
-  num: Uint32Array;
+  vals: Int32Array;
   bufs: Uint8Array[];
-  off: Int32Array;
-  len: Int32Array;
   /** User properties kept (at most userCapacity); userSeen counts all that were decoded. */
   userCount: number;
   userSeen: number;
-  userKeyBuf: Uint8Array[];
-  userKeyOff: Int32Array;
-  userKeyLen: Int32Array;
-  userValueBuf: Uint8Array[];
-  userValueOff: Int32Array;
-  userValueLen: Int32Array;
   /** Subscription identifiers (PUBLISH may carry several, SUBSCRIBE one). */
   subIdCount: number;
-  subIds: Uint32Array;
 
   constructor(userCapacity: number, subIdCapacity: number) {
     this.present = 0;
-    this.num = new Uint32Array(PROPERTY_SLOTS);
+    this.vals = new Int32Array(USER_BASE + 4 * userCapacity + subIdCapacity);
     this.bufs = [];
-    for (let i = 0; i < PROPERTY_SLOTS; i++) this.bufs.push(EMPTY);
-    this.off = new Int32Array(PROPERTY_SLOTS);
-    this.len = new Int32Array(PROPERTY_SLOTS);
+    for (let i = 0; i < BYTES_COUNT + 2 * userCapacity; i++) this.bufs.push(EMPTY);
     this.userCount = 0;
     this.userSeen = 0;
-    this.userKeyBuf = [];
-    this.userValueBuf = [];
-    for (let i = 0; i < userCapacity; i++) {
-      this.userKeyBuf.push(EMPTY);
-      this.userValueBuf.push(EMPTY);
-    }
-    this.userKeyOff = new Int32Array(userCapacity);
-    this.userKeyLen = new Int32Array(userCapacity);
-    this.userValueOff = new Int32Array(userCapacity);
-    this.userValueLen = new Int32Array(userCapacity);
     this.subIdCount = 0;
-    this.subIds = new Uint32Array(subIdCapacity);
   }
 
   clear(): void {
@@ -138,8 +155,52 @@ export class Properties {
     return (this.present & (1 << PROPERTY_BIT[id])) !== 0;
   }
 
+  /** A number property's value (0 for other kinds). */
   get(id: number): number {
-    return this.num[id];
+    return this.vals[PROPERTY_INDEX[id]] >>> 0;
+  }
+
+  /** A string or binary property: its buffer, and where its bytes are in it. */
+  bufferOf(id: number): Uint8Array {
+    return this.bufs[PROPERTY_INDEX[id]];
+  }
+
+  offsetOf(id: number): number {
+    return this.vals[BYTES_BASE + 2 * PROPERTY_INDEX[id]];
+  }
+
+  lengthOf(id: number): number {
+    return this.vals[BYTES_BASE + 2 * PROPERTY_INDEX[id] + 1];
+  }
+
+  /** User property i (0..userCount-1): key and value as (buffer, offset, length). */
+  userKeyBuffer(i: number): Uint8Array {
+    return this.bufs[BYTES_COUNT + 2 * i];
+  }
+
+  userKeyOffset(i: number): number {
+    return this.vals[USER_BASE + 4 * i];
+  }
+
+  userKeyLength(i: number): number {
+    return this.vals[USER_BASE + 4 * i + 1];
+  }
+
+  userValueBuffer(i: number): Uint8Array {
+    return this.bufs[BYTES_COUNT + 2 * i + 1];
+  }
+
+  userValueOffset(i: number): number {
+    return this.vals[USER_BASE + 4 * i + 2];
+  }
+
+  userValueLength(i: number): number {
+    return this.vals[USER_BASE + 4 * i + 3];
+  }
+
+  /** Subscription identifier i (0..subIdCount-1). */
+  subscriptionId(i: number): number {
+    return this.vals[this.subIdBase() + i];
   }
 
   /** A number-valued property (byte, two-byte, four-byte or variable byte integer). */
@@ -149,15 +210,19 @@ export class Properties {
       this.addSubscriptionId(value);
       return;
     }
-    this.num[id] = value;
+    const k = PROPERTY_INDEX[id];
+    if (k === NUMBER_COUNT) return;
+    this.vals[k] = value;
     this.present |= 1 << PROPERTY_BIT[id];
   }
 
   /** A string or binary property: bytes [off, off+len) of buf, kept by reference. */
   setBytes(id: number, buf: Uint8Array, off: number, len: number): void {
-    this.bufs[id] = buf;
-    this.off[id] = off;
-    this.len[id] = len;
+    if (!isBytesType(PROPERTY_TYPE[id])) return;
+    const k = PROPERTY_INDEX[id];
+    this.bufs[k] = buf;
+    this.vals[BYTES_BASE + 2 * k] = off;
+    this.vals[BYTES_BASE + 2 * k + 1] = len;
     this.present |= 1 << PROPERTY_BIT[id];
   }
 
@@ -171,39 +236,44 @@ export class Properties {
   addUserProperty(kbuf: Uint8Array, koff: number, klen: number, vbuf: Uint8Array, voff: number, vlen: number): boolean {
     this.userSeen++;
     const i = this.userCount;
-    if (i >= this.userKeyOff.length) return false;
-    this.userKeyBuf[i] = kbuf;
-    this.userKeyOff[i] = koff;
-    this.userKeyLen[i] = klen;
-    this.userValueBuf[i] = vbuf;
-    this.userValueOff[i] = voff;
-    this.userValueLen[i] = vlen;
+    const b = BYTES_COUNT + 2 * i;
+    if (b >= this.bufs.length) return false;
+    this.bufs[b] = kbuf;
+    this.bufs[b + 1] = vbuf;
+    const v = USER_BASE + 4 * i;
+    this.vals[v] = koff;
+    this.vals[v + 1] = klen;
+    this.vals[v + 2] = voff;
+    this.vals[v + 3] = vlen;
     this.userCount = i + 1;
     return true;
   }
 
   addSubscriptionId(value: number): boolean {
-    if (this.subIdCount >= this.subIds.length) return false;
-    this.subIds[this.subIdCount++] = value;
+    const at = this.subIdBase() + this.subIdCount;
+    if (at >= this.vals.length) return false;
+    this.vals[at] = value;
+    this.subIdCount++;
     return true;
   }
 
   /** Copies another record's properties (by reference to the same bytes). */
   copyFrom(src: Properties): void {
     this.present = src.present;
-    for (let i = 0; i < PROPERTY_SLOTS; i++) {
-      this.num[i] = src.num[i];
-      this.bufs[i] = src.bufs[i];
-      this.off[i] = src.off[i];
-      this.len[i] = src.len[i];
-    }
+    for (let i = 0; i < USER_BASE; i++) this.vals[i] = src.vals[i];
+    for (let i = 0; i < BYTES_COUNT; i++) this.bufs[i] = src.bufs[i];
     this.userCount = 0;
     this.userSeen = 0;
     for (let i = 0; i < src.userCount; i++) {
-      this.addUserProperty(src.userKeyBuf[i], src.userKeyOff[i], src.userKeyLen[i], src.userValueBuf[i], src.userValueOff[i], src.userValueLen[i]);
+      this.addUserProperty(src.userKeyBuffer(i), src.userKeyOffset(i), src.userKeyLength(i), src.userValueBuffer(i), src.userValueOffset(i), src.userValueLength(i));
     }
     this.subIdCount = 0;
-    for (let i = 0; i < src.subIdCount; i++) this.addSubscriptionId(src.subIds[i]);
+    for (let i = 0; i < src.subIdCount; i++) this.addSubscriptionId(src.subscriptionId(i));
+  }
+
+  /** Where the subscription identifiers start in vals: after the user properties (2 buffers and 4 numbers each). */
+  private subIdBase(): number {
+    return USER_BASE + 2 * (this.bufs.length - BYTES_COUNT);
   }
 }
 
@@ -304,8 +374,9 @@ export function propertiesSize(p: Properties, packet: number): number {
       else if (type === PropType.TwoByte) n += 3;
       else if (type === PropType.FourByte) n += 5;
       else if (type === PropType.Utf8 || type === PropType.Binary) {
-        if (p.len[id] > 0xffff) return -ReasonCode.MalformedPacket;
-        n += 3 + p.len[id];
+        const len = p.lengthOf(id);
+        if (len > 0xffff) return -ReasonCode.MalformedPacket;
+        n += 3 + len;
       }
     }
   }
@@ -313,7 +384,7 @@ export function propertiesSize(p: Properties, packet: number): number {
     if ((PROPERTY_PACKETS[PropertyId.SubscriptionIdentifier] & packet) === 0) return -ReasonCode.ProtocolError;
     if (p.subIdCount > 1 && packet !== 1 << PacketType.Publish) return -ReasonCode.ProtocolError;
     for (let i = 0; i < p.subIdCount; i++) {
-      const v = p.subIds[i];
+      const v = p.subscriptionId(i);
       if (v === 0 || !isVarint(v)) return -ReasonCode.ProtocolError;
       n += 1 + varintSize(v);
     }
@@ -321,8 +392,10 @@ export function propertiesSize(p: Properties, packet: number): number {
   if (p.userCount > 0) {
     if ((PROPERTY_PACKETS[PropertyId.UserProperty] & packet) === 0) return -ReasonCode.ProtocolError;
     for (let i = 0; i < p.userCount; i++) {
-      if (p.userKeyLen[i] > 0xffff || p.userValueLen[i] > 0xffff) return -ReasonCode.MalformedPacket;
-      n += 5 + p.userKeyLen[i] + p.userValueLen[i];
+      const klen = p.userKeyLength(i);
+      const vlen = p.userValueLength(i);
+      if (klen > 0xffff || vlen > 0xffff) return -ReasonCode.MalformedPacket;
+      n += 5 + klen + vlen;
     }
   }
   return n;
@@ -337,20 +410,20 @@ export function writeProperties(out: Uint8Array, pos: number, p: Properties, siz
       if (!p.has(id)) continue;
       out[pos++] = id;
       const type = PROPERTY_TYPE[id];
-      if (type === PropType.Byte) out[pos++] = p.num[id];
-      else if (type === PropType.TwoByte) pos = writeU16(out, pos, p.num[id]);
-      else if (type === PropType.FourByte) pos = writeU32(out, pos, p.num[id]);
-      else if (type === PropType.Utf8 || type === PropType.Binary) pos = writeLengthPrefixed(out, pos, p.bufs[id], p.off[id], p.len[id]);
+      if (type === PropType.Byte) out[pos++] = p.get(id);
+      else if (type === PropType.TwoByte) pos = writeU16(out, pos, p.get(id));
+      else if (type === PropType.FourByte) pos = writeU32(out, pos, p.get(id));
+      else if (type === PropType.Utf8 || type === PropType.Binary) pos = writeLengthPrefixed(out, pos, p.bufferOf(id), p.offsetOf(id), p.lengthOf(id));
     }
   }
   for (let i = 0; i < p.subIdCount; i++) {
     out[pos++] = PropertyId.SubscriptionIdentifier;
-    pos = writeVarint(out, pos, p.subIds[i]);
+    pos = writeVarint(out, pos, p.subscriptionId(i));
   }
   for (let i = 0; i < p.userCount; i++) {
     out[pos++] = PropertyId.UserProperty;
-    pos = writeLengthPrefixed(out, pos, p.userKeyBuf[i], p.userKeyOff[i], p.userKeyLen[i]);
-    pos = writeLengthPrefixed(out, pos, p.userValueBuf[i], p.userValueOff[i], p.userValueLen[i]);
+    pos = writeLengthPrefixed(out, pos, p.userKeyBuffer(i), p.userKeyOffset(i), p.userKeyLength(i));
+    pos = writeLengthPrefixed(out, pos, p.userValueBuffer(i), p.userValueOffset(i), p.userValueLength(i));
   }
   return pos;
 }

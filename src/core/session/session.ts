@@ -121,10 +121,11 @@ export class Session {
     this.framer.version = opts.version;
     this.framer.streaming = opts.streamLargePayloads;
     if (opts.streamLargePayloads && opts.maximumPacketSize > 0) this.framer.maxPacketSize = opts.maximumPacketSize;
-    this.rx = new Packet(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds);
-    this.tx = new Packet(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds);
-    this.pub = new Packet(1, opts.userProperties, opts.subscriptionIds);
-    this.sp = new Packet(1, opts.userProperties, opts.subscriptionIds);
+    this.rx = new Packet(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds, false);
+    // Only the record CONNECT is encoded from holds will properties, and only when there is an MQTT 5 will.
+    this.tx = new Packet(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds, this.v5 && opts.willTopic !== null);
+    this.pub = new Packet(1, opts.userProperties, opts.subscriptionIds, false);
+    this.sp = new Packet(1, opts.userProperties, opts.subscriptionIds, false);
     this.reader = new Reader();
     this.out = new Uint8Array(opts.sendBufferSize);
     this.outStart = 0;
@@ -343,9 +344,9 @@ export class Session {
     const rp = req.props;
     if (!rp.has(PropertyId.ResponseTopic)) return -ReasonCode.TopicNameInvalid;
     if (rp.has(PropertyId.CorrelationData)) {
-      this.pub.props.setBytes(PropertyId.CorrelationData, rp.bufs[PropertyId.CorrelationData], rp.off[PropertyId.CorrelationData], rp.len[PropertyId.CorrelationData]);
+      this.pub.props.setBytes(PropertyId.CorrelationData, rp.bufferOf(PropertyId.CorrelationData), rp.offsetOf(PropertyId.CorrelationData), rp.lengthOf(PropertyId.CorrelationData));
     }
-    return this.publish(rp.bufs[PropertyId.ResponseTopic], rp.off[PropertyId.ResponseTopic], rp.len[PropertyId.ResponseTopic], payload, payloadOff, payloadLen, qos, false);
+    return this.publish(rp.bufferOf(PropertyId.ResponseTopic), rp.offsetOf(PropertyId.ResponseTopic), rp.lengthOf(PropertyId.ResponseTopic), payload, payloadOff, payloadLen, qos, false);
   }
 
   /**
@@ -540,8 +541,8 @@ export class Session {
       t.willPayload = o.willPayload;
       t.willPayloadOff = 0;
       t.willPayloadLen = o.willPayload.length;
-      if (v5) {
-        const w = t.willProps;
+      const w = t.willProps;
+      if (w !== null) {
         if (o.willDelay >= 0) w.setNumber(PropertyId.WillDelayInterval, o.willDelay);
         if (o.willMessageExpiry >= 0) w.setNumber(PropertyId.MessageExpiryInterval, o.willMessageExpiry);
         if (o.willPayloadFormat >= 0) w.setNumber(PropertyId.PayloadFormatIndicator, o.willPayloadFormat);
@@ -657,11 +658,11 @@ export class Session {
       if (pr.has(PropertyId.SubscriptionIdentifierAvailable)) this.serverSubscriptionIdsAvailable = pr.get(PropertyId.SubscriptionIdentifierAvailable) === 1;
       if (pr.has(PropertyId.SessionExpiryInterval)) this.sessionExpiry = pr.get(PropertyId.SessionExpiryInterval);
       this.outAliases.reset(pr.has(PropertyId.TopicAliasMaximum) ? pr.get(PropertyId.TopicAliasMaximum) : 0);
-      if (pr.has(PropertyId.AssignedClientIdentifier) && pr.len[PropertyId.AssignedClientIdentifier] <= this.clientId.length) {
+      if (pr.has(PropertyId.AssignedClientIdentifier) && pr.lengthOf(PropertyId.AssignedClientIdentifier) <= this.clientId.length) {
         // Kept, so that a later connection resumes this session.
-        const n = pr.len[PropertyId.AssignedClientIdentifier];
-        const src = pr.bufs[PropertyId.AssignedClientIdentifier];
-        const at = pr.off[PropertyId.AssignedClientIdentifier];
+        const n = pr.lengthOf(PropertyId.AssignedClientIdentifier);
+        const src = pr.bufferOf(PropertyId.AssignedClientIdentifier);
+        const at = pr.offsetOf(PropertyId.AssignedClientIdentifier);
         for (let i = 0; i < n; i++) this.clientId[i] = src[at + i];
         this.clientIdLen = n;
       }
