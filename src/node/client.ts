@@ -248,8 +248,45 @@ function bytesOf(buf: Uint8Array, off: number, len: number): Buffer {
   return Buffer.from(buf.buffer, buf.byteOffset + off, len);
 }
 
+/**
+ * Byte fields of a Properties record. The codec moved from public arrays (bufs/off/len,
+ * userKeyBuf...) to accessors (bufferOf/offsetOf/lengthOf, userKeyBuffer(i)...); both are read.
+ */
+interface PropertiesArrays {
+  bufs: Uint8Array[]; off: Int32Array; len: Int32Array; subIds: Uint32Array;
+  userKeyBuf: Uint8Array[]; userKeyOff: Int32Array; userKeyLen: Int32Array;
+  userValueBuf: Uint8Array[]; userValueOff: Int32Array; userValueLen: Int32Array;
+}
+interface PropertiesAccessors {
+  bufferOf(id: number): Uint8Array; offsetOf(id: number): number; lengthOf(id: number): number; subscriptionId(i: number): number;
+  userKeyBuffer(i: number): Uint8Array; userKeyOffset(i: number): number; userKeyLength(i: number): number;
+  userValueBuffer(i: number): Uint8Array; userValueOffset(i: number): number; userValueLength(i: number): number;
+}
+const hasAccessors = (p: Properties): boolean => typeof (p as { bufferOf?: unknown }).bufferOf === 'function';
+const accessors = (p: Properties): PropertiesAccessors => p as unknown as PropertiesAccessors;
+
 function propBytes(p: Properties, id: number): Buffer {
-  return bytesOf(p.bufferOf(id), p.offsetOf(id), p.lengthOf(id));
+  if (hasAccessors(p)) {
+    const x = accessors(p);
+    return bytesOf(x.bufferOf(id), x.offsetOf(id), x.lengthOf(id));
+  }
+  const a = p as unknown as PropertiesArrays;
+  return bytesOf(a.bufs[id], a.off[id], a.len[id]);
+}
+
+function subscriptionIdAt(p: Properties, i: number): number {
+  return hasAccessors(p) ? accessors(p).subscriptionId(i) : (p as unknown as PropertiesArrays).subIds[i];
+}
+
+function userPropertyAt(p: Properties, i: number): [string, string] {
+  if (hasAccessors(p)) {
+    const x = accessors(p);
+    return [bytesOf(x.userKeyBuffer(i), x.userKeyOffset(i), x.userKeyLength(i)).toString('utf8'),
+      bytesOf(x.userValueBuffer(i), x.userValueOffset(i), x.userValueLength(i)).toString('utf8')];
+  }
+  const a = p as unknown as PropertiesArrays;
+  return [bytesOf(a.userKeyBuf[i], a.userKeyOff[i], a.userKeyLen[i]).toString('utf8'),
+    bytesOf(a.userValueBuf[i], a.userValueOff[i], a.userValueLen[i]).toString('utf8')];
 }
 
 /** A received record's properties as an object (copies every byte field). */
@@ -264,12 +301,11 @@ export function propertiesObject(p: Properties): Record<string, unknown> {
     else if (t === PropType.Binary) o[name] = Buffer.from(propBytes(p, id));
     else o[name] = p.get(id);
   }
-  if (p.subIdCount > 0) o.subscriptionIdentifier = p.subIdCount === 1 ? p.subscriptionId(0) : Array.from({ length: p.subIdCount }, (_, i) => p.subscriptionId(i));
+  if (p.subIdCount > 0) o.subscriptionIdentifier = p.subIdCount === 1 ? subscriptionIdAt(p, 0) : Array.from({ length: p.subIdCount }, (_, i) => subscriptionIdAt(p, i));
   if (p.userCount > 0) {
     const u: Record<string, string | string[]> = {};
     for (let i = 0; i < p.userCount; i++) {
-      const k = bytesOf(p.userKeyBuffer(i), p.userKeyOffset(i), p.userKeyLength(i)).toString('utf8');
-      const v = bytesOf(p.userValueBuffer(i), p.userValueOffset(i), p.userValueLength(i)).toString('utf8');
+      const [k, v] = userPropertyAt(p, i);
       const had = u[k];
       u[k] = had === undefined ? v : Array.isArray(had) ? [...had, v] : [had, v];
     }
