@@ -236,15 +236,13 @@ export class Session {
     this.now = now;
     if (this.state === SessionState.Connecting) {
       if (now - this.connectAt >= this.opts.connectTimeout && !this.closeWanted) {
-        this.closeWanted = true;
-        this.closeCode = ReasonCode.UnspecifiedError;
+        this.close(ReasonCode.UnspecifiedError);
       }
     } else if (this.state === SessionState.Connected && !this.closeWanted) {
       const action = this.keepAlive.due(now);
       if (action === KeepAliveAction.Timeout) {
         // No PINGRESP in time: the connection is dead (MQTT-3.1.2-22 is the server's side of this).
-        this.closeWanted = true;
-        this.closeCode = ReasonCode.KeepAliveTimeout;
+        this.close(ReasonCode.KeepAliveTimeout);
       } else if (action === KeepAliveAction.Ping) {
         this.tx.reset(PacketType.Pingreq, this.opts.version);
         if (this.writeTx() > 0) this.keepAlive.pinged(now);
@@ -409,8 +407,7 @@ export class Session {
     this.tx.reset(PacketType.Disconnect, this.opts.version);
     this.tx.reasonCode = this.v5 ? reasonCode : 0;
     this.writeTx();
-    this.closeWanted = true;
-    this.closeCode = reasonCode;
+    this.close(reasonCode);
     this.kick();
   }
 
@@ -423,11 +420,7 @@ export class Session {
   reauthenticate(): number {
     const auth = this.auth;
     if (auth === null || this.state !== SessionState.Connected || !this.v5) return -ReasonCode.ProtocolError;
-    const t = this.tx;
-    t.reset(PacketType.Auth, ProtocolVersion.V5);
-    t.reasonCode = ReasonCode.ReAuthenticate;
-    t.props.setBytes(PropertyId.AuthenticationMethod, auth.method, 0, auth.method.length);
-    const rc = auth.begin(t.props);
+    const rc = auth.begin(this.authPacket(auth, ReasonCode.ReAuthenticate).props);
     if (rc < 0) return rc;
     const n = this.writeTx();
     this.kick();
@@ -502,6 +495,21 @@ export class Session {
     return this.writeTx();
   }
 
+  /** The connection is to be closed (once the send buffer is drained), for this reason. */
+  private close(code: number): void {
+    this.closeWanted = true;
+    this.closeCode = code;
+  }
+
+  /** tx as an AUTH with this reason code and the method's name (section 4.12). */
+  private authPacket(auth: AuthMethod, code: number): Packet {
+    const t = this.tx;
+    t.reset(PacketType.Auth, ProtocolVersion.V5);
+    t.reasonCode = code;
+    t.props.setBytes(PropertyId.AuthenticationMethod, auth.method, 0, auth.method.length);
+    return t;
+  }
+
   /** A protocol violation by the server: DISCONNECT with the reason (MQTT 5, MQTT-4.13.1-1) and close. */
   private fail(code: number): void {
     if (this.closeWanted) return;
@@ -511,8 +519,7 @@ export class Session {
       this.ensureSpace(4);
       this.writeTx();
     }
-    this.closeWanted = true;
-    this.closeCode = code;
+    this.close(code);
   }
 
   private sendConnect(): void {
@@ -520,8 +527,7 @@ export class Session {
     const v5 = this.v5;
     // 3.1.1 MQTT-3.1.3-7: a zero-byte client identifier requires a clean session.
     if (!v5 && this.clientIdLen === 0 && !o.cleanStart) {
-      this.closeWanted = true;
-      this.closeCode = ReasonCode.ClientIdentifierNotValid;
+      this.close(ReasonCode.ClientIdentifierNotValid);
       return;
     }
     const t = this.tx;
@@ -574,8 +580,7 @@ export class Session {
         p.setBytes(PropertyId.AuthenticationMethod, auth.method, 0, auth.method.length);
         const rc = auth.begin(p);
         if (rc < 0) {
-          this.closeWanted = true;
-          this.closeCode = -rc;
+          this.close(-rc);
           return;
         }
       }
@@ -583,8 +588,7 @@ export class Session {
     const n = this.writeTx();
     if (n < 0) {
       // Not encodable (3.1.1 MQTT-3.1.2-22: a password without a user name), or larger than the send buffer.
-      this.closeWanted = true;
-      this.closeCode = -n;
+      this.close(-n);
     }
   }
 
@@ -621,8 +625,7 @@ export class Session {
       case PacketType.Disconnect:
         // MQTT 5 section 3.14: the server closes; the client sends nothing back.
         this.serverDisconnected = true;
-        this.closeWanted = true;
-        this.closeCode = p.reasonCode;
+        this.close(p.reasonCode);
         return;
       case PacketType.Auth:
         return this.onAuth();
@@ -637,8 +640,7 @@ export class Session {
     const o = this.opts;
     if (p.reasonCode !== 0) {
       // MQTT-3.2.2-7 (3.1.1 MQTT-3.2.2-5): the server closes after a refusal.
-      this.closeWanted = true;
-      this.closeCode = p.reasonCode;
+      this.close(p.reasonCode);
       this.handler.onConnect(p);
       return;
     }
@@ -833,11 +835,7 @@ export class Session {
     if (auth === null || !this.v5) return this.fail(ReasonCode.ProtocolError);
     if (p.reasonCode === 0) return; // re-authentication succeeded
     if (p.reasonCode !== ReasonCode.ContinueAuthentication) return this.fail(ReasonCode.ProtocolError);
-    const t = this.tx;
-    t.reset(PacketType.Auth, ProtocolVersion.V5);
-    t.reasonCode = ReasonCode.ContinueAuthentication;
-    t.props.setBytes(PropertyId.AuthenticationMethod, auth.method, 0, auth.method.length);
-    const rc = auth.challenge(p, t.props);
+    const rc = auth.challenge(p, this.authPacket(auth, ReasonCode.ContinueAuthentication).props);
     if (rc < 0) return this.fail(-rc);
     this.writeTx();
   }
