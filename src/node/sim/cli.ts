@@ -2,7 +2,7 @@
 // simulated devices for 20 s, live progress, then a summary.
 import { parseFaultSpec } from '../../broker/faults.js';
 import { FaultPlan, formatSummary, parseBrokerUrl, runSim, SimOptions } from './run.js';
-import { xsMissing } from './xs-fleet.js';
+import { fleetMissing, LX106_MAX_DEVICES } from './xs-fleet.js';
 
 export const DEFAULT_DEVICES = 100;
 export const DEFAULT_DURATION_S = 20;
@@ -19,6 +19,8 @@ const USAGE = `usage: xsmqtt sim [options]
                        fault rule kind:key=value,... (e.g. drop:packet=puback,count=10);
                        several separated by ';'
   --xs                 run the devices inside the XS engine (the host XS runtime, targets/xs)
+  --lx106              run each device on an emulated ESP8266 (targets/lx106 under QEMU;
+                       make lx106): at most ${LX106_MAX_DEVICES} devices, 4 unless --devices says
   --json               print the summary as JSON on the last line
   --mqtt 4|5           protocol version (default 5)
   --keepalive S        keep alive, seconds (default 60)
@@ -81,9 +83,11 @@ export function parseArgs(argv: string[], isTTY: boolean, write: (s: string) => 
   const o: SimOptions = {
     devices: DEFAULT_DEVICES, qos: 1, interval: 1000, payloadBytes: 0, durationMs: DEFAULT_DURATION_S * 1000,
     durationDefaulted: true, faults: [], json: false, version: 5, ramp: 5000, seed: 1, keepAlive: 60,
-    localAddresses: [], progress: isTTY ? 'tty' : 'lines', progressMs: 1000, monitor: true, xs: false, write,
+    localAddresses: [], progress: isTTY ? 'tty' : 'lines', progressMs: 1000, monitor: true, xs: false, lx106: false, write,
   };
   let xs = false;
+  let lx106 = false;
+  let devicesSet = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -100,7 +104,7 @@ export function parseArgs(argv: string[], isTTY: boolean, write: (s: string) => 
     } else if (eq > 0) throw new UsageError(`${flag} takes no value`);
     switch (flag) {
       case '-h': case '--help': return 'help';
-      case '--devices': o.devices = parseInt10(value, flag, 1, 1000000); break;
+      case '--devices': o.devices = parseInt10(value, flag, 1, 1000000); devicesSet = true; break;
       case '--broker': parseBrokerUrl(value); o.broker = value; break;
       case '--qos': o.qos = parseInt10(value, flag, 0, 2); break;
       case '--interval': o.interval = parseTime(value, flag, 'ms'); if (o.interval < 10) throw new UsageError('--interval: at least 10ms'); break;
@@ -108,6 +112,7 @@ export function parseArgs(argv: string[], isTTY: boolean, write: (s: string) => 
       case '--duration': o.durationMs = parseTime(value, flag, 's'); o.durationDefaulted = false; if (o.durationMs <= 0) throw new UsageError('--duration: must be positive'); break;
       case '--faults': o.faults.push(...parseFaults(value)); break;
       case '--xs': xs = true; break;
+      case '--lx106': lx106 = true; break;
       case '--json': o.json = true; break;
       case '--mqtt': o.version = parseInt10(value, flag, 4, 5); break;
       case '--keepalive': o.keepAlive = parseInt10(value, flag, 0, 65535); break;
@@ -122,13 +127,21 @@ export function parseArgs(argv: string[], isTTY: boolean, write: (s: string) => 
       default: throw new UsageError(`unknown option '${arg}'`);
     }
   }
-  if (xs) {
-    if (o.faults.some((f) => f.kind === 'kill')) throw new UsageError('--faults kill:P% is not available with --xs (use disconnect:P%)');
-    if (o.localAddresses.length > 0) throw new UsageError('--source-addresses is not available with --xs');
-    if (o.faults.length > 0 && !o.monitor) throw new UsageError('--faults with --xs needs the monitor (drop --no-monitor)');
-    const missing = xsMissing();
-    if (missing !== null) throw new XsUnavailable(missing);
+  if (xs && lx106) throw new UsageError('--xs and --lx106: choose one');
+  if (xs || lx106) {
+    const f = xs ? '--xs' : '--lx106';
+    if (o.faults.some((x) => x.kind === 'kill')) throw new UsageError(`--faults kill:P% is not available with ${f} (use disconnect:P%)`);
+    if (o.localAddresses.length > 0) throw new UsageError(`--source-addresses is not available with ${f}`);
+    if (o.faults.length > 0 && !o.monitor) throw new UsageError(`--faults with ${f} needs the monitor (drop --no-monitor)`);
+    if (lx106) {
+      // One QEMU process per device: the default fleet of 100 is too many for --lx106.
+      if (!devicesSet) o.devices = Math.min(o.devices, 4);
+      if (o.devices > LX106_MAX_DEVICES) throw new UsageError(`--devices: at most ${LX106_MAX_DEVICES} with --lx106 (one emulated ESP8266 each)`);
+    }
+    const missing = fleetMissing(lx106 ? 'lx106' : 'xs');
+    if (missing !== null) throw new XsUnavailable(`${f}: ${missing}`);
     o.xs = true;
+    o.lx106 = lx106;
   }
   return o;
 }
@@ -142,7 +155,7 @@ export async function main(argv: string[]): Promise<number> {
     o = parseArgs(argv, process.stdout.isTTY === true, write);
   } catch (e) {
     if (e instanceof XsUnavailable) {
-      process.stderr.write(`xsmqtt sim: --xs: ${e.message}\n`);
+      process.stderr.write(`xsmqtt sim: ${e.message}\n`);
       return 1;
     }
     if (e instanceof UsageError || e instanceof Error) {
@@ -156,7 +169,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!o.json) {
-    write(`xsmqtt sim: ${o.devices} devices${o.xs ? ' inside XS' : ''}, QoS ${o.qos}, every ${o.interval} ms, MQTT ${o.version === 5 ? '5.0' : '3.1.1'}, for ${o.durationMs / 1000} s` +
+    write(`xsmqtt sim: ${o.devices} devices${o.lx106 ? ' on emulated ESP8266s' : o.xs ? ' inside XS' : ''}, QoS ${o.qos}, every ${o.interval} ms, MQTT ${o.version === 5 ? '5.0' : '3.1.1'}, for ${o.durationMs / 1000} s` +
       `${o.durationDefaulted ? ' (default)' : ''}${o.broker ? `, broker ${o.broker}` : ', embedded broker'}\n`);
   }
   let stopRequested = false;

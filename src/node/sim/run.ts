@@ -43,8 +43,10 @@ export interface SimOptions {
   /** 'tty' redraws one line, 'lines' prints a line per period, 'none' is quiet. */
   progress: 'tty' | 'lines' | 'none';
   progressMs: number;
-  /** Run the devices inside the host XS runtime. */
+  /** Run the devices inside the host XS runtime (or, with lx106, on emulated ESP8266s). */
   xs: boolean;
+  /** With xs: each device on an emulated ESP8266 (targets/lx106 under QEMU). */
+  lx106?: boolean;
   /** Count delivered telemetry with a monitor subscription (off for very large fleets). */
   monitor: boolean;
   write: (s: string) => void;
@@ -251,7 +253,7 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
       xsFleet = await startXsFleet({
         host, port, devices: o.devices, version: o.version, qos: o.qos, interval: o.interval, payloadBytes: o.payloadBytes,
         keepAlive: o.keepAlive, seed: o.seed, ramp: o.ramp, durationMs: o.durationMs,
-      }, stats);
+      }, stats, o.lx106 ? 'lx106' : 'xs');
       killXs = xsFleet.kill;
     }
 

@@ -3,13 +3,16 @@
 // socket (targets/moddable's transport and clock). The host runtime has 16 sockets, as a device
 // has a few, so the fleet is split over XS processes of at most DEVICES_PER_XS devices. Each
 // reports its counters as `STATS {json}` lines, summed into FleetStats.
+// `xsmqtt sim --lx106`: the same bundle, one device per emulated ESP8266 (the targets/lx106
+// firmware under QEMU, src/node/bridge/emulator.ts), each QEMU process with a bridge of its own.
 import { spawn, ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FleetStats } from './stats.js';
 import { xsMissing, XS_BIN } from './xs-suite.js';
+import { lx106Missing, spawnLx106 } from '../bridge/emulator.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const MODDABLE = join(ROOT, 'build/moddable/targets/moddable');
@@ -19,6 +22,35 @@ export { xsMissing };
 
 /** Devices per XS process (the host runtime has 16 sockets; one spare for a reconnect). */
 export const DEVICES_PER_XS = 14;
+
+/**
+ * Most devices `--lx106` boots: each is a QEMU process emulating the lx106 CPU instruction by
+ * instruction (one ESP8266 runs one device), and a few dozen is what two cores carry.
+ */
+export const LX106_MAX_DEVICES = 32;
+
+/** Where the fleet's devices run: the host XS runtime, or emulated ESP8266s. */
+export type FleetRuntime = 'xs' | 'lx106';
+
+interface Runtime {
+  perProcess: number;
+  name: string;
+  spawn(args: string[]): ChildProcess;
+}
+
+const RUNTIMES: Record<FleetRuntime, Runtime> = {
+  xs: { perProcess: DEVICES_PER_XS, name: 'an XS runtime', spawn: (args) => spawn(XS_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] }) },
+  lx106: { perProcess: 1, name: 'an emulated ESP8266', spawn: (args) => spawnLx106(args) },
+};
+
+/** What is missing to run the fleet on this runtime (one line), or null. */
+export function fleetMissing(runtime: FleetRuntime): string | null {
+  if (runtime === 'xs') return xsMissing();
+  const missing = lx106Missing();
+  if (missing !== undefined) return missing;
+  if (!existsSync(join(MODDABLE, 'transport.js'))) return `${MODDABLE}/transport.js is missing: run make check-moddable`;
+  return null;
+}
 
 export interface XsFleetSpec {
   /** Index of this process's first device. */
@@ -116,8 +148,12 @@ export default function main() {
 const COUNTERS = ['connected', 'peak', 'ever', 'connects', 'reconnects', 'disconnects', 'failedAttempts', 'out', 'acked', 'failed', 'publishErrors', 'closeErrors', 'commands'] as const;
 type Report = Record<(typeof COUNTERS)[number], number>;
 
-/** Starts the fleet over XS processes. done resolves when they have all exited (after their FINAL reports). */
-export async function startXsFleet(spec: Omit<XsFleetSpec, 'first'>, stats: FleetStats): Promise<{ done: Promise<unknown>; kill: () => void }> {
+/**
+ * Starts the fleet over XS processes (runtime 'xs') or emulated ESP8266s ('lx106'). done resolves
+ * when they have all exited (after their FINAL reports).
+ */
+export async function startXsFleet(spec: Omit<XsFleetSpec, 'first'>, stats: FleetStats, runtime: FleetRuntime = 'xs'): Promise<{ done: Promise<unknown>; kill: () => void }> {
+  const rt = RUNTIMES[runtime];
   const { build } = await import('esbuild');
   const dir = mkdtempSync(join(tmpdir(), 'xsmqtt-sim-xs-'));
   const children: ChildProcess[] = [];
@@ -141,8 +177,8 @@ export async function startXsFleet(spec: Omit<XsFleetSpec, 'first'>, stats: Flee
   };
   const dones: Promise<number>[] = [];
   try {
-    for (let first = 0, p = 0; first < spec.devices; first += DEVICES_PER_XS, p++) {
-      const part: XsFleetSpec = { ...spec, first, devices: Math.min(DEVICES_PER_XS, spec.devices - first) };
+    for (let first = 0, p = 0; first < spec.devices; first += rt.perProcess, p++) {
+      const part: XsFleetSpec = { ...spec, first, devices: Math.min(rt.perProcess, spec.devices - first) };
       const result = await build({
         stdin: { contents: entry(part), resolveDir: ROOT, sourcefile: 'sim-entry.js', loader: 'js' },
         bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', write: false,
@@ -150,7 +186,7 @@ export async function startXsFleet(spec: Omit<XsFleetSpec, 'first'>, stats: Flee
       });
       const file = join(dir, `bundle-${p}.js`);
       writeFileSync(file, result.outputFiles[0].text);
-      const child: ChildProcess = spawn(XS_BIN, ['--profile', 'host', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child: ChildProcess = rt.spawn(['--profile', 'host', file]);
       children.push(child);
       const idx = reports.length;
       reports.push(Object.fromEntries(COUNTERS.map((k) => [k, 0])) as Report);
@@ -180,7 +216,7 @@ export async function startXsFleet(spec: Omit<XsFleetSpec, 'first'>, stats: Flee
       dones.push(new Promise<number>((resolvePromise, reject) => {
         child.on('error', reject);
         child.on('close', (code) => {
-          if (code !== 0) reject(new Error(`an XS runtime exited with ${code}: ${stderr.trim().split('\n').slice(0, 3).join(' / ')}`));
+          if (code !== 0) reject(new Error(`${rt.name} exited with ${code}: ${stderr.trim().split('\n').slice(0, 3).join(' / ')}`));
           else resolvePromise(code);
         });
       }));
