@@ -82,7 +82,7 @@ async function publisher(lib: Lib, port: number, qos: 0 | 1, n: number): Promise
     const x = c as MqttClient;
     if (qos === 0) {
       for (let i = 0; i < n;) {
-        for (let k = 0; k < 1000 && i < n; k++, i++) void x.publish(TOPIC, PAYLOAD);
+        for (let k = 0; k < 1000 && i < n; k++, i++) x.publish(TOPIC, PAYLOAD).catch((err: Error) => { throw new Error(`publish refused: ${err.message}`); });
         await x.drain();
       }
     } else {

@@ -79,10 +79,25 @@ for (const version of [4, 5] as const) {
     const msg = next<[string, Buffer]>(c, 'message');
     const pub = await open(t, { protocolVersion: version });
     // The SUBSCRIBE sent again after CONNACK may still be on its way: publish until it lands.
-    const timer = setInterval(() => { void pub.publish(`v${version}/again`, 'after', { qos: 1 }); }, 50);
+    const timer = setInterval(() => { pub.publish(`v${version}/again`, 'after', { qos: 1 }).catch(() => undefined); }, 50);
     t.teardown(() => clearInterval(timer));
     const [topic, payload] = await msg;
     t.is(`${topic} ${payload.toString()}`, `v${version}/again after`);
+  });
+
+  test(`v${version}: a message larger than the receive buffer arrives whole (received in pieces)`, async (t) => {
+    const c = await open(t, { protocolVersion: version, capacities: { receiveBufferSize: 1024 } });
+    const big = Buffer.alloc(50000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
+    const got: Buffer[] = [];
+    c.on('message', (_topic, payload) => got.push(payload));
+    await c.subscribe(`v${version}/big`, { qos: 1 });
+    const sender = await open(t, { protocolVersion: version });
+    await sender.publish(`v${version}/big`, big, { qos: 1 });
+    await sender.publish(`v${version}/big`, 'small', { qos: 1 });
+    await until(c, 'message', () => got.length === 2);
+    t.true(got[0].equals(big));
+    t.is(got[1].toString(), 'small');
   });
 
   test(`v${version}: an invalid topic or filter is refused with its reason code`, async (t) => {

@@ -23,7 +23,7 @@ export type QoS = 0 | 1 | 2;
 
 /** The core's fixed capacities, chosen once at connect (see SessionOptions). */
 export interface Capacities {
-  /** Largest packet received (advertised as Maximum Packet Size in MQTT 5). Default 65536. */
+  /** Receive buffer. Larger messages arrive in pieces and are put together (up to maximumPacketSize). Default 16384. */
   receiveBufferSize: number;
   /** Largest packet sent. Default 65536. */
   sendBufferSize: number;
@@ -52,7 +52,7 @@ export interface Capacities {
 }
 
 export const NODE_CAPACITIES: Capacities = {
-  receiveBufferSize: 65536,
+  receiveBufferSize: 16384,
   sendBufferSize: 65536,
   inflight: 64,
   queueCount: 128,
@@ -120,6 +120,8 @@ export interface ClientOptions {
   connectTimeout?: number;
   /** Subscribe again after a reconnect without a session. Default true. */
   resubscribe?: boolean;
+  /** Largest message accepted, bytes (advertised as Maximum Packet Size in MQTT 5); default: no limit. */
+  maximumPacketSize?: number;
   /** MQTT 5 CONNECT options. */
   requestResponseInformation?: boolean;
   requestProblemInformation?: boolean;
@@ -404,6 +406,8 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
   private rxTopic = '';
   private rxTopicBytes: Buffer = Buffer.alloc(0);
   private readonly watchIds = (): void => this.resolveRequestId();
+  /** A message arriving in pieces: its payload so far, topic and details. */
+  private partial: { payload: Buffer; topic: string; info: MessageInfo } | null = null;
   private wakeQueued = false;
   private readonly wakeNow = (): void => {
     this.wakeQueued = false;
@@ -447,6 +451,9 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
     o.backoffMax = Math.max(o.backoffBase, options.reconnectPeriodMax ?? 30000);
     o.backoffJitter = options.reconnectJitter ?? 0.5;
     o.resubscribe = options.resubscribe ?? true;
+    // Messages larger than the receive buffer come in pieces, put together in onMessage.
+    o.streamLargePayloads = true;
+    o.maximumPacketSize = options.maximumPacketSize ?? 0;
 
     this.session = new Session(o, this, null);
     this.clock = new NodeClock();
@@ -608,6 +615,41 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
   }
 
   onMessage(msg: Packet): void {
+    if (msg.chunk !== 0) {
+      this.onPiece(msg);
+      return;
+    }
+    const topic = this.topicOf(msg);
+    const payload = Buffer.allocUnsafe(msg.payloadLen);
+    payload.set(msg.payload.subarray(msg.payloadOff, msg.payloadOff + msg.payloadLen));
+    this.emit('message', topic, payload, this.infoOf(msg));
+  }
+
+  /** A piece of a message larger than the receive buffer (chunk 1 head, 2 more, 3 aborted). */
+  private onPiece(msg: Packet): void {
+    if (msg.chunk === 1) {
+      this.partial = { payload: Buffer.allocUnsafe(msg.streamTotal), topic: this.topicOf(msg), info: this.infoOf(msg) };
+    }
+    const part = this.partial;
+    if (part === null) return;
+    if (msg.chunk === 3) {
+      this.partial = null;
+      return;
+    }
+    part.payload.set(msg.payload.subarray(msg.payloadOff, msg.payloadOff + msg.payloadLen), msg.streamOffset);
+    if (msg.streamOffset + msg.payloadLen >= msg.streamTotal) {
+      this.partial = null;
+      this.emit('message', part.topic, part.payload, part.info);
+    }
+  }
+
+  private infoOf(msg: Packet): MessageInfo {
+    const info: MessageInfo = { qos: msg.qos as QoS, retain: msg.retain, dup: msg.dup };
+    if (this.version === 5 && !msg.props.isEmpty()) info.properties = propertiesObject(msg.props) as MessageProperties;
+    return info;
+  }
+
+  private topicOf(msg: Packet): string {
     const len = msg.topicLen;
     let topic = this.rxTopic;
     const known = this.rxTopicBytes;
@@ -628,11 +670,7 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
       this.rxTopic = topic;
       this.rxTopicBytes = bytes;
     }
-    const payload = Buffer.allocUnsafe(msg.payloadLen);
-    payload.set(msg.payload.subarray(msg.payloadOff, msg.payloadOff + msg.payloadLen));
-    const info: MessageInfo = { qos: msg.qos as QoS, retain: msg.retain, dup: msg.dup };
-    if (this.version === 5 && !msg.props.isEmpty()) info.properties = propertiesObject(msg.props) as MessageProperties;
-    this.emit('message', topic, payload, info);
+    return topic;
   }
 
   onPublishDone(handle: number, reasonCode: number): void {
