@@ -1,6 +1,6 @@
 // The example sensor application for esp8266: Wi-Fi comes up before main() (Moddable's network
 // setup, from the ssid and password config values); the broker address and the rest come
-// from mcconfig config values (broker=, port=, qos=, interval=, version=, prefix=, clientId=).
+// from mcconfig config values (broker=, port=, qos=, interval=, version=, clientId=).
 import config from 'mc/config';
 import { startSensor } from 'targets/moddable/sensor.js';
 

@@ -1,153 +1,143 @@
-// The example sensor application: connects, subscribes to <prefix>/cmd/#, and publishes a
-// reading to <prefix>/reading every `interval` ms. Readings are written as ASCII digits into
-// a buffer made once; nothing is allocated per reading or per received command.
+// The example sensor application on a Moddable device: the core's SensorApp (src/core/app, the
+// same code the host simulator runs on Node, in XS and on the emulated ESP8266) wired onto the
+// Moddable socket transport and timer clock, with one Timer for the app's telemetry schedule.
+// Telemetry goes to devices/<id>/telemetry, a retained status to devices/<id>/status (its will
+// is "offline"), commands come on devices/<id>/cmd (`interval <ms>`, `reboot`, `ping`).
+// Everything is allocated here, once.
 import Timer from 'timer';
-import { ProtocolVersion } from '../../src/core/codec/constants.js';
-import type { Packet } from '../../src/core/codec/packet.js';
-import type { SessionHandler } from '../../src/core/session/handler.js';
-import { SessionOptions, utf8 } from '../../src/core/session/options.js';
-import { DeviceClient } from './client.js';
+import Time from 'time';
+import { Driver } from '../../src/core/driver/driver.js';
+import { SessionOptions } from '../../src/core/session/options.js';
+import { AppConfig, SensorApp, type AppHost, type AppMonitor } from '../../src/core/app/app.js';
+import { SimulatedSensor, type Sensor } from '../../src/core/app/sensor.js';
+import { writeInt } from '../../src/core/app/format.js';
+import { TimerClock } from './clock.js';
+import { SocketTransport } from './transport.js';
+
+/** Longest delay a Moddable timer takes (ms): disarmed means "due in this long". */
+const FAR = 0x3fffffff;
 
 export interface SensorConfig {
   /** Broker IP address (a device resolves names with its DNS module first). */
   broker: string;
   port: number;
-  clientId: string;
-  prefix: string;
+  /** The client identifier and the <id> in the topics. */
+  deviceId: string;
   /** 4 (3.1.1) or 5. */
   version: number;
   qos: number;
   /** ms between readings. */
   interval: number;
-  /** Readings to publish before disconnecting; 0: forever. */
-  count: number;
 }
 
-/** The sensor: replace with a real one (an I2C temperature sensor...). Tenths of a degree. */
-export function readSensor(n: number): number {
-  return 200 + ((n * 7) % 50);
-}
-
-export class SensorApp implements SessionHandler {
-  config: SensorConfig;
-  client: DeviceClient;
-  readingTopic: Uint8Array;
-  commandFilter: Uint8Array;
-  payload: Uint8Array;
-  published: number;
-  acknowledged: number;
-  commands: number;
-  connected: boolean;
-  timer: Timer | null;
-  /** Called once `count` readings are acknowledged and the client has disconnected. */
-  onDone: (() => void) | null;
+/** The core app on a device: its AppHost (a Timer, reboot) and monitor (console traces). */
+export class SensorDevice implements AppHost, AppMonitor {
+  app: SensorApp;
+  transport: SocketTransport;
+  driver: Driver;
+  private timer: Timer;
 
   /* cold */
-  constructor(config: SensorConfig) {
-    this.config = config;
+  constructor(config: SensorConfig, sensor: Sensor | null = null) {
     const opts = new SessionOptions();
-    opts.version = config.version === 4 ? ProtocolVersion.V311 : ProtocolVersion.V5;
-    opts.clientId = utf8(config.clientId);
+    opts.version = config.version === 4 ? 4 : 5;
     opts.keepAlive = 30;
     opts.receiveBufferSize = 1024;
     opts.sendBufferSize = 1024;
     opts.inflight = 8;
     opts.subscriptions = 8;
-    this.client = new DeviceClient(config.broker, config.port, opts, this);
-    this.readingTopic = utf8(config.prefix + '/reading');
-    this.commandFilter = utf8(config.prefix + '/cmd/#');
-    this.payload = new Uint8Array(12);
-    this.published = 0;
-    this.acknowledged = 0;
-    this.commands = 0;
-    this.connected = false;
-    this.timer = null;
-    this.onDone = null;
+    const c = new AppConfig();
+    c.deviceId = config.deviceId;
+    c.interval = config.interval;
+    c.qos = config.qos;
+    const self = this;
+    // A repeating timer stays valid after it fires, so it can be rescheduled forever.
+    this.timer = Timer.repeat(function (): void { self.fire(); }, FAR);
+    this.app = new SensorApp(opts, c, sensor ?? new SimulatedSensor(1), this);
+    this.app.monitor = this;
+    this.transport = new SocketTransport(config.broker, config.port, opts.receiveBufferSize, opts.sendBufferSize);
+    this.driver = new Driver(this.app.session, this.transport, new TimerClock());
+  }
+
+  start(): void {
+    this.driver.start();
+  }
+
+  stop(reasonCode: number): void {
+    this.driver.stop(reasonCode);
+  }
+
+  // ---- AppHost ----
+
+  schedule(at: number): void {
+    if (at < 0) {
+      Timer.schedule(this.timer, FAR, FAR);
+      return;
+    }
+    const delay = at - Time.ticks;
+    Timer.schedule(this.timer, delay > 0 ? delay : 0, FAR);
   }
 
   /* cold */
-  start(): void {
-    this.client.start();
+  reboot(): void {
+    // A device would restart; here: disconnect and connect again, outside the command's handler.
     const self = this;
-    this.timer = Timer.repeat(function (): void { self.publishReading(); }, this.config.interval);
+    Timer.set(function (): void {
+      self.driver.stop(0);
+      Timer.set(function (): void { self.driver.start(); }, 100);
+    }, 50);
   }
 
-  publishReading(): void {
-    if (!this.connected) return;
-    if (this.config.count > 0 && this.published >= this.config.count) return;
-    const len = writeDecimal(this.payload, readSensor(this.published));
-    const rc = this.client.session.publish(this.readingTopic, 0, this.readingTopic.length, this.payload, 0, len, this.config.qos, false);
-    if (rc > 0) this.published++;
-    if (this.config.qos === 0 && rc > 0) this.done(0);
+  private fire(): void {
+    Timer.schedule(this.timer, FAR, FAR);
+    this.app.tick(Time.ticks);
   }
 
-  onConnect(ack: Packet): void {
-    if (ack.reasonCode !== 0) {
-      trace('sensor: refused, reason ', ack.reasonCode, '\n');
-      return;
-    }
-    this.connected = true;
+  // ---- AppMonitor ----
+
+  onConnected(_app: SensorApp, _first: boolean): void {
     trace('sensor: connected\n');
-    this.client.session.subscribe(this.commandFilter, 0, this.commandFilter.length, 1, 0, null);
   }
 
-  onMessage(msg: Packet): void {
-    this.commands++;
-    trace('sensor: command\n');
+  onClosed(_app: SensorApp, reasonCode: number, wasConnected: boolean): void {
+    if (!wasConnected) trace('sensor: connection failed, reason ', reasonCode, '\n');
   }
 
-  onPublishDone(handle: number, reasonCode: number): void {
-    this.done(reasonCode);
+  onTelemetrySent(_app: SensorApp): void {}
+
+  onTelemetryDone(_app: SensorApp, _reasonCode: number, _roundTrip: number): void {}
+
+  onCommand(_app: SensorApp, kind: number): void {
+    trace('sensor: command ', kind, '\n');
   }
 
-  onSubscribe(ack: Packet): void {
-  }
-
-  onUnsubscribe(ack: Packet): void {
-  }
-
-  onClose(reasonCode: number, server: Packet | null): void {
-    this.connected = false;
-    if (this.config.count > 0 && this.acknowledged >= this.config.count) {
-      if (this.timer !== null) Timer.clear(this.timer);
-      this.timer = null;
-      const done = this.onDone;
-      if (done !== null) done();
-    }
-  }
-
-  private done(reasonCode: number): void {
-    if (reasonCode < 0x80) this.acknowledged++;
-    if (this.config.count > 0 && this.acknowledged >= this.config.count) this.client.stop(0);
+  onError(_app: SensorApp, code: number): void {
+    trace('sensor: publish refused, reason ', -code, '\n');
   }
 }
 
-/** Writes n (>= 0) as ASCII decimal at out[0]: the length. */
+/** Writes n (>= 0) as ASCII decimal at out[0]: the length (the checks' payloads). */
 export function writeDecimal(out: Uint8Array, n: number): number {
-  let len = 0;
-  let v = n;
-  do { len++; v = Math.floor(v / 10); } while (v > 0);
-  v = n;
-  for (let i = len - 1; i >= 0; i--) {
-    out[i] = 0x30 + (v % 10);
-    v = Math.floor(v / 10);
-  }
-  return len;
+  return writeInt(out, 0, n);
 }
 
-/** Starts the sensor application from mcconfig config values (broker=, port=, qos=...). */
+/** The device's settings from mcconfig config values (broker=, port=, clientId=, version=, qos=, interval=). */
 /* cold */
-export function startSensor(config: Record<string, unknown>, device: string, version: number, interval: number): SensorApp {
-  const app = new SensorApp({
+export function sensorConfig(config: Record<string, unknown>, device: string, version: number, interval: number): SensorConfig {
+  return {
     broker: String(config.broker ?? '192.168.1.10'),
     port: Number(config.port ?? 1883),
-    clientId: String(config.clientId ?? 'xsmqtt-' + device),
-    prefix: String(config.prefix ?? 'xsmqtt/' + device),
+    deviceId: String(config.clientId ?? 'xsmqtt-' + device),
     version: Number(config.version ?? version),
     qos: Number(config.qos ?? 1),
     interval: Number(config.interval ?? interval),
-    count: 0,
-  });
-  app.start();
-  return app;
+  };
+}
+
+/** Starts the sensor application from mcconfig config values. */
+/* cold */
+export function startSensor(config: Record<string, unknown>, device: string, version: number, interval: number): SensorDevice {
+  const d = new SensorDevice(sensorConfig(config, device, version, interval));
+  d.start();
+  return d;
 }
