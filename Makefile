@@ -42,8 +42,18 @@ include targets/lx106/lx106.mk
 # The interoperability matrix (issue 10): every broker and client it can start, on loopback;
 # prints the table and writes host-tests/interop-matrix/MATRIX.md.
 .PHONY: interop
-interop: build
+interop: build mosca
 	node dist/host-tests/interop-matrix/run.js
+
+# mosca (aedes's predecessor) for the matrix, installed apart from the project's dependencies.
+MOSCA_STAMP := build/mosca/node_modules/.install-stamp
+.PHONY: mosca
+mosca: $(MOSCA_STAMP)
+$(MOSCA_STAMP): host-tests/peers/mosca/package.json host-tests/peers/mosca/package-lock.json
+	@mkdir -p build/mosca
+	cp host-tests/peers/mosca/package.json host-tests/peers/mosca/package-lock.json build/mosca/
+	cd build/mosca && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 # The integration suite (issue 8): TARGET=node runs it on the host against the companion broker
 # (suite profile, in-process); TARGET=xs runs it inside the host XS runtime against the same

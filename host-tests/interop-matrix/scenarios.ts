@@ -103,6 +103,12 @@ async function qos(ctx: Ctx, q: QoS): Promise<Outcome> {
     seen.push(`the broker answered the QoS ${q} PUBLISH with ${upper(acks)} instead of ${upper(WANT_ACKS[q]!)}`);
   }
   await sub.end(); await pub.end();
+  if (pubError !== undefined && keys.includes(`qos${q}-answered-nothing`)) {
+    // A broker that never acknowledges leaves the client nothing to do but keep the message in
+    // flight (MQTT-4.4.0-1: it is resent when the session resumes); it did not invent an ack.
+    seen.push('the client kept the publish in flight, unacknowledged, as the spec requires');
+    return { status: 'deviation', keys, observed: seen.join('; ') };
+  }
   if (pubError !== undefined) {
     return fail(`${seen.length ? `${seen.join('; ')}; ` : ''}the client did not complete the publish (${pubError})`);
   }
@@ -174,6 +180,13 @@ async function resend(ctx: Ctx): Promise<Outcome> {
     if (acksFor(proxy, 'r2', lastConn).acks.join() === 'puback') {
       keys.push('qos2-answered-puback');
       seen.push('the broker answered the resent QoS 2 PUBLISH with PUBACK');
+    }
+    if (!done && acksFor(proxy, 'r1', lastConn).acks.join() === 'puback' && acksFor(proxy, 'r2', lastConn).acks.length === 0) {
+      // The QoS 1 message completed; the QoS 2 one was resent and the broker never answered it.
+      keys.push('qos2-answered-nothing');
+      seen.push('the broker never answered the resent QoS 2 PUBLISH; the client completed the QoS 1 publish and keeps the QoS 2 one in flight');
+      await pub.end().catch(() => undefined); await sub.end();
+      return { status: 'deviation', keys, observed: seen.join('; ') };
     }
     if (!done || errors.length) {
       const why = errors.length ? errors.join('; ') : 'still pending 6 s after the reconnect';
