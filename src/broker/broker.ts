@@ -1155,7 +1155,7 @@ export class Connection {
     const codes: number[] = [];
     const retainedFor: [Subscription, string][] = [];
     for (let i = 0; i < p.count; i++) {
-      const filter = str(p.filter[i], p.filterOff[i], p.filterLen[i]);
+      const filter = str(p.filter[i], p.filterOffset(i), p.filterLength(i));
       const opt = p.options[i];
       const qos = opt & 3;
       const shared = filter.startsWith('$share/');
@@ -1187,7 +1187,7 @@ export class Connection {
     const s = this.session!;
     const codes: number[] = [];
     for (let i = 0; i < p.count; i++) {
-      const filter = str(p.filter[i], p.filterOff[i], p.filterLen[i]);
+      const filter = str(p.filter[i], p.filterOffset(i), p.filterLength(i));
       codes.push(b.unsubscribe(s, filter) ? 0 : ReasonCode.NoSubscriptionExisted);
     }
     const o = b.outPkt;

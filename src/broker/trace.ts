@@ -53,7 +53,7 @@ export function traceRecord(client: string, dir: 'in' | 'out', p: Packet, topic?
     case 8: case 10: {
       r.id = p.packetId;
       const filters: string[] = [];
-      for (let i = 0; i < p.count; i++) filters.push(str(p.filter[i], p.filterOff[i], p.filterLen[i]) + (p.type === 8 ? `:q${p.options[i] & 3}` : ''));
+      for (let i = 0; i < p.count; i++) filters.push(str(p.filter[i], p.filterOffset(i), p.filterLength(i)) + (p.type === 8 ? `:q${p.options[i] & 3}` : ''));
       r.filters = filters;
       break;
     }

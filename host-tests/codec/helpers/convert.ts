@@ -213,7 +213,7 @@ export function toMqtt(p: Packet): MqttObject {
       o.subscriptions = [];
       for (let i = 0; i < p.count; i++) {
         const opt = p.options[i];
-        const s: MqttObject = { topic: text(p.filter[i], p.filterOff[i], p.filterLen[i]), qos: opt & 3 };
+        const s: MqttObject = { topic: text(p.filter[i], p.filterOffset(i), p.filterLength(i)), qos: opt & 3 };
         if (v === 5) {
           s.nl = (opt & 0x04) !== 0;
           s.rap = (opt & 0x08) !== 0;
@@ -225,7 +225,7 @@ export function toMqtt(p: Packet): MqttObject {
     case PacketType.Unsubscribe:
       o.messageId = p.packetId;
       o.unsubscriptions = [];
-      for (let i = 0; i < p.count; i++) o.unsubscriptions.push(text(p.filter[i], p.filterOff[i], p.filterLen[i]));
+      for (let i = 0; i < p.count; i++) o.unsubscriptions.push(text(p.filter[i], p.filterOffset(i), p.filterLength(i)));
       break;
     case PacketType.Suback:
     case PacketType.Unsuback:

@@ -5,65 +5,54 @@ import { Properties } from './properties.js';
 
 const EMPTY = new Uint8Array(0);
 
+/** Number of entries in Packet.f: the numbers and flags not needed per PUBLISH or ack. */
+const FIELDS = 18;
+
+/**
+ * The numbers and flags the PUBLISH and ack paths use are fields; the others live in one
+ * Int32Array, read and written through accessors on the prototype: in XS every own property
+ * of an object is a heap slot, while the accessors cost nothing per record.
+ */
 export class Packet {
   type: number;
   /** Low nibble of the first byte, as received. */
   flags: number;
   /** Protocol level the packet is in: 3 (3.1), 4 (3.1.1) or 5. */
   version: number;
-
-  // CONNECT
-  cleanStart: boolean;
-  keepAlive: number;
-  clientId: Uint8Array;
-  clientIdOff: number;
-  clientIdLen: number;
-  willFlag: boolean;
-  willQos: number;
-  willRetain: boolean;
-  willTopic: Uint8Array;
-  willTopicOff: number;
-  willTopicLen: number;
-  willPayload: Uint8Array;
-  willPayloadOff: number;
-  willPayloadLen: number;
-  /** Will properties (MQTT 5 CONNECT): only in records built to encode or decode CONNECT. */
-  willProps: Properties | null;
-  username: Uint8Array;
-  usernameOff: number;
-  usernameLen: number;
-  password: Uint8Array;
-  passwordOff: number;
-  passwordLen: number;
-
-  // CONNACK
-  sessionPresent: boolean;
   /** CONNACK, PUBACK..PUBCOMP, DISCONNECT, AUTH (3.1.1 CONNACK return codes mapped to MQTT 5). */
   reasonCode: number;
-
-  // PUBLISH
   qos: number;
   retain: boolean;
   dup: boolean;
-  topic: Uint8Array;
   topicOff: number;
   topicLen: number;
   /** PUBLISH (QoS > 0), the acks, SUBSCRIBE, UNSUBSCRIBE and their acks. */
   packetId: number;
-  payload: Uint8Array;
   payloadOff: number;
   payloadLen: number;
   /** Streamed PUBLISH (larger than the receive buffer): 0 whole, 1 first chunk, 2 later chunk. */
   chunk: number;
-  /** For a streamed PUBLISH: the whole payload's length, and where this chunk starts in it. */
-  streamTotal: number;
-  streamOffset: number;
+  /** SUBSCRIBE, UNSUBSCRIBE (filters) and SUBACK, UNSUBACK (codes): `count` entries. */
+  count: number;
+  /** The CONNECT, CONNACK and streaming numbers and flags (accessors below), then each filter's offset and length. */
+  f: Int32Array;
+
+  // CONNECT
+  clientId: Uint8Array;
+  willTopic: Uint8Array;
+  willPayload: Uint8Array;
+  /** Will properties (MQTT 5 CONNECT): only in records built to encode or decode CONNECT. */
+  willProps: Properties | null;
+  username: Uint8Array;
+  password: Uint8Array;
+
+  // PUBLISH
+  topic: Uint8Array;
+  payload: Uint8Array;
 
   // SUBSCRIBE, UNSUBSCRIBE (filters) and SUBACK, UNSUBACK (codes): `count` entries.
-  count: number;
+  /** Filter i is bytes [filterOffset(i), +filterLength(i)) of filter[i]. */
   filter: Uint8Array[];
-  filterOff: Int32Array;
-  filterLen: Int32Array;
   /** SUBSCRIBE options byte per filter: QoS (bits 0-1), no local (2), retain as published (3), retain handling (4-5). */
   options: Uint8Array;
   /** SUBACK / UNSUBACK reason codes, one per filter (3.1.1 SUBACK 0x80 is kept as is): the same array as `options` (a packet has one or the other). */
@@ -80,51 +69,73 @@ export class Packet {
     this.type = 0;
     this.flags = 0;
     this.version = 4;
-    this.cleanStart = true;
-    this.keepAlive = 0;
-    this.clientId = EMPTY;
-    this.clientIdOff = 0;
-    this.clientIdLen = 0;
-    this.willFlag = false;
-    this.willQos = 0;
-    this.willRetain = false;
-    this.willTopic = EMPTY;
-    this.willTopicOff = 0;
-    this.willTopicLen = 0;
-    this.willPayload = EMPTY;
-    this.willPayloadOff = 0;
-    this.willPayloadLen = 0;
-    this.willProps = will ? new Properties(userProperties, 0) : null;
-    this.username = EMPTY;
-    this.usernameOff = 0;
-    this.usernameLen = -1;
-    this.password = EMPTY;
-    this.passwordOff = 0;
-    this.passwordLen = -1;
-    this.sessionPresent = false;
     this.reasonCode = 0;
     this.qos = 0;
     this.retain = false;
     this.dup = false;
-    this.topic = EMPTY;
     this.topicOff = 0;
     this.topicLen = 0;
     this.packetId = 0;
-    this.payload = EMPTY;
     this.payloadOff = 0;
     this.payloadLen = 0;
     this.chunk = 0;
-    this.streamTotal = 0;
-    this.streamOffset = 0;
     this.count = 0;
+    this.f = new Int32Array(FIELDS + 2 * capacity);
+    this.cleanStart = true;
+    this.usernameLen = -1;
+    this.passwordLen = -1;
+    this.clientId = EMPTY;
+    this.willTopic = EMPTY;
+    this.willPayload = EMPTY;
+    this.willProps = will ? new Properties(userProperties, 0) : null;
+    this.username = EMPTY;
+    this.password = EMPTY;
+    this.topic = EMPTY;
+    this.payload = EMPTY;
     this.filter = [];
     for (let i = 0; i < capacity; i++) this.filter.push(EMPTY);
-    this.filterOff = new Int32Array(capacity);
-    this.filterLen = new Int32Array(capacity);
     this.options = new Uint8Array(capacity);
     this.codes = this.options;
     this.props = new Properties(userProperties, subscriptionIds);
   }
+
+  // CONNECT, CONNACK's session present flag and the streamed PUBLISH position, kept in f.
+  get cleanStart(): boolean { return this.f[0] !== 0; }
+  set cleanStart(v: boolean) { this.f[0] = v ? 1 : 0; }
+  get keepAlive(): number { return this.f[1]; }
+  set keepAlive(v: number) { this.f[1] = v; }
+  get clientIdOff(): number { return this.f[2]; }
+  set clientIdOff(v: number) { this.f[2] = v; }
+  get clientIdLen(): number { return this.f[3]; }
+  set clientIdLen(v: number) { this.f[3] = v; }
+  get willFlag(): boolean { return this.f[4] !== 0; }
+  set willFlag(v: boolean) { this.f[4] = v ? 1 : 0; }
+  get willQos(): number { return this.f[5]; }
+  set willQos(v: number) { this.f[5] = v; }
+  get willRetain(): boolean { return this.f[6] !== 0; }
+  set willRetain(v: boolean) { this.f[6] = v ? 1 : 0; }
+  get willTopicOff(): number { return this.f[7]; }
+  set willTopicOff(v: number) { this.f[7] = v; }
+  get willTopicLen(): number { return this.f[8]; }
+  set willTopicLen(v: number) { this.f[8] = v; }
+  get willPayloadOff(): number { return this.f[9]; }
+  set willPayloadOff(v: number) { this.f[9] = v; }
+  get willPayloadLen(): number { return this.f[10]; }
+  set willPayloadLen(v: number) { this.f[10] = v; }
+  get usernameOff(): number { return this.f[11]; }
+  set usernameOff(v: number) { this.f[11] = v; }
+  get usernameLen(): number { return this.f[12]; }
+  set usernameLen(v: number) { this.f[12] = v; }
+  get passwordOff(): number { return this.f[13]; }
+  set passwordOff(v: number) { this.f[13] = v; }
+  get passwordLen(): number { return this.f[14]; }
+  set passwordLen(v: number) { this.f[14] = v; }
+  get sessionPresent(): boolean { return this.f[15] !== 0; }
+  set sessionPresent(v: boolean) { this.f[15] = v ? 1 : 0; }
+  get streamTotal(): number { return this.f[16]; }
+  set streamTotal(v: number) { this.f[16] = v; }
+  get streamOffset(): number { return this.f[17]; }
+  set streamOffset(v: number) { this.f[17] = v; }
 
   /** Makes the record a fresh packet of this type: absent optional parts, no properties. */
   reset(type: number, version: number): void {
@@ -162,13 +173,21 @@ export class Packet {
     this.payloadLen = len;
   }
 
+  filterOffset(i: number): number {
+    return this.f[FIELDS + 2 * i];
+  }
+
+  filterLength(i: number): number {
+    return this.f[FIELDS + 2 * i + 1];
+  }
+
   /** Adds a filter to a SUBSCRIBE or UNSUBSCRIBE; false when the record is full. */
   addFilter(buf: Uint8Array, off: number, len: number, options: number): boolean {
     const i = this.count;
-    if (i >= this.filterOff.length) return false;
+    if (i >= this.filter.length) return false;
     this.filter[i] = buf;
-    this.filterOff[i] = off;
-    this.filterLen[i] = len;
+    this.f[FIELDS + 2 * i] = off;
+    this.f[FIELDS + 2 * i + 1] = len;
     this.options[i] = options;
     this.count = i + 1;
     return true;

@@ -69,15 +69,16 @@ export function encodeFilters(p: Packet, out: Uint8Array, off: number): number {
   if (p.count === 0) return -ReasonCode.ProtocolError;
   let remaining = head;
   for (let i = 0; i < p.count; i++) {
-    if (p.filterLen[i] > 0xffff) return -ReasonCode.TopicFilterInvalid;
-    remaining += 2 + p.filterLen[i] + (subscribe ? 1 : 0);
+    const len = p.filterLength(i);
+    if (len > 0xffff) return -ReasonCode.TopicFilterInvalid;
+    remaining += 2 + len + (subscribe ? 1 : 0);
   }
   // MQTT-3.8.1-1, MQTT-3.10.1-1: the fixed header flags are 0010.
   let pos = beginPacket(out, off, (p.type << 4) | 0x02, remaining);
   if (pos < 0) return pos;
   pos = writeHead(out, pos, p);
   for (let i = 0; i < p.count; i++) {
-    pos = writeLengthPrefixed(out, pos, p.filter[i], p.filterOff[i], p.filterLen[i]);
+    pos = writeLengthPrefixed(out, pos, p.filter[i], p.filterOffset(i), p.filterLength(i));
     if (subscribe) out[pos++] = p.options[i];
   }
   return pos - off;
