@@ -69,8 +69,8 @@ export const PROPERTY_PACKETS = new Uint32Array(PROPERTY_SLOTS);
 const PROPERTY_BIT = new Uint8Array(PROPERTY_SLOTS).fill(0xff);
 /**
  * Dense index of each identifier among its kind: number properties 0..NUMBER_COUNT-1, string
- * and binary ones 0..BYTES_COUNT-1 (NUMBER_COUNT for user properties, subscription identifiers
- * and unknown ids: a spare number entry that stays 0).
+ * and binary ones 0..BYTES_COUNT-1 (see indexBytes; NUMBER_COUNT for user properties,
+ * subscription identifiers and unknown ids: a spare number entry that stays 0).
  */
 const PROPERTY_INDEX = new Uint8Array(PROPERTY_SLOTS);
 /** Identifiers in wire order (ascending), for encoding. */
@@ -93,17 +93,39 @@ function isNumberProperty(id: number): boolean {
 }
 
 /* cold */
-function indexProperties(bytes: boolean): number {
+function indexNumbers(): number {
+  let n = 0;
+  for (let id = 0; id < PROPERTY_SLOTS; id++) if (isNumberProperty(id)) PROPERTY_INDEX[id] = n++;
+  return n;
+}
+
+/**
+ * String and binary properties that no packet carries together share an entry (ContentType
+ * and AssignedClientIdentifier, say): each gets the lowest entry not taken by one that may
+ * appear in the same packet. Decoding rejects a property the packet may not carry before
+ * storing it, and encoding such a record fails, so a shared entry never holds two values.
+ */
+/* cold */
+function indexBytes(): number {
   let n = 0;
   for (let id = 0; id < PROPERTY_SLOTS; id++) {
-    if (bytes ? isBytesType(PROPERTY_TYPE[id]) : isNumberProperty(id)) PROPERTY_INDEX[id] = n++;
+    if (!isBytesType(PROPERTY_TYPE[id])) continue;
+    let k = 0;
+    for (let other = 0; other < id; other++) {
+      if (isBytesType(PROPERTY_TYPE[other]) && PROPERTY_INDEX[other] === k && (PROPERTY_PACKETS[other] & PROPERTY_PACKETS[id]) !== 0) {
+        k++;
+        other = -1;
+      }
+    }
+    PROPERTY_INDEX[id] = k;
+    if (k + 1 > n) n = k + 1;
   }
   return n;
 }
 
-/** Number properties (16) and string/binary properties (9): a record holds at most one of each. */
-const NUMBER_COUNT = indexProperties(false);
-const BYTES_COUNT = indexProperties(true);
+/** Number properties (16), and entries for the string/binary ones (6 for 9 properties). */
+const NUMBER_COUNT = indexNumbers();
+const BYTES_COUNT = indexBytes();
 for (let id = 0; id < PROPERTY_SLOTS; id++) {
   if (!isNumberProperty(id) && !isBytesType(PROPERTY_TYPE[id])) PROPERTY_INDEX[id] = NUMBER_COUNT;
 }
