@@ -129,8 +129,9 @@ const BYTES_COUNT = indexBytes();
 for (let id = 0; id < PROPERTY_SLOTS; id++) {
   if (!isNumberProperty(id) && !isBytesType(PROPERTY_TYPE[id])) PROPERTY_INDEX[id] = NUMBER_COUNT;
 }
-/** In Properties.vals: numbers, then (offset, length) per string/binary property, then 4 per user property, then subscription ids. */
-const BYTES_BASE = NUMBER_COUNT + 1;
+/** In Properties.vals: present, userCount, userSeen, subIdCount, the numbers, then (offset, length) per string/binary property, then 4 per user property, then subscription ids. */
+const HEAD = 4;
+const BYTES_BASE = HEAD + NUMBER_COUNT + 1;
 const USER_BASE = BYTES_BASE + 2 * BYTES_COUNT;
 
 const EMPTY = new Uint8Array(0);
@@ -142,25 +143,27 @@ const EMPTY = new Uint8Array(0);
  * bytes are in (one per string/binary property, two per user property), kept by reference.
  */
 export class Properties {
-  /** Bit PROPERTY_BIT[id] is set for each property present (user properties and subscription identifiers are counted instead). */
-  present: number;
   vals: Int32Array;
   bufs: Uint8Array[];
-  /** User properties kept (at most userCapacity); userSeen counts all that were decoded. */
-  userCount: number;
-  userSeen: number;
-  /** Subscription identifiers (PUBLISH may carry several, SUBSCRIBE one). */
-  subIdCount: number;
 
   constructor(userCapacity: number, subIdCapacity: number) {
-    this.present = 0;
     this.vals = new Int32Array(USER_BASE + 4 * userCapacity + subIdCapacity);
     this.bufs = [];
     for (let i = 0; i < BYTES_COUNT + 2 * userCapacity; i++) this.bufs.push(EMPTY);
-    this.userCount = 0;
-    this.userSeen = 0;
-    this.subIdCount = 0;
   }
+
+  // The counters live in vals too (an own field is a heap slot in XS; an accessor is not).
+  /** Bit PROPERTY_BIT[id] is set for each property present (user properties and subscription identifiers are counted instead). */
+  get present(): number { return this.vals[0]; }
+  set present(v: number) { this.vals[0] = v; }
+  /** User properties kept (at most userCapacity); userSeen counts all that were decoded. */
+  get userCount(): number { return this.vals[1]; }
+  set userCount(v: number) { this.vals[1] = v; }
+  get userSeen(): number { return this.vals[2]; }
+  set userSeen(v: number) { this.vals[2] = v; }
+  /** Subscription identifiers (PUBLISH may carry several, SUBSCRIBE one). */
+  get subIdCount(): number { return this.vals[3]; }
+  set subIdCount(v: number) { this.vals[3] = v; }
 
   clear(): void {
     this.present = 0;
@@ -179,7 +182,7 @@ export class Properties {
 
   /** A number property's value (0 for other kinds). */
   get(id: number): number {
-    return this.vals[PROPERTY_INDEX[id]] >>> 0;
+    return this.vals[HEAD + PROPERTY_INDEX[id]] >>> 0;
   }
 
   /** A string or binary property: its buffer, and where its bytes are in it. */
@@ -234,7 +237,7 @@ export class Properties {
     }
     const k = PROPERTY_INDEX[id];
     if (k === NUMBER_COUNT) return;
-    this.vals[k] = value;
+    this.vals[HEAD + k] = value;
     this.present |= 1 << PROPERTY_BIT[id];
   }
 
@@ -281,7 +284,6 @@ export class Properties {
 
   /** Copies another record's properties (by reference to the same bytes). */
   copyFrom(src: Properties): void {
-    this.present = src.present;
     for (let i = 0; i < USER_BASE; i++) this.vals[i] = src.vals[i];
     for (let i = 0; i < BYTES_COUNT; i++) this.bufs[i] = src.bufs[i];
     this.userCount = 0;
