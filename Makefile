@@ -66,12 +66,15 @@ device-test: build
 	lx106) $(MAKE) --no-print-directory lx106 >/dev/null && node dist/src/node/bridge/device-test.js $(ARGS) && node dist/src/node/bridge/device-test.js --mqtt 4 $(ARGS) ;; \
 	xs) $(MAKE) --no-print-directory xs-runtime check-moddable && node dist/src/node/sim/device-test.js --xs $(ARGS) && node dist/src/node/sim/device-test.js --xs --mqtt 4 $(ARGS) ;; \
 	esp32|esp8266) \
-	  if [ -z "$$MODDABLE" ] || ! command -v mcconfig >/dev/null 2>&1; then \
-	    echo "make device-test TARGET=$(TARGET): the Moddable SDK is missing: set MODDABLE to its checkout and put its build/bin/<platform>/release on PATH (mcconfig), then run again with SSID=... PASSWORD=... BROKER=<this machine's address on the device's network>." >&2; exit 1; fi; \
-	  if [ ! -f targets/$(TARGET)/suite/manifest.json ]; then \
-	    echo "make device-test TARGET=$(TARGET): targets/$(TARGET)/suite/manifest.json is missing: the device application that runs src/core/suite (SuiteRunner with a Moddable SuiteHost, as targets/lx106/app/suite-main.ts does on the emulator) is not written yet." >&2; exit 1; fi; \
-	  if [ -z "$(SSID)" ] || [ -z "$(BROKER)" ]; then \
-	    echo "make device-test TARGET=$(TARGET): give the Wi-Fi and the broker: SSID=... PASSWORD=... BROKER=<this machine's address on the device's network> [DEVICE=<id>]." >&2; exit 1; fi; \
+	  missing=; nl=$$(printf '\n  - '); \
+	  if [ -z "$$MODDABLE" ]; then missing="$$missing$${nl}MODDABLE is not set: clone https://github.com/Moddable-OpenSource/moddable, build its tools (documentation/Moddable SDK - Getting Started.md) and export MODDABLE=<that checkout>"; \
+	  elif [ ! -f "$$MODDABLE/examples/manifest_net.json" ]; then missing="$$missing$${nl}MODDABLE=$$MODDABLE is not a Moddable SDK checkout (no examples/manifest_net.json)"; fi; \
+	  if ! command -v mcconfig >/dev/null 2>&1; then missing="$$missing$${nl}mcconfig is not on PATH: add \$$MODDABLE/build/bin/lin/release (mac/release on macOS)"; fi; \
+	  if [ "$(TARGET)" = esp32 ] && [ -z "$$IDF_PATH" ]; then missing="$$missing$${nl}IDF_PATH is not set: the ESP-IDF that Moddable's esp32 platform builds with (\$$MODDABLE/documentation/devices/esp32.md)"; fi; \
+	  if [ ! -f targets/$(TARGET)/suite/manifest.json ]; then missing="$$missing$${nl}targets/$(TARGET)/suite/manifest.json: the device's suite application"; fi; \
+	  if [ -z "$(SSID)" ]; then missing="$$missing$${nl}SSID=... PASSWORD=...: the Wi-Fi the device joins"; fi; \
+	  if [ -z "$(BROKER)" ]; then missing="$$missing$${nl}BROKER=<this machine's address on the device's network>: the device connects there on port 1883, where this target starts the suite broker"; fi; \
+	  if [ -n "$$missing" ]; then printf 'make device-test TARGET=%s cannot build and flash the suite; missing:%s\n(then: make device-test TARGET=%s SSID=... PASSWORD=... BROKER=... [DEVICE=<id>], the device on USB)\n' "$(TARGET)" "$$missing" "$(TARGET)" >&2; exit 1; fi; \
 	  node dist/src/node/sim/device-test.js --collect --device $(or $(DEVICE),$(TARGET)) --listen 0.0.0.0:1883 & collector=$$!; \
 	  (cd targets/$(TARGET)/suite && mcconfig -m -p $(if $(filter esp8266,$(TARGET)),esp,esp32) ssid="$(SSID)" password="$(PASSWORD)" broker="$(BROKER)" device="$(or $(DEVICE),$(TARGET))") || { kill $$collector; exit 1; }; \
 	  wait $$collector ;; \
