@@ -14,22 +14,33 @@ export const enum EntryState {
   AwaitComp = 3,
 }
 
+/** Per-slot numbers, STRIDE to a slot in MessageStore.n. */
+const STATE = 0;
+const QOS = 1;
+const PACKET_ID = 2;
+/** 1 when the packet must be (re)transmitted on this connection. */
+const RESEND = 3;
+/** 1 when it was sent on an earlier connection (PUBLISH goes out again with DUP). */
+const DUP = 4;
+/** 1 for an inflight entry carried over from an earlier connection (until CONNACK decides). */
+const CARRIED = 5;
+const STRIDE = 6;
+/** Per-slot times and counters, TSTRIDE to a slot in MessageStore.t: order of transmission (and of queueing), the publish() handle, when it was queued (ms, for message expiry). */
+const SEQ = 0;
+const HANDLE = 1;
+const TIME = 2;
+const TSTRIDE = 3;
+
+/**
+ * The per-slot values live in two typed arrays (in XS every typed array is several heap
+ * slots), read and written through the methods below.
+ */
 export class MessageStore {
   arena: ByteArena;
-  state: Uint8Array;
-  qos: Uint8Array;
-  packetId: Uint16Array;
-  /** 1 when the packet must be (re)transmitted on this connection. */
-  resend: Uint8Array;
-  /** 1 when it was sent on an earlier connection (PUBLISH goes out again with DUP). */
-  dup: Uint8Array;
-  /** 1 for an inflight entry carried over from an earlier connection (until CONNACK decides). */
-  carried: Uint8Array;
-  /** Order of transmission (and of queueing), and the publish() handle. */
-  seq: Float64Array;
-  handle: Float64Array;
-  /** When it was queued (ms), for message expiry. */
-  time: Float64Array;
+  /** Number of slots. */
+  slots: number;
+  n: Int32Array;
+  t: Float64Array;
   nextSeq: number;
   queued: number;
   queuedBytes: number;
@@ -37,42 +48,57 @@ export class MessageStore {
 
   constructor(slots: number, bytes: number) {
     this.arena = new ByteArena(bytes, slots);
-    this.state = new Uint8Array(slots);
-    this.qos = new Uint8Array(slots);
-    this.packetId = new Uint16Array(slots);
-    this.resend = new Uint8Array(slots);
-    this.dup = new Uint8Array(slots);
-    this.carried = new Uint8Array(slots);
-    this.seq = new Float64Array(slots);
-    this.handle = new Float64Array(slots);
-    this.time = new Float64Array(slots);
+    this.slots = slots;
+    this.n = new Int32Array(slots * STRIDE);
+    this.t = new Float64Array(slots * TSTRIDE);
     this.nextSeq = 1;
     this.queued = 0;
     this.queuedBytes = 0;
     this.inflight = 0;
   }
 
+  state(slot: number): number { return this.n[slot * STRIDE + STATE]; }
+  qos(slot: number): number { return this.n[slot * STRIDE + QOS]; }
+  packetId(slot: number): number { return this.n[slot * STRIDE + PACKET_ID]; }
+  resend(slot: number): number { return this.n[slot * STRIDE + RESEND]; }
+  setResend(slot: number, v: number): void { this.n[slot * STRIDE + RESEND] = v; }
+  dup(slot: number): number { return this.n[slot * STRIDE + DUP]; }
+  setDup(slot: number, v: number): void { this.n[slot * STRIDE + DUP] = v; }
+  carried(slot: number): number { return this.n[slot * STRIDE + CARRIED]; }
+  setCarried(slot: number, v: number): void { this.n[slot * STRIDE + CARRIED] = v; }
+  seq(slot: number): number { return this.t[slot * TSTRIDE + SEQ]; }
+  handle(slot: number): number { return this.t[slot * TSTRIDE + HANDLE]; }
+  time(slot: number): number { return this.t[slot * TSTRIDE + TIME]; }
+
+  private set(slot: number, state: number, packetId: number, resend: number): void {
+    const b = slot * STRIDE;
+    this.n[b + STATE] = state;
+    this.n[b + PACKET_ID] = packetId;
+    this.n[b + RESEND] = resend;
+  }
+
+  private setSeq(slot: number): void {
+    this.t[slot * TSTRIDE + SEQ] = this.nextSeq++;
+  }
+
   /** A queued entry of n bytes: its slot, or -1 (no slot or no bytes). The bytes are at arena.off[slot]. */
   add(n: number, qos: number, now: number): number {
-    const st = this.state;
     let slot = -1;
-    for (let i = 0; i < st.length; i++) {
-      if (st[i] === EntryState.Free) {
+    for (let i = 0; i < this.slots; i++) {
+      if (this.state(i) === EntryState.Free) {
         slot = i;
         break;
       }
     }
     if (slot < 0) return -1;
     if (this.arena.place(slot, n) < 0) return -1;
-    st[slot] = EntryState.Queued;
-    this.qos[slot] = qos;
-    this.packetId[slot] = 0;
-    this.resend[slot] = 0;
-    this.dup[slot] = 0;
-    this.seq[slot] = this.nextSeq;
-    this.handle[slot] = this.nextSeq;
-    this.nextSeq++;
-    this.time[slot] = now;
+    this.set(slot, EntryState.Queued, 0, 0);
+    this.n[slot * STRIDE + QOS] = qos;
+    this.setDup(slot, 0);
+    const t = slot * TSTRIDE;
+    this.t[t + HANDLE] = this.nextSeq;
+    this.t[t + TIME] = now;
+    this.setSeq(slot);
     this.queued++;
     this.queuedBytes += n;
     return slot;
@@ -82,34 +108,29 @@ export class MessageStore {
   promote(slot: number, packetId: number): void {
     this.queued--;
     this.queuedBytes -= this.arena.len[slot];
-    this.state[slot] = EntryState.AwaitAck;
-    this.packetId[slot] = packetId;
-    this.resend[slot] = 1;
-    this.seq[slot] = this.nextSeq++;
+    this.set(slot, EntryState.AwaitAck, packetId, 1);
+    this.setSeq(slot);
     this.inflight++;
   }
 
   /** PUBREC received: the PUBLISH bytes are no longer needed; PUBREL is now due, in PUBREC order (MQTT-4.6.0-4). */
   released(slot: number): void {
     this.arena.release(slot);
-    this.state[slot] = EntryState.AwaitComp;
-    this.resend[slot] = 1;
-    this.seq[slot] = this.nextSeq++;
+    this.set(slot, EntryState.AwaitComp, this.packetId(slot), 1);
+    this.setSeq(slot);
   }
 
   /** Puts an inflight entry back in the queue (the server has no session): it will get a new packet id. */
   requeue(slot: number): void {
     this.inflight--;
-    this.state[slot] = EntryState.Queued;
-    this.packetId[slot] = 0;
-    this.resend[slot] = 0;
-    this.dup[slot] = 0;
+    this.set(slot, EntryState.Queued, 0, 0);
+    this.setDup(slot, 0);
     this.queued++;
     this.queuedBytes += this.arena.len[slot];
   }
 
   remove(slot: number): void {
-    const s = this.state[slot];
+    const s = this.state(slot);
     if (s === EntryState.Free) return;
     if (s === EntryState.Queued) {
       this.queued--;
@@ -118,36 +139,33 @@ export class MessageStore {
       this.inflight--;
     }
     this.arena.release(slot);
-    this.state[slot] = EntryState.Free;
+    this.n[slot * STRIDE + STATE] = EntryState.Free;
   }
 
   /** The inflight entry with this packet id, or -1. */
   find(packetId: number): number {
-    const st = this.state;
-    for (let i = 0; i < st.length; i++) {
-      if (st[i] >= EntryState.AwaitAck && this.packetId[i] === packetId) return i;
+    for (let i = 0; i < this.slots; i++) {
+      if (this.state(i) >= EntryState.AwaitAck && this.packetId(i) === packetId) return i;
     }
     return -1;
   }
 
   /** The earliest queued entry (of QoS 0 only, when qos0Only), or -1. */
   firstQueued(qos0Only: boolean): number {
-    const st = this.state;
     let pick = -1;
-    for (let i = 0; i < st.length; i++) {
-      if (st[i] !== EntryState.Queued || (qos0Only && this.qos[i] !== 0)) continue;
-      if (pick < 0 || this.seq[i] < this.seq[pick]) pick = i;
+    for (let i = 0; i < this.slots; i++) {
+      if (this.state(i) !== EntryState.Queued || (qos0Only && this.qos(i) !== 0)) continue;
+      if (pick < 0 || this.seq(i) < this.seq(pick)) pick = i;
     }
     return pick;
   }
 
   /** The earliest inflight entry (PUBLISH or PUBREL) due for transmission, or -1. */
   firstDue(): number {
-    const st = this.state;
     let pick = -1;
-    for (let i = 0; i < st.length; i++) {
-      if (st[i] < EntryState.AwaitAck || this.resend[i] === 0) continue;
-      if (pick < 0 || this.seq[i] < this.seq[pick]) pick = i;
+    for (let i = 0; i < this.slots; i++) {
+      if (this.state(i) < EntryState.AwaitAck || this.resend(i) === 0) continue;
+      if (pick < 0 || this.seq(i) < this.seq(pick)) pick = i;
     }
     return pick;
   }

@@ -50,12 +50,14 @@ export class Session {
   framer: Framer;
   /** Received packets; a delivered message is this record. */
   rx: Packet;
-  /** Control packets sent (CONNECT, acks, SUBSCRIBE...). */
+  /**
+   * Packets sent: control packets (CONNECT, acks, SUBSCRIBE...), and also a message being
+   * stored by publish() and a stored PUBLISH decoded for transmission (tx is idle between
+   * writeTx calls, and each of those uses ends before anything else can build tx).
+   */
   tx: Packet;
-  /** The message being published: the caller may fill pub.props (messageProperties()) first. */
-  pub: Packet;
-  /** A stored PUBLISH decoded for transmission. */
-  sp: Packet;
+  /** The properties of the message being published: the caller may fill them (messageProperties()) first. */
+  pubProps: Properties;
   reader: Reader;
 
   /** Send buffer: bytes out[outStart, outEnd) are waiting for the transport. */
@@ -124,8 +126,7 @@ export class Session {
     this.rx = new Packet(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds, false);
     // Only the record CONNECT is encoded from holds will properties, and only when there is an MQTT 5 will.
     this.tx = new Packet(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds, this.v5 && opts.willTopic !== null);
-    this.pub = new Packet(1, opts.userProperties, opts.subscriptionIds, false);
-    this.sp = new Packet(1, opts.userProperties, opts.subscriptionIds, false);
+    this.pubProps = new Properties(opts.userProperties, opts.subscriptionIds);
     this.reader = new Reader();
     this.out = new Uint8Array(opts.sendBufferSize);
     this.outStart = 0;
@@ -197,11 +198,11 @@ export class Session {
     this.keepAlive.start(0, 0, now);
     const st = this.store;
     this.carried = 0;
-    for (let i = 0; i < st.state.length; i++) {
-      st.carried[i] = 0;
-      if (st.state[i] >= EntryState.AwaitAck) {
-        st.resend[i] = 0;
-        st.carried[i] = 1;
+    for (let i = 0; i < st.slots; i++) {
+      st.setCarried(i, 0);
+      if (st.state(i) >= EntryState.AwaitAck) {
+        st.setResend(i, 0);
+        st.setCarried(i, 1);
         this.carried++;
       }
     }
@@ -307,7 +308,7 @@ export class Session {
 
   /** The properties the next publish() will carry (cleared after it). */
   messageProperties(): Properties {
-    return this.pub.props;
+    return this.pubProps;
   }
 
   /**
@@ -317,12 +318,11 @@ export class Session {
    * QuotaExceeded (the offline queue is full).
    */
   publish(topic: Uint8Array, topicOff: number, topicLen: number, payload: Uint8Array, payloadOff: number, payloadLen: number, qos: number, retain: boolean): number {
-    const p = this.pub;
     const rc = this.encodeStored(topic, topicOff, topicLen, payload, payloadOff, payloadLen, qos, retain);
-    p.props.clear();
+    this.pubProps.clear();
     if (rc < 0) return rc;
     this.kick();
-    return this.store.handle[rc];
+    return this.store.handle(rc);
   }
 
   /** A request (MQTT 5 section 4.10): the publish with Response Topic and Correlation Data set. */
@@ -331,7 +331,7 @@ export class Session {
     // MQTT-3.3.2-14: the Response Topic is a topic name, without wildcards.
     const rc = validateTopicName(responseTopic, responseOff, responseLen);
     if (rc < 0) return rc;
-    const props = this.pub.props;
+    const props = this.pubProps;
     props.setBytes(PropertyId.ResponseTopic, responseTopic, responseOff, responseLen);
     if (correlationLen >= 0) props.setBytes(PropertyId.CorrelationData, correlation, correlationOff, correlationLen);
     return this.publish(topic, topicOff, topicLen, payload, payloadOff, payloadLen, qos, false);
@@ -342,7 +342,7 @@ export class Session {
     const rp = req.props;
     if (!rp.has(PropertyId.ResponseTopic)) return -ReasonCode.TopicNameInvalid;
     if (rp.has(PropertyId.CorrelationData)) {
-      this.pub.props.setBytes(PropertyId.CorrelationData, rp.bufferOf(PropertyId.CorrelationData), rp.offsetOf(PropertyId.CorrelationData), rp.lengthOf(PropertyId.CorrelationData));
+      this.pubProps.setBytes(PropertyId.CorrelationData, rp.bufferOf(PropertyId.CorrelationData), rp.offsetOf(PropertyId.CorrelationData), rp.lengthOf(PropertyId.CorrelationData));
     }
     return this.publish(rp.bufferOf(PropertyId.ResponseTopic), rp.offsetOf(PropertyId.ResponseTopic), rp.lengthOf(PropertyId.ResponseTopic), payload, payloadOff, payloadLen, qos, false);
   }
@@ -420,7 +420,11 @@ export class Session {
   reauthenticate(): number {
     const auth = this.auth;
     if (auth === null || this.state !== SessionState.Connected || !this.v5) return -ReasonCode.ProtocolError;
+    // Nothing else may build tx while the method fills it (a publish() from begin() waits).
+    const busy = this.busy;
+    this.busy = true;
     const rc = auth.begin(this.authPacket(auth, ReasonCode.ReAuthenticate).props);
+    this.busy = busy;
     if (rc < 0) return rc;
     const n = this.writeTx();
     this.kick();
@@ -677,23 +681,23 @@ export class Session {
     const st = this.store;
     if (p.sessionPresent) {
       // MQTT-4.4.0-1: resend unacknowledged PUBLISH (DUP, MQTT-3.3.1-1) and PUBREL, in order.
-      for (let i = 0; i < st.state.length; i++) {
-        if (st.carried[i] === 0) continue;
-        if (st.state[i] === EntryState.AwaitAck) {
-          st.resend[i] = 1;
-          st.dup[i] = 1;
-        } else if (st.state[i] === EntryState.AwaitComp) {
-          st.resend[i] = 1;
+      for (let i = 0; i < st.slots; i++) {
+        if (st.carried(i) === 0) continue;
+        if (st.state(i) === EntryState.AwaitAck) {
+          st.setResend(i, 1);
+          st.setDup(i, 1);
+        } else if (st.state(i) === EntryState.AwaitComp) {
+          st.setResend(i, 1);
         }
       }
     } else {
       // No session on the server (MQTT-3.2.2-5): the session state is discarded; messages
       // not yet acknowledged are sent again as new messages, nothing is lost. A message whose
       // PUBREC arrived is with the server already.
-      for (let i = 0; i < st.state.length; i++) {
-        if (st.carried[i] === 0) continue;
-        if (st.state[i] === EntryState.AwaitAck) st.requeue(i);
-        else if (st.state[i] === EntryState.AwaitComp) this.drop(i, 0);
+      for (let i = 0; i < st.slots; i++) {
+        if (st.carried(i) === 0) continue;
+        if (st.state(i) === EntryState.AwaitAck) st.requeue(i);
+        else if (st.state(i) === EntryState.AwaitComp) this.drop(i, 0);
       }
       this.inQos2.clear();
       const subs = this.subs;
@@ -704,7 +708,7 @@ export class Session {
       }
     }
     this.carried = 0;
-    st.carried.fill(0);
+    for (let i = 0; i < st.slots; i++) st.setCarried(i, 0);
     this.handler.onConnect(p);
   }
 
@@ -776,12 +780,12 @@ export class Session {
     const slot = st.find(p.packetId);
     const type = p.type;
     if (type === PacketType.Pubrec) {
-      if (slot >= 0 && st.state[slot] === EntryState.AwaitComp) {
+      if (slot >= 0 && st.state(slot) === EntryState.AwaitComp) {
         // A repeated PUBREC: PUBREL again.
         this.sendAck(PacketType.Pubrel, p.packetId, 0);
         return;
       }
-      if (slot < 0 || st.state[slot] !== EntryState.AwaitAck || st.qos[slot] !== 2) {
+      if (slot < 0 || st.state(slot) !== EntryState.AwaitAck || st.qos(slot) !== 2) {
         // MQTT 5 section 3.6.2.1: PUBREL 0x92 for an id we do not hold.
         this.sendAck(PacketType.Pubrel, p.packetId, ReasonCode.PacketIdentifierNotFound);
         return;
@@ -791,12 +795,12 @@ export class Session {
       // MQTT-4.3.3-4: PUBREL after PUBREC; the message bytes are no longer needed.
       st.released(slot);
       // When the send buffer has no room for PUBREL now, it stays due for the pump.
-      if (this.sendAck(PacketType.Pubrel, p.packetId, 0) > 0) st.resend[slot] = 0;
+      if (this.sendAck(PacketType.Pubrel, p.packetId, 0) > 0) st.setResend(slot, 0);
       return;
     }
     if (slot < 0) return;
     const want = type === PacketType.Puback ? EntryState.AwaitAck : EntryState.AwaitComp;
-    if (st.state[slot] !== want) return;
+    if (st.state(slot) !== want) return;
     // A PUBACK for a QoS 2 message still waiting for PUBREC comes from a broker that downgrades
     // QoS 2 to 1 (RabbitMQ's MQTT plugin does): it has taken the message at least once, so the
     // exchange ends there rather than holding the slot, and its resends, forever.
@@ -853,20 +857,12 @@ export class Session {
       if (qos > this.serverMaximumQos) return -ReasonCode.QosNotSupported;
       if (retain && !this.serverRetainAvailable) return -ReasonCode.RetainNotSupported;
     }
-    const p = this.pub;
+    const pp = this.pubProps;
     // MQTT-3.3.4-6: a PUBLISH from a client carries no Subscription Identifier; MQTT-3.3.2-8: aliases are the session's.
-    if (p.props.subIdCount > 0 || p.props.has(PropertyId.TopicAlias)) return -ReasonCode.ProtocolError;
-    p.type = PacketType.Publish;
-    p.version = o.version;
-    p.qos = qos;
-    p.retain = retain;
-    p.dup = false;
-    p.packetId = qos > 0 ? 1 : 0;
-    p.setTopic(topic, topicOff, topicLen);
-    p.setPayload(payload, payloadOff, payloadLen);
+    if (pp.subIdCount > 0 || pp.has(PropertyId.TopicAlias)) return -ReasonCode.ProtocolError;
     let remaining = 2 + topicLen + (qos > 0 ? 2 : 0) + payloadLen;
     if (this.v5) {
-      const ps = propertiesSize(p.props, PUBLISH_MASK);
+      const ps = propertiesSize(pp, PUBLISH_MASK);
       if (ps < 0) return ps;
       remaining += varintSize(ps) + ps;
     }
@@ -875,7 +871,7 @@ export class Session {
     if (size + 3 > o.sendBufferSize || size > this.serverMaximumPacketSize) return -ReasonCode.PacketTooLarge;
     const st = this.store;
     let slot = -1;
-    for (let tries = 0; tries <= st.state.length; tries++) {
+    for (let tries = 0; tries <= st.slots; tries++) {
       if (st.queued < o.queueCount) {
         slot = st.add(size, qos, this.now);
         if (slot >= 0) break;
@@ -886,7 +882,19 @@ export class Session {
       this.drop(victim, ReasonCode.QuotaExceeded);
     }
     if (slot < 0) return -ReasonCode.QuotaExceeded;
+    // tx is built only now: dropping a victim above calls the application.
+    const p = this.tx;
+    p.reset(PacketType.Publish, o.version);
+    p.qos = qos;
+    p.retain = retain;
+    p.packetId = qos > 0 ? 1 : 0;
+    p.setTopic(topic, topicOff, topicLen);
+    p.setPayload(payload, payloadOff, payloadLen);
+    // tx carries the caller's properties for this one encoding.
+    const own = p.props;
+    p.props = pp;
     rc = encodePacket(p, st.arena.bytes, st.arena.off[slot]);
+    p.props = own;
     if (rc !== size) {
       st.remove(slot);
       return rc < 0 ? rc : -ReasonCode.ImplementationSpecificError;
@@ -906,8 +914,8 @@ export class Session {
     if (this.serverReceiveMaximum < window) window = this.serverReceiveMaximum;
     // Inflight first (resends, PUBRELs), in their order, as many as the window allows on the wire.
     let onWire = 0;
-    for (let i = 0; i < st.state.length; i++) if (st.state[i] >= EntryState.AwaitAck && st.resend[i] === 0 && st.carried[i] === 0) onWire++;
-    for (let guard = 0; guard < st.state.length && onWire < window; guard++) {
+    for (let i = 0; i < st.slots; i++) if (st.state(i) >= EntryState.AwaitAck && st.resend(i) === 0 && st.carried(i) === 0) onWire++;
+    for (let guard = 0; guard < st.slots && onWire < window; guard++) {
       const slot = st.firstDue();
       if (slot < 0) break;
       const r = this.transmit(slot);
@@ -917,10 +925,10 @@ export class Session {
     // Then the queue, within the window. Before CONNACK only when nothing from an earlier
     // connection waits to be resent.
     if (connected || this.carried === 0) {
-      for (let guard = 0; guard < st.state.length; guard++) {
+      for (let guard = 0; guard < st.slots; guard++) {
         const slot = st.firstQueued(false);
         if (slot < 0) break;
-        const qos = st.qos[slot];
+        const qos = st.qos(slot);
         if (qos > 0) {
           if (st.inflight >= window) break;
           if (connected && qos > this.serverMaximumQos) {
@@ -945,21 +953,21 @@ export class Session {
   }
 
   private drop(slot: number, code: number): void {
-    const h = this.store.handle[slot];
+    const h = this.store.handle(slot);
     this.store.remove(slot);
     this.handler.onPublishDone(h, code);
   }
 
   /** Whole seconds since the message was stored. */
   private age(slot: number): number {
-    return Math.floor((this.now - this.store.time[slot]) / 1000);
+    return Math.floor((this.now - this.store.time(slot)) / 1000);
   }
 
   /** True (and the message dropped) when a queued message's expiry interval has passed. */
   private expired(slot: number): boolean {
     if (!this.v5) return false;
     const st = this.store;
-    const sp = this.sp;
+    const sp = this.tx;
     if (decodePacket(this.reader, st.arena.bytes, st.arena.off[slot], st.arena.len[slot], ProtocolVersion.V5, sp) < 0) return false;
     if (!sp.props.has(PropertyId.MessageExpiryInterval)) return false;
     if (this.age(slot) < sp.props.get(PropertyId.MessageExpiryInterval)) return false;
@@ -971,20 +979,20 @@ export class Session {
   private transmit(slot: number): number {
     const st = this.store;
     const o = this.opts;
-    if (st.state[slot] === EntryState.AwaitComp) {
-      if (this.sendAck(PacketType.Pubrel, st.packetId[slot], 0) < 0) return 0;
-      st.resend[slot] = 0;
+    if (st.state(slot) === EntryState.AwaitComp) {
+      if (this.sendAck(PacketType.Pubrel, st.packetId(slot), 0) < 0) return 0;
+      st.setResend(slot, 0);
       return 1;
     }
     const len = st.arena.len[slot];
     if (!this.ensureSpace(len + 3)) return 0;
-    const sp = this.sp;
+    const sp = this.tx;
     if (decodePacket(this.reader, st.arena.bytes, st.arena.off[slot], len, o.version, sp) < 0) {
       this.drop(slot, ReasonCode.ImplementationSpecificError);
       return -1;
     }
-    sp.packetId = st.packetId[slot];
-    sp.dup = st.dup[slot] === 1;
+    sp.packetId = st.packetId(slot);
+    sp.dup = st.dup(slot) === 1;
     let assigned = 0;
     if (this.v5) {
       const pr = sp.props;
@@ -1014,7 +1022,7 @@ export class Session {
     }
     this.outEnd += n;
     this.keepAlive.sent(this.now);
-    st.resend[slot] = 0;
+    st.setResend(slot, 0);
     return 1;
   }
 

@@ -87,7 +87,7 @@ export class SuiteClient implements SessionHandler {
     // Inflight messages the session will resend with DUP set (MQTT-3.3.1-1), seen at CONNACK.
     const st = this.session.store;
     let dups = 0;
-    for (let i = 0; i < st.dup.length; i++) if (st.dup[i] === 1 && st.resend[i] === 1) dups++;
+    for (let i = 0; i < st.slots; i++) if (st.dup(i) === 1 && st.resend(i) === 1) dups++;
     this.dupResends = dups;
     this.connacks++;
     this.connackCode = ack.reasonCode;
