@@ -4,7 +4,7 @@
 import { SessionOptions, utf8 } from '../session/options.js';
 import { SuiteClient } from './client.js';
 import { SuiteHost, SuiteTimer } from './host.js';
-import { Result, Scenario, SuiteContext } from './scenario.js';
+import { Result, SCRATCH_BYTES, Scenario, SuiteContext, suiteCapacities } from './scenario.js';
 
 /** A scenario that has not finished in this time fails. */
 const SCENARIO_TIMEOUT = 15000;
@@ -35,6 +35,9 @@ export class SuiteRunner implements SuiteContext, SuiteTimer {
   controlSent: number;
   finishBy: number;
   scheduled: boolean;
+  scratch: Uint8Array;
+  /** Takes a finished scenario's place in `scenarios`, so the finished one and its clients can be collected. */
+  finished: Scenario;
 
   constructor(host: SuiteHost, deviceId: string, version: number, scenarios: Scenario[]) {
     this.host = host;
@@ -48,8 +51,10 @@ export class SuiteRunner implements SuiteContext, SuiteTimer {
     o.connectTimeout = 5000;
     o.backoffBase = 200;
     o.backoffMax = 1000;
-    o.queueCount = 64;
-    o.storeBytes = 8192;
+    suiteCapacities(o);
+    // Fault requests and result lines (about 100 bytes each) wait here until acknowledged.
+    o.queueCount = 16;
+    o.storeBytes = 2048;
     this.control = new SuiteClient(o, this);
     this.resultsTopic = utf8('$bench/results/' + deviceId);
     this.state = RunnerState.Connecting;
@@ -60,6 +65,8 @@ export class SuiteRunner implements SuiteContext, SuiteTimer {
     this.controlSent = 0;
     this.finishBy = 0;
     this.scheduled = false;
+    this.scratch = new Uint8Array(SCRATCH_BYTES);
+    this.finished = new Scenario('finished');
   }
 
   /* cold */
@@ -131,6 +138,7 @@ export class SuiteRunner implements SuiteContext, SuiteTimer {
   private begin(now: number): void {
     const s = this.scenarios[this.index];
     s.ctx = this;
+    s.buf = this.scratch;
     s.startedAt = now;
     this.finishBy = now + SCENARIO_TIMEOUT;
     s.begin(now);
@@ -163,6 +171,9 @@ export class SuiteRunner implements SuiteContext, SuiteTimer {
       if (link >= 0 && !this.host.closed(link)) open++;
     }
     if (open > 0 && now < this.finishBy) return;
+    // A scenario's clients are not used again: let them go (on a device the heap is fixed).
+    s.release();
+    this.scenarios[this.index] = this.finished;
     this.index++;
     if (this.index < this.scenarios.length) {
       this.state = RunnerState.Running;

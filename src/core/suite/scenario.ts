@@ -21,9 +21,38 @@ export interface SuiteContext extends Poke {
   requestFault(kind: string, json: string): number;
   /** Control messages acknowledged so far. */
   controlAcks(): number;
+  /** One small scratch buffer every scenario shares (payloads of up to SCRATCH_BYTES). */
+  scratch: Uint8Array;
+}
+
+/** Bytes of the shared scratch buffer: the suite's payloads are at most 64 bytes. */
+export const SCRATCH_BYTES = 64;
+
+/**
+ * Capacities of every suite client: an ESP8266's (512-byte buffers, 4 inflight, 4
+ * subscriptions, a small store, 2 topic aliases each way). A scenario that needs more sets it.
+ */
+/* cold */
+export function suiteCapacities(o: SessionOptions): void {
+  o.receiveBufferSize = 512;
+  o.sendBufferSize = 512;
+  o.inflight = 4;
+  o.queueCount = 12;
+  o.storeBytes = 1024;
+  o.subscriptions = 4;
+  o.subscriptionBytes = 128;
+  o.filtersPerPacket = 2;
+  o.pendingRequests = 2;
+  o.inboundQos2 = 4;
+  o.topicAliasMaximum = 2;
+  o.outboundAliases = 2;
+  o.aliasBytes = 64;
+  o.userProperties = 1;
+  o.subscriptionIds = 1;
 }
 
 const MAX_CLIENTS = 3;
+const EMPTY_BUF = new Uint8Array(0);
 
 export class Scenario {
   name: string;
@@ -36,6 +65,7 @@ export class Scenario {
   startedAt: number;
   clients: SuiteClient[];
   clientCount: number;
+  /** The runner's shared scratch buffer while the scenario runs. */
   buf: Uint8Array;
   /** Control acknowledgements to wait for. */
   waitAcks: number;
@@ -50,7 +80,7 @@ export class Scenario {
     this.startedAt = 0;
     this.clients = [];
     this.clientCount = 0;
-    this.buf = new Uint8Array(4096);
+    this.buf = EMPTY_BUF;
     this.waitAcks = 0;
   }
 
@@ -99,6 +129,7 @@ export class Scenario {
     o.backoffBase = 200;
     o.backoffMax = 1000;
     o.backoffJitter = 0;
+    suiteCapacities(o);
     return o;
   }
 
@@ -127,7 +158,16 @@ export class Scenario {
     c.link = this.context().host.open(c.session);
   }
 
-  /** Publishes a payload of len bytes, the first being seq. */
+  /** Drops the scenario's clients once its links are closed, so their memory can be collected. */
+  /* cold */
+  release(): void {
+    this.clients = [];
+    this.clientCount = 0;
+    this.buf = EMPTY_BUF;
+    this.ctx = null;
+  }
+
+  /** Publishes a payload of len bytes (at most SCRATCH_BYTES), the first being seq. */
   publishSeq(c: SuiteClient, topic: Uint8Array, seq: number, len: number, qos: number, retain: boolean): number {
     const b = this.buf;
     b[0] = seq & 0xff;

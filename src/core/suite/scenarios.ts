@@ -363,8 +363,11 @@ export class StreamedPayload extends Scenario {
   s: SuiteClient | null = null;
   t: Uint8Array = EMPTY;
   constructor() { super('payload larger than the receive buffer (streamed)'); }
+  /** The payload to publish, allocated while the scenario runs. */
+  payload: Uint8Array = EMPTY;
   /* cold */
   begin(_now: number): void {
+    this.payload = new Uint8Array(STREAM_BYTES);
     this.t = this.topic('stream');
     const po = this.options('stream-pub');
     po.sendBufferSize = STREAM_BYTES + 256;
@@ -391,7 +394,7 @@ export class StreamedPayload extends Scenario {
       this.phase = 2;
     }
     if (this.phase === 2 && p.connacks >= 1) {
-      const b = this.buf;
+      const b = this.payload;
       for (let i = 0; i < STREAM_BYTES; i++) b[i] = i & 0xff;
       if (p.session.publish(this.t, 0, this.t.length, b, 0, STREAM_BYTES, 1, false) < 0) return this.fail('publish refused locally');
       this.phase = 3;
@@ -476,8 +479,6 @@ export class ReceiveMaximumFlow extends Scenario {
     this.t = this.topic('flow');
     const o = this.options('flow');
     o.inflight = WINDOW;
-    o.queueCount = 32;
-    o.storeBytes = 8192;
     this.v = this.client(o);
     this.fault('delay', 'flow', '"packet":"pubrec","ms":100,"count":' + FLOW_MESSAGES);
   }
