@@ -14,6 +14,7 @@ import { Acl, PasswordFile } from './auth.js';
 import { describeFault, Fault, FaultTable, makeFault } from './faults.js';
 import { SharedGroup, Subscription, TopicTree, topicMatches } from './topic-tree.js';
 import { faultLine, traceLine, traceRecord, TraceRecord } from './trace.js';
+import { MemoryStore, Store } from './store.js';
 
 const NEVER = 0xffffffff;
 const MAX_PACKET = 268435460;
@@ -58,6 +59,8 @@ export interface BrokerOptions {
   onTrace?: ((line: string, record: TraceRecord | null) => void) | null;
   /** Log lines for -v. */
   onLog?: ((line: string) => void) | null;
+  /** Durability (store.ts); default: none, everything in memory. The broker closes it. */
+  store?: Store | null;
 }
 
 interface MessageProps {
@@ -89,6 +92,8 @@ interface Outgoing {
   pid: number;
   /** 0 PUBLISH sent, 1 PUBREC received (PUBREL sent). */
   state: number;
+  /** Row id in the store, 0 when not stored. */
+  sid?: number;
 }
 
 interface Will {
@@ -170,7 +175,8 @@ export interface BrokerStats {
 }
 
 export class Broker extends EventEmitter {
-  readonly opts: Required<Omit<BrokerOptions, 'passwords' | 'acl' | 'onTrace' | 'onLog' | 'faults'>>;
+  readonly opts: Required<Omit<BrokerOptions, 'passwords' | 'acl' | 'onTrace' | 'onLog' | 'faults' | 'store'>>;
+  readonly store: Store;
   passwords: PasswordFile | null;
   acl: Acl | null;
   faults = new FaultTable();
@@ -220,6 +226,8 @@ export class Broker extends EventEmitter {
     this.onTrace = options.onTrace ?? null;
     this.onLog = options.onLog ?? null;
     for (const f of options.faults ?? []) this.faults.add(f);
+    this.store = options.store ?? new MemoryStore();
+    if (this.store.persistent) this.restore();
     this.benchMatchers = this.opts.benchClients.map((p) => new RegExp('^' + p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$'));
     this.tick = setInterval(() => this.sweep(), 250);
     this.tick.unref();
@@ -253,6 +261,50 @@ export class Broker extends EventEmitter {
       if (s.expiryTimer) clearTimeout(s.expiryTimer);
       if (s.willTimer) clearTimeout(s.willTimer);
     }
+    this.store.close();
+  }
+
+  /** Reads retained messages and persistent sessions back from the store (expired ones are dropped). */
+  private restore(): void {
+    const now = Date.now();
+    for (const m of this.store.loadRetained()) {
+      if (m.expiresAt !== 0 && m.expiresAt <= now) this.store.clearRetained(m.topic);
+      else this.retained.set(m.topic, { ...m, topicBytes: Buffer.from(m.topic) });
+    }
+    for (const r of this.store.loadSessions()) {
+      const gone = r.disconnectedAt === 0 ? now : r.disconnectedAt;
+      const left = r.expiry === NEVER ? 0 : gone + r.expiry * 1000 - now;
+      if (r.expiry === 0 || (r.expiry !== NEVER && left <= 0)) {
+        this.store.deleteSession(r.clientId);
+        continue;
+      }
+      const s = new Session(r.clientId);
+      s.expiry = r.expiry;
+      for (const sub of r.subs) {
+        s.subs.set(sub.filter, sub);
+        this.tree.add(sub);
+      }
+      let maxPid = 0;
+      for (const { id, out: o } of r.messages) {
+        const out: Outgoing = { ...o, msg: { ...o.msg, topicBytes: Buffer.from(o.msg.topic) }, sid: id };
+        if (o.pid > 0 && !s.inflight.has(o.pid)) {
+          s.inflight.set(o.pid, out);
+          if (o.pid > maxPid) maxPid = o.pid;
+        } else {
+          out.pid = 0;
+          out.state = 0;
+          s.queue.push(out);
+        }
+      }
+      s.nextPid = maxPid >= 65535 ? 1 : maxPid + 1;
+      this.sessions.set(r.clientId, s);
+      if (r.expiry !== NEVER) this.armExpiry(s, left);
+    }
+  }
+
+  /** Whether a session's state is written to the store. */
+  private persisted(s: Session): boolean {
+    return this.store.persistent && s.expiry !== 0;
   }
 
   // ---- output batching: packets are encoded into each connection's buffer and written once per turn
@@ -387,6 +439,7 @@ export class Broker extends EventEmitter {
     s.expiry = expiry;
     s.will = will;
     conn.session = s;
+    if (this.persisted(s)) this.store.saveSession(id, expiry, 0);
     return present;
   }
 
@@ -398,7 +451,10 @@ export class Broker extends EventEmitter {
     s.queue.length = 0;
     if (s.expiryTimer) clearTimeout(s.expiryTimer);
     if (s.willTimer) clearTimeout(s.willTimer);
-    if (this.sessions.get(s.clientId) === s) this.sessions.delete(s.clientId);
+    if (this.sessions.get(s.clientId) === s) {
+      this.sessions.delete(s.clientId);
+      this.store.deleteSession(s.clientId);
+    }
   }
 
   /** The connection of a session ended; `sendWill` false after a normal DISCONNECT. */
@@ -430,31 +486,39 @@ export class Broker extends EventEmitter {
         for (const f of s.subs.keys()) this.tree.remove(s.clientId, f);
         s.subs.clear();
         this.sessions.delete(s.clientId);
+        this.store.deleteSession(s.clientId);
       }
-    } else if (s.expiry !== NEVER) {
-      s.expiryTimer = setTimeout(() => {
-        s.expiryTimer = null;
-        if (s.conn) return;
-        if (s.willTimer) {
-          clearTimeout(s.willTimer);
-          s.willTimer = null;
-          if (s.will) this.publishWill(s.will);
-          s.will = null;
-        }
-        this.destroySession(s);
-      }, s.expiry * 1000);
-      s.expiryTimer.unref();
+    } else {
+      if (this.store.persistent) this.store.saveSession(s.clientId, s.expiry, Date.now());
+      if (s.expiry !== NEVER) this.armExpiry(s, s.expiry * 1000);
     }
+  }
+
+  private armExpiry(s: Session, ms: number): void {
+    s.expiryTimer = setTimeout(() => {
+      s.expiryTimer = null;
+      if (s.conn) return;
+      if (s.willTimer) {
+        clearTimeout(s.willTimer);
+        s.willTimer = null;
+        if (s.will) this.publishWill(s.will);
+        s.will = null;
+      }
+      this.destroySession(s);
+    }, ms);
+    s.expiryTimer.unref();
   }
 
   subscribe(s: Session, sub: Subscription): boolean {
     s.subs.set(sub.filter, sub);
+    if (this.persisted(s)) this.store.saveSubscription(sub);
     return this.tree.add(sub);
   }
 
   unsubscribe(s: Session, filter: string): boolean {
     if (!s.subs.delete(filter)) return false;
     this.tree.remove(s.clientId, filter);
+    if (this.persisted(s)) this.store.deleteSubscription(s.clientId, filter);
     return true;
   }
 
@@ -474,8 +538,13 @@ export class Broker extends EventEmitter {
   /** Stores a retained message and delivers to every matching subscription; returns how many. */
   route(msg: Message): number {
     if (msg.retain) {
-      if (msg.payload.length === 0) this.retained.delete(msg.topic);
-      else this.retained.set(msg.topic, msg);
+      if (msg.payload.length === 0) {
+        if (this.retained.delete(msg.topic) && this.store.persistent) this.store.clearRetained(msg.topic);
+      } else {
+        this.retained.set(msg.topic, msg);
+        // $SYS is republished at start; the rest is written through.
+        if (this.store.persistent && !msg.topic.startsWith('$SYS/')) this.store.setRetained(msg);
+      }
     }
     let delivered = 0;
     let perClient: Map<string, Subscription[]> | null = null;
@@ -576,6 +645,7 @@ export class Broker extends EventEmitter {
       this.stats.droppedQueued++;
       return;
     }
+    if (this.persisted(s)) out.sid = this.store.addMessage(s.clientId, out);
     s.queue.push(out);
     // Back-pressure: a publisher filling an online client's queue past half waits for it.
     const from = this.publishing;
@@ -601,11 +671,25 @@ export class Broker extends EventEmitter {
     const pid = this.allocPid(s);
     if (pid === 0) {
       this.stats.droppedQueued++;
+      this.unstore(out);
       return;
     }
     out.pid = pid;
     s.inflight.set(pid, out);
-    if (!conn.sendPublish(out.msg, out.qos, out.retain, pid, false, out.subIds)) s.inflight.delete(pid);
+    if (out.sid) this.store.updateMessage(out.sid, pid, 0);
+    else if (this.persisted(s)) out.sid = this.store.addMessage(s.clientId, out);
+    if (!conn.sendPublish(out.msg, out.qos, out.retain, pid, false, out.subIds)) {
+      s.inflight.delete(pid);
+      this.unstore(out);
+    }
+  }
+
+  /** A stored outgoing message is done with (acknowledged, expired or dropped). */
+  unstore(out: Outgoing): void {
+    if (out.sid) {
+      this.store.removeMessage(out.sid);
+      out.sid = 0;
+    }
   }
 
   /** Resumes the publishers this session held back. */
@@ -625,7 +709,10 @@ export class Broker extends EventEmitter {
     let i = 0;
     while (i < s.queue.length && s.inflight.size < window) {
       const out = s.queue[i++];
-      if (out.msg.expiresAt !== 0 && out.msg.expiresAt <= now) continue; // MQTT-3.3.2-5: expired, not sent
+      if (out.msg.expiresAt !== 0 && out.msg.expiresAt <= now) { // MQTT-3.3.2-5: expired, not sent
+        this.unstore(out);
+        continue;
+      }
       this.startInflight(s, conn, out);
     }
     if (i > 0) s.queue.splice(0, i);
@@ -647,13 +734,16 @@ export class Broker extends EventEmitter {
     if (type === PacketType.Puback) {
       if (out.qos !== 1) return false;
       s.inflight.delete(pid);
+      this.unstore(out);
     } else if (type === PacketType.Pubrec) {
       if (out.qos !== 2) return false;
       out.state = 1;
+      if (out.sid) this.store.updateMessage(out.sid, pid, 1);
       return true;
     } else if (type === PacketType.Pubcomp) {
       if (out.state !== 1) return false;
       s.inflight.delete(pid);
+      this.unstore(out);
     }
     if (s.queue.length > 0) this.drain(s);
     return true;
@@ -666,6 +756,7 @@ export class Broker extends EventEmitter {
     for (const [topic, msg] of this.retained) {
       if (msg.expiresAt !== 0 && msg.expiresAt <= now) {
         this.retained.delete(topic);
+        if (this.store.persistent) this.store.clearRetained(topic);
         continue;
       }
       if (topicMatches(filter, topic)) this.deliver(s, msg, sub.qos, true, sub.subscriptionId > 0 ? [sub.subscriptionId] : null, true);
@@ -876,6 +967,8 @@ export class Connection {
       case PacketType.Pubrec:
         if (p.reasonCode >= 0x80) {
           // A refused QoS 2 message ends its exchange (MQTT 5 section 4.3.3).
+          const out = s.inflight.get(p.packetId);
+          if (out) b.unstore(out);
           s.inflight.delete(p.packetId);
           b.drain(s);
           return;

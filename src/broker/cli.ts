@@ -10,6 +10,7 @@ const USAGE = `usage: xsmqtt broker [options]
       --host ADDR              listen address (default 127.0.0.1)
       --tls-port N --cert F --key F [--cafile F] [--require-certificate]
       --ws-port N              MQTT over WebSocket (subprotocol mqtt)
+      --store FILE             keep retained messages and persistent sessions in SQLite
   -v, --verbose                log connections and errors
       --trace                  one line per packet in and out
       --trace-file F           packets as JSON lines
@@ -86,6 +87,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
         break;
       }
       case '--host': o.host = value(); break;
+      case '--store': o.storeFile = value(); break;
       case '-v': case '--verbose': out.verbose = true; break;
       case '--trace': out.trace = true; break;
       case '--trace-file': out.traceFile = value(); break;

@@ -6,11 +6,14 @@ import { createServer as createHttpServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Broker, BrokerOptions } from './broker.js';
+import { openStore } from './store.js';
 
 export { Broker } from './broker.js';
 export type { BrokerOptions, BrokerStats, Message } from './broker.js';
 export { parseFaultSpec, makeFault } from './faults.js';
 export { Acl, PasswordFile, addUser, hashPassword } from './auth.js';
+export { MemoryStore, SqliteStore, openStore } from './store.js';
+export type { Store } from './store.js';
 
 export interface ListenOptions extends BrokerOptions {
   /** TCP port (0: any free port); default 1883. null: no TCP listener. */
@@ -23,6 +26,8 @@ export interface ListenOptions extends BrokerOptions {
   cafile?: string;
   requireCertificate?: boolean;
   wsPort?: number | null;
+  /** SQLite file keeping retained messages and persistent sessions across restarts (`--store`); default none. */
+  storeFile?: string | null;
 }
 
 export interface RunningBroker {
@@ -46,7 +51,7 @@ function listen(server: Server | ReturnType<typeof createHttpServer>, port: numb
 
 export async function startBroker(options: ListenOptions = {}): Promise<RunningBroker> {
   const host = options.host ?? '127.0.0.1';
-  const broker = new Broker(options);
+  const broker = new Broker(options.storeFile ? { ...options, store: openStore(options.storeFile) } : options);
   const servers: { close(cb: () => void): void }[] = [];
   let port = -1;
   let tlsPort = -1;
