@@ -927,8 +927,15 @@ int main(int argc, char* argv[])
 		}
 	}
 
-	if ((the->stackTop - the->stack) < gxProfile->stackCount)
-		the->stackBottom = the->stackTop - gxProfile->stackCount;	/* never freed: the process exits */
+	/* A device's machine is a clone of the preloaded one: the intrinsics and prototypes stay on
+	   the flash machine's stack (fxCloneMachine points stackPrototypes at its stackTop) and only
+	   the per-machine entries (global ... instance inspectors) sit on the device's stack. Here
+	   all mxStackIndexCount entries are on this stack: the profile's stack counts as on a device. */
+	{
+		txSlot* top = the->stackTop - (mxStackIndexCount - (mxInstanceInspectorsStackIndex + 1));
+		if ((top - the->stack) < gxProfile->stackCount)
+			the->stackBottom = top - gxProfile->stackCount;	/* never freed: the process exits */
+	}
 
 	/* Like Moddable, a main module's default export function is called once loaded. */
 	xsBeginHost(the);
