@@ -69,9 +69,13 @@ export class DeviceSuiteHost implements SuiteHost {
     const o = session.opts;
     const transport = new SocketTransport(this.address, this.port, o.receiveBufferSize, o.sendBufferSize);
     const driver = new Driver(session, transport, new TimerClock());
-    this.links.push(new Link(driver, transport, session));
+    // A stopped link's slot is taken again, so finished scenarios' links are let go.
+    let n = 0;
+    while (n < this.links.length && this.links[n].driver.state !== DriverState.Stopped) n++;
+    if (n === this.links.length) this.links.push(new Link(driver, transport, session));
+    else this.links[n] = new Link(driver, transport, session);
     driver.start();
-    return this.links.length - 1;
+    return n;
   }
 
   close(link: number, reasonCode: number): void {
