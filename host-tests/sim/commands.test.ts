@@ -35,7 +35,7 @@ test('commands are answered on the Response Topic with the Correlation Data (MQT
   });
   await client.subscribeAsync('operator/replies', { qos: 1 });
   dev.start();
-  await until(() => dev.connected && dev.app.session.subs.state[0] === 2);
+  await until(() => dev.connected && dev.app.session.subs.state(0) === 2);
   const ask = (cmd: string, corr: string) => client.publishAsync('devices/cmd-dev/cmd', cmd, { qos: 1, properties: { responseTopic: 'operator/replies', correlationData: Buffer.from(corr) } });
   await ask('ping', 'c1');
   await ask('interval 500', 'c2');
@@ -63,7 +63,7 @@ test('retained online status, and the will (retained offline) when the device dr
 test('reboot: the device disconnects and connects again; QoS 1 telemetry flows after it', async (t) => {
   const { dev, stats, client } = await setup(t, 4);
   dev.start();
-  await until(() => dev.connected && dev.app.session.subs.state[0] === 2);
+  await until(() => dev.connected && dev.app.session.subs.state(0) === 2);
   const replies: string[] = [];
   client.on('message', (topic, payload) => { if (topic === 'devices/cmd-dev/reply') replies.push(payload.toString()); });
   await client.subscribeAsync('devices/cmd-dev/reply', { qos: 1 });

@@ -795,12 +795,12 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
     for (const slot of r.slots) {
       if (slot < 0) continue;
       const want = r.sub ? SubState.Subscribing : SubState.Unsubscribing;
-      if (subs.state[slot] === want && subs.pendingId[slot] !== 0) {
-        r.id = subs.pendingId[slot];
+      if (subs.state(slot) === want && subs.pendingId(slot) !== 0) {
+        r.id = subs.pendingId(slot);
         this.transport.hooks.onWrite = undefined;
         return;
       }
-      if (subs.state[slot] !== SubState.Free) freed = false;
+      if (subs.state(slot) !== SubState.Free) freed = false;
     }
     if (!r.sub && freed) {
       // Dropped with the session after a reconnect: nothing is left to unsubscribe from.

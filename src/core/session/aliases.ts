@@ -16,7 +16,7 @@ export class OutboundAliases {
   }
 
   reset(serverMaximum: number): void {
-    const cap = this.arena.off.length;
+    const cap = this.arena.slots;
     this.limit = serverMaximum < cap ? serverMaximum : cap;
     for (let i = 0; i < this.count; i++) this.arena.release(i);
     this.count = 0;
@@ -52,11 +52,11 @@ export class InboundAliases {
   }
 
   maximum(): number {
-    return this.arena.off.length;
+    return this.arena.slots;
   }
 
   reset(): void {
-    for (let i = 0; i < this.arena.off.length; i++) this.arena.release(i);
+    for (let i = 0; i < this.arena.slots; i++) this.arena.release(i);
   }
 
   /** Records alias -> topic; false when the bytes do not fit. */
@@ -65,8 +65,8 @@ export class InboundAliases {
     return this.arena.put(alias - 1, buf, off, len);
   }
 
-  /** The topic's length for alias (its bytes at arena.off[alias-1]), or -1 when unknown. */
+  /** The topic's length for alias (its bytes at arena.off(alias-1)), or -1 when unknown. */
   lookup(alias: number): number {
-    return this.arena.len[alias - 1];
+    return this.arena.len(alias - 1);
   }
 }

@@ -3,9 +3,10 @@
 
 export class ByteArena {
   bytes: Uint8Array;
-  /** Offset of each slot's bytes, and their length (-1: the slot holds nothing). */
-  off: Int32Array;
-  len: Int32Array;
+  /** Number of slots. */
+  slots: number;
+  /** Offset of each slot's bytes at [2 * slot], their length at [2 * slot + 1] (-1: the slot holds nothing). One typed array, not two: each costs several XS heap slots. */
+  r: Int32Array;
   /** End of the highest placed run. */
   used: number;
   /** Sum of the lengths of all placed runs. */
@@ -13,10 +14,21 @@ export class ByteArena {
 
   constructor(capacity: number, slots: number) {
     this.bytes = new Uint8Array(capacity);
-    this.off = new Int32Array(slots);
-    this.len = new Int32Array(slots).fill(-1);
+    this.slots = slots;
+    this.r = new Int32Array(2 * slots);
+    for (let i = 0; i < slots; i++) this.r[2 * i + 1] = -1;
     this.used = 0;
     this.live = 0;
+  }
+
+  /** Offset of slot's bytes. */
+  off(slot: number): number {
+    return this.r[2 * slot];
+  }
+
+  /** Length of slot's bytes, -1 when it holds nothing. */
+  len(slot: number): number {
+    return this.r[2 * slot + 1];
   }
 
   /** Reserves n bytes for slot (which must be empty): their offset, or -1 when they cannot fit. */
@@ -24,8 +36,8 @@ export class ByteArena {
     if (this.live + n > this.bytes.length) return -1;
     if (this.used + n > this.bytes.length) this.compact();
     const at = this.used;
-    this.off[slot] = at;
-    this.len[slot] = n;
+    this.r[2 * slot] = at;
+    this.r[2 * slot + 1] = n;
     this.used = at + n;
     this.live += n;
     return at;
@@ -41,43 +53,45 @@ export class ByteArena {
   }
 
   release(slot: number): void {
-    const n = this.len[slot];
+    const n = this.len(slot);
     if (n < 0) return;
-    this.len[slot] = -1;
+    const at = this.off(slot);
+    this.r[2 * slot + 1] = -1;
     this.live -= n;
-    if (this.off[slot] + n === this.used) this.used = this.off[slot];
+    if (at + n === this.used) this.used = at;
     if (this.live === 0) this.used = 0;
   }
 
   /** True when slot's bytes equal buf[off, off+len). */
   equals(slot: number, buf: Uint8Array, off: number, len: number): boolean {
-    if (this.len[slot] !== len) return false;
+    if (this.len(slot) !== len) return false;
     const b = this.bytes;
-    const at = this.off[slot];
+    const at = this.off(slot);
     for (let i = 0; i < len; i++) if (b[at + i] !== buf[off + i]) return false;
     return true;
   }
 
   /** Moves every run down to close the gaps, keeping their order. */
   compact(): void {
-    const off = this.off;
-    const len = this.len;
+    const r = this.r;
     let cursor = 0;
     for (;;) {
       // The lowest run not yet moved starts at or after the cursor.
       let pick = -1;
-      for (let s = 0; s < off.length; s++) {
-        if (len[s] < 0 || off[s] < cursor) continue;
-        if (pick < 0 || off[s] < off[pick]) pick = s;
+      for (let s = 0; s < this.slots; s++) {
+        if (r[2 * s + 1] < 0 || r[2 * s] < cursor) continue;
+        if (pick < 0 || r[2 * s] < r[2 * pick]) pick = s;
       }
       if (pick < 0) break;
-      if (off[pick] !== cursor) {
-        this.bytes.copyWithin(cursor, off[pick], off[pick] + len[pick]);
-        off[pick] = cursor;
+      const at = r[2 * pick];
+      const n = r[2 * pick + 1];
+      if (at !== cursor) {
+        this.bytes.copyWithin(cursor, at, at + n);
+        r[2 * pick] = cursor;
       }
-      cursor += len[pick];
+      cursor += n;
       // A zero-length run at the cursor would be picked again: step past it.
-      if (len[pick] === 0) off[pick] = cursor - 1;
+      if (n === 0) r[2 * pick] = cursor - 1;
     }
     this.used = cursor;
   }

@@ -81,7 +81,7 @@ export class MessageStore {
     this.t[slot * TSTRIDE + SEQ] = this.nextSeq++;
   }
 
-  /** A queued entry of n bytes: its slot, or -1 (no slot or no bytes). The bytes are at arena.off[slot]. */
+  /** A queued entry of n bytes: its slot, or -1 (no slot or no bytes). The bytes are at arena.off(slot). */
   add(n: number, qos: number, now: number): number {
     let slot = -1;
     for (let i = 0; i < this.slots; i++) {
@@ -107,7 +107,7 @@ export class MessageStore {
   /** Moves a queued entry into the inflight table with a packet identifier (QoS 1/2). */
   promote(slot: number, packetId: number): void {
     this.queued--;
-    this.queuedBytes -= this.arena.len[slot];
+    this.queuedBytes -= this.arena.len(slot);
     this.set(slot, EntryState.AwaitAck, packetId, 1);
     this.setSeq(slot);
     this.inflight++;
@@ -126,7 +126,7 @@ export class MessageStore {
     this.set(slot, EntryState.Queued, 0, 0);
     this.setDup(slot, 0);
     this.queued++;
-    this.queuedBytes += this.arena.len[slot];
+    this.queuedBytes += this.arena.len(slot);
   }
 
   remove(slot: number): void {
@@ -134,7 +134,7 @@ export class MessageStore {
     if (s === EntryState.Free) return;
     if (s === EntryState.Queued) {
       this.queued--;
-      this.queuedBytes -= this.arena.len[slot];
+      this.queuedBytes -= this.arena.len(slot);
     } else {
       this.inflight--;
     }

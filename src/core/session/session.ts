@@ -207,7 +207,7 @@ export class Session {
       }
     }
     this.reqId.fill(0);
-    this.subs.pendingId.fill(0);
+    for (let i = 0; i < this.subs.slots; i++) this.subs.setPendingId(i, 0);
     this.sendConnect();
   }
 
@@ -390,8 +390,8 @@ export class Session {
   unsubscribeAdd(filter: Uint8Array, off: number, len: number): number {
     const slot = this.subs.find(filter, off, len);
     if (slot < 0) return -ReasonCode.NoSubscriptionExisted;
-    this.subs.state[slot] = SubState.Unsubscribing;
-    this.subs.pendingId[slot] = 0;
+    this.subs.setState(slot, SubState.Unsubscribing);
+    this.subs.setPendingId(slot, 0);
     return 0;
   }
 
@@ -701,10 +701,10 @@ export class Session {
       }
       this.inQos2.clear();
       const subs = this.subs;
-      for (let i = 0; i < subs.state.length; i++) {
-        const s = subs.state[i];
+      for (let i = 0; i < subs.slots; i++) {
+        const s = subs.state(i);
         if (s === SubState.Unsubscribing) subs.free(i);
-        else if (s === SubState.Granted) subs.state[i] = o.resubscribe ? SubState.Subscribing : SubState.Granted;
+        else if (s === SubState.Granted) subs.setState(i, o.resubscribe ? SubState.Subscribing : SubState.Granted);
       }
     }
     this.carried = 0;
@@ -734,7 +734,7 @@ export class Session {
         const len = this.inAliases.lookup(alias);
         // An alias never set on this connection: protocol error (section 3.3.4).
         if (len < 0) return this.fail(ReasonCode.ProtocolError);
-        p.setTopic(this.inAliases.arena.bytes, this.inAliases.arena.off[alias - 1], len);
+        p.setTopic(this.inAliases.arena.bytes, this.inAliases.arena.off(alias - 1), len);
       }
     }
     // MQTT-4.3.3-10: a resent QoS 2 PUBLISH is acknowledged but not delivered again.
@@ -816,15 +816,15 @@ export class Session {
     this.reqId[req] = 0;
     const subs = this.subs;
     const sub = p.type === PacketType.Suback;
-    for (let i = 0; i < subs.state.length; i++) {
-      if (subs.pendingId[i] !== id) continue;
-      subs.pendingId[i] = 0;
-      if (sub && subs.state[i] === SubState.Subscribing) {
+    for (let i = 0; i < subs.slots; i++) {
+      if (subs.pendingId(i) !== id) continue;
+      subs.setPendingId(i, 0);
+      if (sub && subs.state(i) === SubState.Subscribing) {
         const pos = this.subPosition[i];
         const code = pos < p.count ? p.codes[pos] : ReasonCode.UnspecifiedError;
         if (code >= 0x80) subs.free(i);
-        else subs.state[i] = SubState.Granted;
-      } else if (!sub && subs.state[i] === SubState.Unsubscribing) {
+        else subs.setState(i, SubState.Granted);
+      } else if (!sub && subs.state(i) === SubState.Unsubscribing) {
         subs.free(i);
       }
     }
@@ -893,7 +893,7 @@ export class Session {
     // tx carries the caller's properties for this one encoding.
     const own = p.props;
     p.props = pp;
-    rc = encodePacket(p, st.arena.bytes, st.arena.off[slot]);
+    rc = encodePacket(p, st.arena.bytes, st.arena.off(slot));
     p.props = own;
     if (rc !== size) {
       st.remove(slot);
@@ -968,7 +968,7 @@ export class Session {
     if (!this.v5) return false;
     const st = this.store;
     const sp = this.tx;
-    if (decodePacket(this.reader, st.arena.bytes, st.arena.off[slot], st.arena.len[slot], ProtocolVersion.V5, sp) < 0) return false;
+    if (decodePacket(this.reader, st.arena.bytes, st.arena.off(slot), st.arena.len(slot), ProtocolVersion.V5, sp) < 0) return false;
     if (!sp.props.has(PropertyId.MessageExpiryInterval)) return false;
     if (this.age(slot) < sp.props.get(PropertyId.MessageExpiryInterval)) return false;
     this.drop(slot, ReasonCode.UnspecifiedError);
@@ -984,10 +984,10 @@ export class Session {
       st.setResend(slot, 0);
       return 1;
     }
-    const len = st.arena.len[slot];
+    const len = st.arena.len(slot);
     if (!this.ensureSpace(len + 3)) return 0;
     const sp = this.tx;
-    if (decodePacket(this.reader, st.arena.bytes, st.arena.off[slot], len, o.version, sp) < 0) {
+    if (decodePacket(this.reader, st.arena.bytes, st.arena.off(slot), len, o.version, sp) < 0) {
       this.drop(slot, ReasonCode.ImplementationSpecificError);
       return -1;
     }
@@ -1042,17 +1042,16 @@ export class Session {
   /** Subscription slot i waits for a request of this kind (and, for SUBSCRIBE, this subscription identifier). */
   private joins(i: number, kind: number, subId: number): boolean {
     const subs = this.subs;
-    return subs.state[i] === kind && subs.pendingId[i] === 0 && (kind !== SubState.Subscribing || subs.subId[i] === subId);
+    return subs.state(i) === kind && subs.pendingId(i) === 0 && (kind !== SubState.Subscribing || subs.subId(i) === subId);
   }
 
   /** Sends SUBSCRIBE / UNSUBSCRIBE for filters waiting for one (grouped by subscription identifier). */
   private sendRequests(): void {
     const subs = this.subs;
-    const st = subs.state;
-    for (let guard = 0; guard < st.length; guard++) {
+    for (let guard = 0; guard < subs.slots; guard++) {
       let first = -1;
-      for (let i = 0; i < st.length; i++) {
-        if ((st[i] === SubState.Subscribing || st[i] === SubState.Unsubscribing) && subs.pendingId[i] === 0) {
+      for (let i = 0; i < subs.slots; i++) {
+        if ((subs.state(i) === SubState.Subscribing || subs.state(i) === SubState.Unsubscribing) && subs.pendingId(i) === 0) {
           first = i;
           break;
         }
@@ -1061,15 +1060,15 @@ export class Session {
       let req = -1;
       for (let i = 0; i < this.reqId.length; i++) if (this.reqId[i] === 0) req = i;
       if (req < 0) return;
-      const kind = st[first];
+      const kind = subs.state(first);
       const t = this.tx;
       t.reset(kind === SubState.Subscribing ? PacketType.Subscribe : PacketType.Unsubscribe, this.opts.version);
-      const subId = subs.subId[first];
+      const subId = subs.subId(first);
       if (kind === SubState.Subscribing && subId > 0) t.props.setNumber(PropertyId.SubscriptionIdentifier, subId);
-      for (let i = first; i < st.length; i++) {
+      for (let i = first; i < subs.slots; i++) {
         if (!this.joins(i, kind, subId)) continue;
         this.subPosition[i] = t.count;
-        if (!t.addFilter(subs.arena.bytes, subs.arena.off[i], subs.arena.len[i], subs.options[i])) break;
+        if (!t.addFilter(subs.arena.bytes, subs.arena.off(i), subs.arena.len(i), subs.options(i))) break;
       }
       const id = this.allocatePacketId();
       if (id === 0) return;
@@ -1077,9 +1076,9 @@ export class Session {
       if (this.writeTx() < 0) return;
       // Mark the filters that went into the packet.
       let k = 0;
-      for (let i = first; i < st.length && k < t.count; i++) {
+      for (let i = first; i < subs.slots && k < t.count; i++) {
         if (!this.joins(i, kind, subId)) continue;
-        subs.pendingId[i] = id;
+        subs.setPendingId(i, id);
         k++;
       }
       this.reqId[req] = id;

@@ -15,23 +15,30 @@ export const enum SubState {
   Unsubscribing = 3,
 }
 
+const STATE = 0;
+const OPTIONS = 1;
+const SUB_ID = 2;
+const PENDING_ID = 3;
+const STRIDE = 4;
+
 export class Subscriptions {
   arena: ByteArena;
-  state: Uint8Array;
-  options: Uint8Array;
-  subId: Uint32Array;
-  /** Packet id of the SUBSCRIBE / UNSUBSCRIBE in flight for this filter (0: to be sent). */
-  pendingId: Uint16Array;
+  /** Number of slots. */
+  slots: number;
+  /**
+   * Per slot, STRIDE apart: state, options, subscription identifier, and the packet id of the
+   * SUBSCRIBE / UNSUBSCRIBE in flight for this filter (0: to be sent). One typed array, not
+   * four: each costs several XS heap slots.
+   */
+  n: Int32Array;
   handler: (MessageHandler | null)[];
   /** Filled by route(). */
   matched: (MessageHandler | null)[];
 
   constructor(slots: number, bytes: number) {
     this.arena = new ByteArena(bytes, slots);
-    this.state = new Uint8Array(slots);
-    this.options = new Uint8Array(slots);
-    this.subId = new Uint32Array(slots);
-    this.pendingId = new Uint16Array(slots);
+    this.slots = slots;
+    this.n = new Int32Array(slots * STRIDE);
     this.handler = [];
     this.matched = [];
     for (let i = 0; i < slots; i++) {
@@ -40,10 +47,17 @@ export class Subscriptions {
     }
   }
 
+  state(slot: number): number { return this.n[slot * STRIDE + STATE]; }
+  setState(slot: number, v: number): void { this.n[slot * STRIDE + STATE] = v; }
+  options(slot: number): number { return this.n[slot * STRIDE + OPTIONS]; }
+  subId(slot: number): number { return this.n[slot * STRIDE + SUB_ID]; }
+  pendingId(slot: number): number { return this.n[slot * STRIDE + PENDING_ID]; }
+  setPendingId(slot: number, v: number): void { this.n[slot * STRIDE + PENDING_ID] = v; }
+
   /** The slot holding this filter, or -1. */
   find(buf: Uint8Array, off: number, len: number): number {
-    for (let i = 0; i < this.state.length; i++) {
-      if (this.state[i] !== SubState.Free && this.arena.equals(i, buf, off, len)) return i;
+    for (let i = 0; i < this.slots; i++) {
+      if (this.state(i) !== SubState.Free && this.arena.equals(i, buf, off, len)) return i;
     }
     return -1;
   }
@@ -52,25 +66,26 @@ export class Subscriptions {
   add(buf: Uint8Array, off: number, len: number, options: number, subId: number, handler: MessageHandler | null): number {
     let slot = this.find(buf, off, len);
     if (slot < 0) {
-      for (let i = 0; i < this.state.length; i++) {
-        if (this.state[i] === SubState.Free) {
+      for (let i = 0; i < this.slots; i++) {
+        if (this.state(i) === SubState.Free) {
           slot = i;
           break;
         }
       }
       if (slot < 0 || !this.arena.put(slot, buf, off, len)) return -1;
     }
-    this.state[slot] = SubState.Subscribing;
-    this.options[slot] = options;
-    this.subId[slot] = subId;
-    this.pendingId[slot] = 0;
+    const b = slot * STRIDE;
+    this.n[b + STATE] = SubState.Subscribing;
+    this.n[b + OPTIONS] = options;
+    this.n[b + SUB_ID] = subId;
+    this.n[b + PENDING_ID] = 0;
     this.handler[slot] = handler;
     return slot;
   }
 
   free(slot: number): void {
     this.arena.release(slot);
-    this.state[slot] = SubState.Free;
+    this.setState(slot, SubState.Free);
     this.handler[slot] = null;
   }
 
@@ -80,11 +95,11 @@ export class Subscriptions {
    */
   route(msg: Packet): number {
     let n = 0;
-    const st = this.state;
     const out = this.matched;
-    for (let i = 0; i < st.length; i++) {
+    for (let i = 0; i < this.slots; i++) {
       const h = this.handler[i];
-      if (h === null || st[i] === SubState.Free || st[i] === SubState.Unsubscribing || !this.matches(i, msg)) continue;
+      const st = this.state(i);
+      if (h === null || st === SubState.Free || st === SubState.Unsubscribing || !this.matches(i, msg)) continue;
       let seen = false;
       for (let j = 0; j < n; j++) if (out[j] === h) seen = true;
       if (!seen) out[n++] = h;
@@ -94,8 +109,8 @@ export class Subscriptions {
 
   private matches(slot: number, msg: Packet): boolean {
     const a = this.arena;
-    const off = a.off[slot];
-    const len = a.len[slot];
+    const off = a.off(slot);
+    const len = a.len(slot);
     const start = sharedFilterStart(a.bytes, off, len);
     return matchFilter(a.bytes, start, len - (start - off), msg.topic, msg.topicOff, msg.topicLen);
   }
