@@ -38,7 +38,7 @@ export class SensorDevice implements AppHost, AppMonitor {
   private timer: Timer;
 
   /* cold */
-  constructor(config: SensorConfig, sensor: Sensor | null = null) {
+  constructor(config: SensorConfig, sensor: Sensor | null = null, capacities: ((o: SessionOptions) => void) | null = null) {
     const opts = new SessionOptions();
     opts.version = config.version === 4 ? 4 : 5;
     opts.keepAlive = 30;
@@ -46,6 +46,8 @@ export class SensorDevice implements AppHost, AppMonitor {
     opts.sendBufferSize = 1024;
     opts.inflight = 8;
     opts.subscriptions = 8;
+    // A device's own capacities (targets/esp8266: an ESP8266's).
+    if (capacities !== null) capacities(opts);
     const c = new AppConfig();
     c.deviceId = config.deviceId;
     c.interval = config.interval;
@@ -136,8 +138,8 @@ export function sensorConfig(config: Record<string, unknown>, device: string, ve
 
 /** Starts the sensor application from mcconfig config values. */
 /* cold */
-export function startSensor(config: Record<string, unknown>, device: string, version: number, interval: number): SensorDevice {
-  const d = new SensorDevice(sensorConfig(config, device, version, interval));
+export function startSensor(config: Record<string, unknown>, device: string, version: number, interval: number, capacities: ((o: SessionOptions) => void) | null = null): SensorDevice {
+  const d = new SensorDevice(sensorConfig(config, device, version, interval), null, capacities);
   d.start();
   return d;
 }
