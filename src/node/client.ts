@@ -817,7 +817,7 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
     for (let i = 0; i < r.slots.length; i++) {
       const slot = r.slots[i];
       if (slot < 0) continue;
-      const pos = this.session.subPosition[slot];
+      const pos = this.session.subs.position(slot);
       r.codes[i] = pos < ack.count ? ack.codes[pos] : ReasonCode.UnspecifiedError;
     }
     this.active = null;

@@ -96,8 +96,6 @@ export class Session {
   nextPacketId: number;
   /** SUBSCRIBE / UNSUBSCRIBE packet ids awaiting their acks (0: free). */
   reqId: Uint16Array;
-  /** Order of each subscription slot within its SUBSCRIBE / UNSUBSCRIBE. */
-  subPosition: Uint8Array;
   lastRequestId: number;
 
   // What the server allows on this connection (MQTT 5 CONNACK properties, or the defaults).
@@ -134,7 +132,6 @@ export class Session {
     this.store = new MessageStore(opts.inflight + opts.queueCount, opts.storeBytes);
     this.inQos2 = new InboundQos2(opts.inboundQos2);
     this.subs = new Subscriptions(opts.subscriptions, opts.subscriptionBytes);
-    this.subPosition = new Uint8Array(opts.subscriptions);
     this.outAliases = new OutboundAliases(opts.outboundAliases, opts.aliasBytes);
     this.inAliases = new InboundAliases(opts.topicAliasMaximum, opts.aliasBytes);
     this.keepAlive = new KeepAlive();
@@ -820,7 +817,7 @@ export class Session {
       if (subs.pendingId(i) !== id) continue;
       subs.setPendingId(i, 0);
       if (sub && subs.state(i) === SubState.Subscribing) {
-        const pos = this.subPosition[i];
+        const pos = subs.position(i);
         const code = pos < p.count ? p.codes[pos] : ReasonCode.UnspecifiedError;
         if (code >= 0x80) subs.free(i);
         else subs.setState(i, SubState.Granted);
@@ -1067,7 +1064,7 @@ export class Session {
       if (kind === SubState.Subscribing && subId > 0) t.props.setNumber(PropertyId.SubscriptionIdentifier, subId);
       for (let i = first; i < subs.slots; i++) {
         if (!this.joins(i, kind, subId)) continue;
-        this.subPosition[i] = t.count;
+        subs.setPosition(i, t.count);
         if (!t.addFilter(subs.arena.bytes, subs.arena.off(i), subs.arena.len(i), subs.options(i))) break;
       }
       const id = this.allocatePacketId();

@@ -19,16 +19,18 @@ const STATE = 0;
 const OPTIONS = 1;
 const SUB_ID = 2;
 const PENDING_ID = 3;
-const STRIDE = 4;
+/** Order of the filter within its SUBSCRIBE / UNSUBSCRIBE (where its SUBACK / UNSUBACK code is). */
+const POSITION = 4;
+const STRIDE = 5;
 
 export class Subscriptions {
   arena: ByteArena;
   /** Number of slots. */
   slots: number;
   /**
-   * Per slot, STRIDE apart: state, options, subscription identifier, and the packet id of the
-   * SUBSCRIBE / UNSUBSCRIBE in flight for this filter (0: to be sent). One typed array, not
-   * four: each costs several XS heap slots.
+   * Per slot, STRIDE apart: state, options, subscription identifier, the packet id of the
+   * SUBSCRIBE / UNSUBSCRIBE in flight for this filter (0: to be sent) and the filter's order
+   * within that packet. One typed array, not five: each costs several XS heap slots.
    */
   n: Int32Array;
   handler: (MessageHandler | null)[];
@@ -53,6 +55,8 @@ export class Subscriptions {
   subId(slot: number): number { return this.n[slot * STRIDE + SUB_ID]; }
   pendingId(slot: number): number { return this.n[slot * STRIDE + PENDING_ID]; }
   setPendingId(slot: number, v: number): void { this.n[slot * STRIDE + PENDING_ID] = v; }
+  position(slot: number): number { return this.n[slot * STRIDE + POSITION]; }
+  setPosition(slot: number, v: number): void { this.n[slot * STRIDE + POSITION] = v; }
 
   /** The slot holding this filter, or -1. */
   find(buf: Uint8Array, off: number, len: number): number {
