@@ -1,28 +1,11 @@
 // `xsmqtt sim --lx106`: the simulated devices each on an emulated ESP8266 (targets/lx106 under
 // QEMU), against the embedded broker, with --json. Builds the firmware (make lx106) if missing.
 import test from 'ava';
-import { execFileSync, spawn } from 'node:child_process';
+import { sim } from './run-sim.js';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import { LX106_ELF, ROOT } from '../../src/node/bridge/emulator.js';
 import { LX106_MAX_DEVICES } from '../../src/node/sim/xs-fleet.js';
-
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'node', 'cli.js');
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function sim(args: string[], t: { teardown(fn: () => void): void }): Promise<Run> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, 'sim', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    t.teardown(() => { if (p.exitCode === null) p.kill('SIGKILL'); });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-    p.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 test.before(() => {
   if (!existsSync(LX106_ELF)) execFileSync('make', ['--no-print-directory', 'lx106'], { cwd: ROOT, stdio: 'ignore' });

@@ -1,24 +1,6 @@
 // The host simulator, run as users run it (`xsmqtt sim`), with few devices and --json.
 import test from 'ava';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
-
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'node', 'cli.js');
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function sim(args: string[], t: { teardown(fn: () => void): void }): Promise<Run> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, 'sim', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    t.teardown(() => { if (p.exitCode === null) p.kill('SIGKILL'); });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-    p.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { sim, type Run } from './run-sim.js';
 
 function summary(r: Run): Record<string, number | string> {
   const lines = r.stdout.trim().split('\n');
