@@ -2,8 +2,7 @@
 // lx106 CPU under QEMU, its TCP carried by a bridge) against the companion broker (started
 // in-process with the suite profile, or --broker URL). TAP on stdout; exit 1 when a scenario
 // fails.
-import { SUITE_ACL, SUITE_RECEIVE_MAXIMUM } from '../sim/device-test.js';
-import { parseBrokerUrl } from '../sim/run.js';
+import { suiteBroker } from '../sim/device-test.js';
 import { bundleDevice, suiteEntry } from './bundle.js';
 import { lx106Missing, startLx106 } from './emulator.js';
 
@@ -29,18 +28,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`make device-test TARGET=lx106: ${missing}\n`);
     return 1;
   }
-  let host = '127.0.0.1';
-  let port: number;
-  let close: (() => Promise<void>) | null = null;
-  if (broker === undefined) {
-    const { startBroker, Acl } = await import('../../broker/index.js');
-    const running = await startBroker({ port: 0, host, receiveMaximum: version === 5 ? SUITE_RECEIVE_MAXIMUM : undefined, acl: Acl.parse(SUITE_ACL), sysInterval: 0 });
-    port = running.port;
-    close = running.close;
-    process.stdout.write(`# companion broker (suite profile) on ${host}:${port}; emulated ESP8266 ${device}, MQTT ${version === 5 ? '5.0' : '3.1.1'}, profile ${profile}\n`);
-  } else {
-    ({ host, port } = parseBrokerUrl(broker));
-  }
+  const { host, port, close } = await suiteBroker(broker, version);
+  if (close) process.stdout.write(`# companion broker (suite profile) on ${host}:${port}; emulated ESP8266 ${device}, MQTT ${version === 5 ? '5.0' : '3.1.1'}, profile ${profile}\n`);
   const bundle = await bundleDevice(suiteEntry({ broker: host, port, device, version }));
   const started = Date.now();
   const emulator = startLx106({

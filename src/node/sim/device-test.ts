@@ -22,6 +22,18 @@ import { runSuiteInXs, xsMissing } from './xs-suite.js';
 export const SUITE_ACL = 'pattern readwrite suite/#\npattern readwrite devices/#\npattern readwrite $bench/#\n';
 export const SUITE_RECEIVE_MAXIMUM = 4;
 
+/**
+ * The broker a suite run talks to: the one at `url`, or else the companion broker with the suite
+ * profile on a free loopback port (then `close` stops it).
+ */
+export async function suiteBroker(url: string | undefined, version: number): Promise<{ host: string; port: number; close: (() => Promise<void>) | null }> {
+  if (url !== undefined) return { ...parseBrokerUrl(url), close: null };
+  const { startBroker, Acl } = await import('../../broker/index.js');
+  const host = '127.0.0.1';
+  const running = await startBroker({ port: 0, host, receiveMaximum: version === 5 ? SUITE_RECEIVE_MAXIMUM : undefined, acl: Acl.parse(SUITE_ACL), sysInterval: 0 });
+  return { host, port: running.port, close: running.close };
+}
+
 const USAGE = 'usage: device-test [--broker mqtt://host:port] [--device ID] [--mqtt 4|5] [--xs] | --collect --device ID [--listen HOST:PORT] [--timeout S]';
 
 export async function main(argv: string[]): Promise<number> {
@@ -55,18 +67,8 @@ export async function main(argv: string[]): Promise<number> {
     const missing = xsMissing();
     if (missing !== null) { process.stderr.write(`device-test --xs: ${missing}\n`); return 1; }
   }
-  let host = '127.0.0.1';
-  let port: number;
-  let close: (() => Promise<void>) | null = null;
-  if (broker === undefined) {
-    const { startBroker, Acl } = await import('../../broker/index.js');
-    const running = await startBroker({ port: 0, host, receiveMaximum: version === 5 ? SUITE_RECEIVE_MAXIMUM : undefined, acl: Acl.parse(SUITE_ACL), sysInterval: 0 });
-    port = running.port;
-    close = running.close;
-    process.stdout.write(`# companion broker (suite profile) on ${host}:${port}; device ${device}, MQTT ${version === 5 ? '5.0' : '3.1.1'}${xs ? ', inside XS' : ''}\n`);
-  } else {
-    ({ host, port } = parseBrokerUrl(broker));
-  }
+  const { host, port, close } = await suiteBroker(broker, version);
+  if (close) process.stdout.write(`# companion broker (suite profile) on ${host}:${port}; device ${device}, MQTT ${version === 5 ? '5.0' : '3.1.1'}${xs ? ', inside XS' : ''}\n`);
   if (xs) {
     try {
       return await runSuiteInXs(host, port, device, version, (d) => process.stdout.write(d));
