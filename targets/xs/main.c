@@ -2,7 +2,7 @@
    statistics for JavaScript, the Moddable module specifiers a device has ("timer",
    "embedded:io/socket/tcp") over real sockets and an epoll/poll loop, print to stdout.
 
-   usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stats] [--config name=value]... bundle.js
+   usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stack slots] [--stats] [--config name=value]... bundle.js
 
    Exit status: 0 when nothing is left to run, the code given to __xsHost.exit(code),
    1 for an uncaught exception or a rejected module, 3 for memory full (a clean report on
@@ -88,6 +88,8 @@ static const txProfile gxProfiles[] = {
 	{ "esp8266", 256, 1024, 16 * 1024, 0, 2920 },
 };
 static const txProfile* gxProfile = &gxProfiles[0];
+static txSize gxStackCount = 0;			/* the profile's stack, or --stack N */
+static txSlot* gxDeviceStackTop = C_NULL;	/* where a device's stack would start (see main) */
 
 static size_t gxChunkBytesAllocated = 0;	/* blocks obtained by XS for chunks */
 static size_t gxSlotsAllocated = 0;			/* slots obtained by XS */
@@ -135,6 +137,23 @@ static void xsmqttReportMemory(txMachine* the, FILE* f)
 		(long)the->maximumChunksSize, (unsigned)the->garbageCollectionCount);
 }
 
+/* The JavaScript calls on the stack, innermost first, each with the stack depth (in slots, as on
+   a device) at its frame: where a stack overflow came from. */
+static void xsmqttReportFrames(txMachine* the, FILE* f)
+{
+	txSlot* top = gxDeviceStackTop ? gxDeviceStackTop : the->stackTop;
+	txSlot* frame = the->frame;
+	int n = 0;
+	while (frame && (n < 64)) {
+		char name[128];
+		name[0] = 0;
+		fxBufferFrameName(the, name, sizeof(name), frame, "");
+		fprintf(f, "#   at %4ld slots: %s\n", (long)(top - frame), name[0] ? name : "(anonymous)");
+		frame = frame->next;
+		n++;
+	}
+}
+
 void fxAbort(txMachine* the, int status)
 {
 	fflush(stdout);
@@ -144,7 +163,8 @@ void fxAbort(txMachine* the, int status)
 		xsmqttReportMemory(the, stderr);
 		exit(3);
 	case XS_STACK_OVERFLOW_EXIT:
-		fprintf(stderr, "xsmqtt-xs: stack overflow (profile %s, %ld stack slots)\n", gxProfile->name, (long)gxProfile->stackCount);
+		fprintf(stderr, "xsmqtt-xs: stack overflow (profile %s, %ld stack slots)\n", gxProfile->name, (long)gxStackCount);
+		xsmqttReportFrames(the, stderr);
 		exit(4);
 	case XS_NO_MORE_KEYS_EXIT:
 		fprintf(stderr, "xsmqtt-xs: not enough keys\n");
@@ -360,7 +380,10 @@ typedef struct {
 } txSocket;
 
 static txSocket gxSockets[kSockets];
-static txSlot gxSocketDispatch;		/* (handle, kind, count) */
+/* Per socket handle h: entries 4h (the socket), 4h+1 onReadable, 4h+2 onWritable, 4h+3 onError,
+   filled by the tcp module; the callbacks are called from here with the socket as `this`, as
+   Moddable's lwIP sockets call them (no JavaScript in between). */
+static txSlot gxSocketTable;
 static txSlot gxTimerDispatch;		/* (now) -> ms until the next timer, or -1 */
 static double gxNextTimer = -1;		/* absolute ms, -1 none */
 static int gxExitRequested = -1;
@@ -525,7 +548,7 @@ static void xs_tcpClose(txMachine* the)
 
 static void xs_setSockets(txMachine* the)
 {
-	gxSocketDispatch = xsArg(0);
+	gxSocketTable = xsArg(0);
 }
 
 static void xs_setTimers(txMachine* the)
@@ -544,6 +567,16 @@ static void xs_wake(txMachine* the)
 	double when = xsmqttNow() + xsToNumber(xsArg(0));
 	if ((gxNextTimer < 0) || (when < gxNextTimer))
 		gxNextTimer = when;
+}
+
+/* stackPeak(reset): the deepest the stack has been, in slots counted as on a device (XS notes
+   the peak when a function returns); reset starts a new measurement. */
+static void xs_stackPeak(txMachine* the)
+{
+	txSlot* top = gxDeviceStackTop ? gxDeviceStackTop : the->stackTop;
+	xsResult = xsInteger((txInteger)(top - the->stackPeak));
+	if ((xsToInteger(xsArgc) > 0) && xsTest(xsArg(0)))
+		the->stackPeak = the->stack;
 }
 
 static void xs_exit(txMachine* the)
@@ -576,6 +609,27 @@ static void xsmqttRunPromiseJobs(txMachine* the)
 	fxEndJob(the);
 }
 
+/* Calls the socket's callback for kind (kReadable 1, kWritable 2, kError 4) with count. */
+static void xsmqttCallSocket(txMachine* the, int h, int kind, int count)
+{
+	xsBeginHost(the);
+	xsVars(2);
+	xsTry {
+		xsVar(0) = xsGetIndex(gxSocketTable, h * 4);
+		xsVar(1) = xsGetIndex(gxSocketTable, h * 4 + (kind == kError ? 3 : kind));
+		if (xsTest(xsVar(1))) {
+			if (kind == kError)
+				xsCallFunction0(xsVar(1), xsVar(0));
+			else
+				xsCallFunction1(xsVar(1), xsVar(0), xsInteger(count));
+		}
+	}
+	xsCatch {
+		xsmqttReportException(the);
+	}
+	xsEndHost(the);
+}
+
 static void xsmqttDeliver(txMachine* the, int h)
 {
 	txSocket* s = &gxSockets[h];
@@ -585,14 +639,7 @@ static void xsmqttDeliver(txMachine* the, int h)
 		int available = xsmqttAvailable(s);
 		if (available > 0) {
 			s->known = available;
-			xsBeginHost(the);
-			xsTry {
-				xsCallFunction3(gxSocketDispatch, xsUndefined, xsInteger(h), xsInteger(kReadable), xsInteger(available));
-			}
-			xsCatch {
-				xsmqttReportException(the);
-			}
-			xsEndHost(the);
+			xsmqttCallSocket(the, h, kReadable, available);
 		}
 	}
 	if (s->fd < 0)
@@ -600,25 +647,11 @@ static void xsmqttDeliver(txMachine* the, int h)
 	if (s->eof) {
 		if (!s->errorSent && (xsmqttAvailable(s) == 0)) {
 			s->errorSent = 1;
-			xsBeginHost(the);
-			xsTry {
-				xsCallFunction3(gxSocketDispatch, xsUndefined, xsInteger(h), xsInteger(kError), xsInteger(0));
-			}
-			xsCatch {
-				xsmqttReportException(the);
-			}
-			xsEndHost(the);
+			xsmqttCallSocket(the, h, kError, 0);
 		}
 	}
 	else if ((triggered & kWritable) && s->ready) {
-		xsBeginHost(the);
-		xsTry {
-			xsCallFunction3(gxSocketDispatch, xsUndefined, xsInteger(h), xsInteger(kWritable), xsInteger(gxProfile->sendBuffer - s->queued));
-		}
-		xsCatch {
-			xsmqttReportException(the);
-		}
-		xsEndHost(the);
+		xsmqttCallSocket(the, h, kWritable, gxProfile->sendBuffer - s->queued);
 	}
 	xsmqttRunPromiseJobs(the);
 }
@@ -802,19 +835,30 @@ int main(int argc, char* argv[])
 				return 2;
 			}
 		}
+		else if (!strcmp(argv[i], "--stack") && (i + 1 < argc)) {
+			char* end;
+			long n = strtol(argv[++i], &end, 10);
+			if (*end || n < 64 || n > 65536) {
+				fprintf(stderr, "xsmqtt-xs: --stack takes a slot count from 64 to 65536\n");
+				return 2;
+			}
+			gxStackCount = (txSize)n;
+		}
 		else if (!strcmp(argv[i], "--stats"))
 			stats = 1;
 		else if (!strcmp(argv[i], "--config") && (i + 1 < argc) && strchr(argv[i + 1], '=') && (configCount < 64))
 			configs[configCount++] = argv[++i];
 		else if (argv[i][0] == '-' || bundle) {
-			fprintf(stderr, "usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stats] [--config name=value]... bundle.js\n");
+			fprintf(stderr, "usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stack slots] [--stats] [--config name=value]... bundle.js\n");
 			return 2;
 		}
 		else
 			bundle = argv[i];
 	}
+	if (!gxStackCount)
+		gxStackCount = gxProfile->stackCount;
 	if (!bundle) {
-		fprintf(stderr, "usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stats] [--config name=value]... bundle.js\n");
+		fprintf(stderr, "usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stack slots] [--stats] [--config name=value]... bundle.js\n");
 		return 2;
 	}
 	if (!c_realpath(bundle, real)) {
@@ -829,7 +873,7 @@ int main(int argc, char* argv[])
 
 	/* Loading a bundle (parsing, linking, evaluating modules) needs more stack than running it;
 	   a device preloads at build time. The profile's stack applies once the bundle is loaded. */
-	creation.stackCount = (gxProfile->stackCount > 4096) ? gxProfile->stackCount : 4096;
+	creation.stackCount = (gxStackCount > 4096) ? gxStackCount : 4096;
 	fxInitializeSharedCluster();
 	the = xsCreateMachine(&creation, "xsmqtt", NULL);
 	if (!the) {
@@ -860,6 +904,7 @@ int main(int argc, char* argv[])
 		xsmqttDefine(the, &xsVar(0), "now", xs_now, 0);
 		xsmqttDefine(the, &xsVar(0), "wake", xs_wake, 1);
 		xsmqttDefine(the, &xsVar(0), "exit", xs_exit, 1);
+		xsmqttDefine(the, &xsVar(0), "stackPeak", xs_stackPeak, 1);
 		xsVar(1) = xsString((char*)gxProfile->name);
 		xsDefine(xsVar(0), xsID("profile"), xsVar(1), xsDontEnum);
 		/* mc/config: --config name=value (numbers stay numbers) */
@@ -883,7 +928,7 @@ int main(int argc, char* argv[])
 		}
 		xsDefine(xsVar(0), xsID("config"), xsVar(2), xsDontEnum);
 		xsDefine(xsGlobal, xsID("__xsHost"), xsVar(0), xsDontEnum);
-		xsRemember(gxSocketDispatch);
+		xsRemember(gxSocketTable);
 		xsRemember(gxNamespace);
 		xsRemember(gxTimerDispatch);
 
@@ -933,8 +978,10 @@ int main(int argc, char* argv[])
 	   all mxStackIndexCount entries are on this stack: the profile's stack counts as on a device. */
 	{
 		txSlot* top = the->stackTop - (mxStackIndexCount - (mxInstanceInspectorsStackIndex + 1));
-		if ((top - the->stack) < gxProfile->stackCount)
-			the->stackBottom = top - gxProfile->stackCount;	/* never freed: the process exits */
+		if ((top - the->stack) < gxStackCount)
+			the->stackBottom = top - gxStackCount;	/* never freed: the process exits */
+		gxDeviceStackTop = top;
+		the->stackPeak = the->stack;
 	}
 
 	/* Like Moddable, a main module's default export function is called once loaded. */

@@ -6,23 +6,23 @@
 // "would block" when it does not fit and returns the space left; onError() once the peer
 // closes or the connection fails, after the received data has been read.
 const host = globalThis.__xsHost;
-const sockets = [];
-for (let i = 0; i < 16; i++) sockets.push(undefined);
+// Entry 4h is the socket of handle h, 4h+1..4h+3 its onReadable, onWritable, onError: the host
+// calls them itself, with the socket as `this`, as a device's socket does.
+const table = [];
+for (let i = 0; i < 16 * 4; i++) table.push(undefined);
 
 class TCP {
   #handle;
-  #onReadable;
-  #onWritable;
-  #onError;
   constructor(options) {
     if (options.from !== undefined) throw new Error('from: not supported by the host runtime');
     if (options.format !== undefined && options.format !== 'buffer') throw new RangeError('unimplemented');
-    this.#onReadable = options.onReadable;
-    this.#onWritable = options.onWritable;
-    this.#onError = options.onError;
     if (options.target !== undefined) this.target = options.target;
-    this.#handle = host.tcpConnect(options.address, options.port);
-    sockets[this.#handle] = this;
+    const h = host.tcpConnect(options.address, options.port);
+    this.#handle = h;
+    table[4 * h] = this;
+    table[4 * h + 1] = options.onReadable;
+    table[4 * h + 2] = options.onWritable;
+    table[4 * h + 3] = options.onError;
   }
   get format() { return 'buffer'; }
   set format(value) { if (value !== 'buffer') throw new RangeError('unimplemented'); }
@@ -36,20 +36,10 @@ class TCP {
     const h = this.#handle;
     if (h < 0) return;
     this.#handle = -1;
-    sockets[h] = undefined;
+    for (let i = 0; i < 4; i++) table[4 * h + i] = undefined;
     host.tcpClose(h);
-  }
-  static dispatch(h, kind, count) {
-    const socket = sockets[h];
-    if (socket === undefined) return;
-    socket.#event(kind, count);
-  }
-  #event(kind, count) {
-    if (kind === 1) { if (this.#onReadable) this.#onReadable.call(this, count); }
-    else if (kind === 2) { if (this.#onWritable) this.#onWritable.call(this, count); }
-    else if (this.#onError) this.#onError.call(this);
   }
 }
 
-host.setSockets(TCP.dispatch);
+host.setSockets(table);
 export default TCP;
