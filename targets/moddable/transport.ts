@@ -2,16 +2,37 @@
 // implements it on lwIP: onReadable(count) and onWritable(count) report what is available and
 // what fits; read(buffer) reads exactly buffer.byteLength bytes; write(buffer) must fit.
 //
-// What it allocates: the socket (and its callbacks' records) per connection attempt; nothing
-// per packet. Reads copy through a resizable ArrayBuffer under a length-tracking Uint8Array,
-// resized to the count and copied into the session's receive buffer with set(); writes copy at
-// most the writable count into a second such buffer (the socket API takes a whole view, and a
-// view of a range would be one object per write).
+// What it allocates: the socket per connection attempt; nothing per packet. Reads and writes
+// copy through one small resizable ArrayBuffer under a length-tracking Uint8Array (the socket
+// API takes a whole view, and a view of a range would be one object per call), resized to the
+// count of each piece: a packet larger than it moves in several pieces. The socket's callbacks
+// are module functions that find the transport in the socket's `target` (ECMA-419 sets it from
+// the options), so a transport holds no closures.
 import TCP from 'embedded:io/socket/tcp';
 import type { Transport, TransportEvents } from '../../src/core/driver/transport.js';
 
 /** A socket constructor with the embedded:io/socket/tcp options (TCP, or a TLS socket). */
 export type SocketConstructor = typeof TCP;
+
+/** The largest piece copied at once (bytes): the copy buffer's size, when the session's buffers are larger. */
+const PIECE = 256;
+
+/** A socket made with `target: transport` (ECMA-419 keeps it as the instance's `target`). */
+interface TargetedSocket {
+  target: SocketTransport;
+}
+
+function onReadable(this: TCP, bytes: number): void {
+  return (this as unknown as TargetedSocket).target.readable(this, bytes);
+}
+
+function onWritable(this: TCP, bytes: number): void {
+  return (this as unknown as TargetedSocket).target.writableNow(this, bytes);
+}
+
+function onError(this: TCP): void {
+  return (this as unknown as TargetedSocket).target.failed(this);
+}
 
 export class SocketTransport implements Transport {
   address: string;
@@ -26,15 +47,11 @@ export class SocketTransport implements Transport {
   available: number;
   /** Bytes the socket said it can take, less those written since. */
   writable: number;
-  private readBuffer: ArrayBuffer;
-  private readView: Uint8Array;
-  private writeBuffer: ArrayBuffer;
-  private writeView: Uint8Array;
-  private readonly onReadableCb: (this: TCP, bytes: number) => void;
-  private readonly onWritableCb: (this: TCP, bytes: number) => void;
-  private readonly onErrorCb: (this: TCP) => void;
+  /** The copy buffer (read and write in turn) and the length-tracking view over it. */
+  private copyBuffer: ArrayBuffer;
+  private copyView: Uint8Array;
 
-  /** maxRead / maxWrite: the largest single copy (the session's buffer sizes are enough). */
+  /** maxRead / maxWrite: the session's buffer sizes; the copy buffer is the larger, at most PIECE bytes. */
   constructor(address: string, port: number, maxRead: number, maxWrite: number, socketClass: SocketConstructor = TCP, extra: Record<string, unknown> | null = null) {
     this.address = address;
     this.port = port;
@@ -45,16 +62,10 @@ export class SocketTransport implements Transport {
     this.opened = false;
     this.available = 0;
     this.writable = 0;
-    // Made at their largest: XS keeps the memory when they shrink, so resizing never allocates.
-    this.readBuffer = new ArrayBuffer(maxRead, { maxByteLength: maxRead });
-    this.readView = new Uint8Array(this.readBuffer);
-    this.writeBuffer = new ArrayBuffer(maxWrite, { maxByteLength: maxWrite });
-    this.writeView = new Uint8Array(this.writeBuffer);
-    // The callbacks are made once; `this` inside them is the socket, so they close over the transport.
-    const self = this;
-    this.onReadableCb = function (bytes: number): void { self.readable(this, bytes); };
-    this.onWritableCb = function (bytes: number): void { self.writableNow(this, bytes); };
-    this.onErrorCb = function (): void { self.failed(this); };
+    let size = maxRead > maxWrite ? maxRead : maxWrite;
+    if (size > PIECE) size = PIECE;
+    this.copyBuffer = new ArrayBuffer(size, { maxByteLength: size });
+    this.copyView = new Uint8Array(this.copyBuffer);
   }
 
   /* cold */
@@ -67,15 +78,15 @@ export class SocketTransport implements Transport {
       address: this.address,
       port: this.port,
       nodelay: true,
-      onReadable: this.onReadableCb,
-      onWritable: this.onWritableCb,
-      onError: this.onErrorCb,
+      target: this,
+      onReadable,
+      onWritable,
+      onError,
     };
     if (this.extra !== null) {
       const keys = Object.keys(this.extra);
       for (let i = 0; i < keys.length; i++) options[keys[i]] = this.extra[keys[i]];
     }
-    // A refused address or no free socket throws here on a device: report it as a close.
     let socket: TCP | null = null;
     try {
       socket = new this.socketClass(options as unknown as ConstructorParameters<SocketConstructor>[0]);
@@ -89,39 +100,48 @@ export class SocketTransport implements Transport {
   read(buf: Uint8Array, off: number, len: number): number {
     const socket = this.socket;
     if (socket === null) return 0;
-    let n = this.available < len ? this.available : len;
-    if (n > this.readBuffer.maxByteLength) n = this.readBuffer.maxByteLength;
-    if (n <= 0) return 0;
-    this.readBuffer.resize(n);
-    socket.read(this.readView);
-    buf.set(this.readView, off);
-    this.available -= n;
-    return n;
+    const view = this.copyView;
+    const most = this.copyBuffer.maxByteLength;
+    let done = 0;
+    while (done < len && this.available > 0) {
+      let n = len - done;
+      if (n > this.available) n = this.available;
+      if (n > most) n = most;
+      this.copyBuffer.resize(n);
+      socket.read(view);
+      buf.set(view, off + done);
+      this.available -= n;
+      done += n;
+    }
+    return done;
   }
 
   write(buf: Uint8Array, off: number, len: number): number {
     const socket = this.socket;
     if (socket === null || !this.opened) return 0;
-    let n = this.writable < len ? this.writable : len;
-    if (n > this.writeBuffer.maxByteLength) n = this.writeBuffer.maxByteLength;
-    if (n <= 0) return 0;
-    this.writeBuffer.resize(n);
-    const view = this.writeView;
-    for (let i = 0; i < n; i++) view[i] = buf[off + i];
-    const left = socket.write(view) as unknown as number | undefined;
-    // Moddable's lwIP write returns the space left; where it does not, count down. (Not
-    // `typeof left`: XS builds a new string for every typeof, so it allocates.)
-    this.writable = left === undefined ? this.writable - n : left;
-    return n;
+    const view = this.copyView;
+    const most = this.copyBuffer.maxByteLength;
+    let done = 0;
+    while (done < len && this.writable > 0) {
+      let n = len - done;
+      if (n > this.writable) n = this.writable;
+      if (n > most) n = most;
+      this.copyBuffer.resize(n);
+      const from = off + done;
+      for (let i = 0; i < n; i++) view[i] = buf[from + i];
+      const left = socket.write(view) as unknown as number | undefined;
+      this.writable = left === undefined ? this.writable - n : left;
+      done += n;
+    }
+    return done;
   }
 
   /**
-   * Sets both copy buffers to their largest size. XS counts a resize in place as chunk bytes
+   * Sets the copy buffer to its largest size. XS counts a resize in place as chunk bytes
    * gained or freed, so an exact allocation measurement calls this before each reading.
    */
   settle(): void {
-    this.readBuffer.resize(this.readBuffer.maxByteLength);
-    this.writeBuffer.resize(this.writeBuffer.maxByteLength);
+    this.copyBuffer.resize(this.copyBuffer.maxByteLength);
   }
 
   /* cold */
@@ -136,28 +156,29 @@ export class SocketTransport implements Transport {
     if (events !== null) events.onClose();
   }
 
-  private readable(socket: TCP, bytes: number): void {
+  // The socket's callbacks (through the module functions above). The calls into the driver are
+  // tail calls: on XS the driver's pump then runs in this frame's place (stack depth).
+  readable(socket: TCP, bytes: number): void {
     if (socket !== this.socket) return;
     this.available = bytes;
     const events = this.events;
-    if (events !== null) events.onReadable();
+    if (events !== null) return events.onReadable();
   }
 
-  private writableNow(socket: TCP, bytes: number): void {
+  writableNow(socket: TCP, bytes: number): void {
     if (socket !== this.socket) return;
     this.writable = bytes;
     const events = this.events;
     if (events === null) return;
     if (!this.opened) {
       this.opened = true;
-      events.onOpen();
-    } else {
-      events.onWritable();
+      return events.onOpen();
     }
+    return events.onWritable();
   }
 
   /* cold */
-  private failed(socket: TCP): void {
+  failed(socket: TCP): void {
     if (socket !== this.socket) return;
     this.socket = null;
     this.opened = false;

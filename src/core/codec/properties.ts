@@ -427,7 +427,9 @@ export function propertiesSize(p: Properties, packet: number): number {
 
 /** Writes the property length `size` (from propertiesSize) and the properties. */
 export function writeProperties(out: Uint8Array, pos: number, p: Properties, size: number): number {
-  pos = writeVarint(out, pos, size);
+  // Most property blocks are under 128 bytes: one length byte, without a call (stack depth on XS).
+  if (size < 0x80) out[pos++] = size;
+  else pos = writeVarint(out, pos, size);
   if (p.present !== 0) {
     for (let i = 0; i < PROPERTY_IDS.length; i++) {
       const id = PROPERTY_IDS[i];

@@ -19,8 +19,10 @@ export function writeU32(out: Uint8Array, pos: number, v: number): number {
 
 /** A two-byte length and the bytes (a UTF-8 string or binary data). */
 export function writeLengthPrefixed(out: Uint8Array, pos: number, src: Uint8Array, off: number, len: number): number {
-  pos = writeU16(out, pos, len);
-  return writeRaw(out, pos, src, off, len);
+  // The length is written here and writeRaw is a tail call: on XS this adds one frame, not three.
+  out[pos] = (len >>> 8) & 0xff;
+  out[pos + 1] = len & 0xff;
+  return writeRaw(out, pos + 2, src, off, len);
 }
 
 export function writeRaw(out: Uint8Array, pos: number, src: Uint8Array, off: number, len: number): number {

@@ -71,14 +71,15 @@ export class Driver implements TransportEvents, TimerTarget {
     this.pump();
   }
 
+  // `return this.pump()`: tail calls, so that on XS the pump runs in the callback's frame (stack depth).
   onReadable(): void {
     if (this.state !== DriverState.Open) return;
-    this.pump();
+    return this.pump();
   }
 
   onWritable(): void {
     this.blocked = false;
-    if (this.state === DriverState.Open || this.state === DriverState.Closing) this.pump();
+    if (this.state === DriverState.Open || this.state === DriverState.Closing) return this.pump();
   }
 
   onClose(): void {
@@ -108,7 +109,7 @@ export class Driver implements TransportEvents, TimerTarget {
 
   /** The session has something to send (publish, subscribe... called by the application). */
   wake(): void {
-    if (this.state === DriverState.Open || this.state === DriverState.Closing) this.pump();
+    if (this.state === DriverState.Open || this.state === DriverState.Closing) return this.pump();
   }
 
   /** Reads, processes, writes, until nothing moves; then arms the timer or closes. */

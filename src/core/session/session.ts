@@ -315,11 +315,22 @@ export class Session {
    * QuotaExceeded (the offline queue is full).
    */
   publish(topic: Uint8Array, topicOff: number, topicLen: number, payload: Uint8Array, payloadOff: number, payloadLen: number, qos: number, retain: boolean): number {
-    const rc = this.encodeStored(topic, topicOff, topicLen, payload, payloadOff, payloadLen, qos, retain);
-    this.pubProps.clear();
-    if (rc < 0) return rc;
-    this.kick();
-    return this.store.handle(rc);
+    const slot = this.reserveStored(topic, topicOff, topicLen, payloadLen, qos, retain);
+    if (slot < 0) {
+      this.pubProps.clear();
+      return slot;
+    }
+    // tx is built only now: making room may have called the application (a dropped message).
+    const p = this.tx;
+    p.reset(PacketType.Publish, this.opts.version);
+    p.qos = qos;
+    p.retain = retain;
+    p.packetId = qos > 0 ? 1 : 0;
+    p.setTopic(topic, topicOff, topicLen);
+    p.setPayload(payload, payloadOff, payloadLen);
+    // A tail call: on XS the encoding then runs in this frame's place, without its eight
+    // arguments (a handler that publishes is already deep in the receive path).
+    return this.storeTx(slot);
   }
 
   /** A request (MQTT 5 section 4.10): the publish with Response Topic and Correlation Data set. */
@@ -842,12 +853,16 @@ export class Session {
   }
 
   /** Encodes a message into the store (as queued); its slot or a negated reason code. */
-  private encodeStored(topic: Uint8Array, topicOff: number, topicLen: number, payload: Uint8Array, payloadOff: number, payloadLen: number, qos: number, retain: boolean): number {
+  /**
+   * Checks a message about to be published and takes a store slot of its encoded size: the
+   * slot, or a negated reason code.
+   */
+  private reserveStored(topic: Uint8Array, topicOff: number, topicLen: number, payloadLen: number, qos: number, retain: boolean): number {
     const o = this.opts;
     if (qos < 0 || qos > 2) return -ReasonCode.QosNotSupported;
     // MQTT-4.7.3-3: at most 65,535 bytes.
     if (topicLen > 0xffff) return -ReasonCode.TopicNameInvalid;
-    let rc = validateTopicName(topic, topicOff, topicLen);
+    const rc = validateTopicName(topic, topicOff, topicLen);
     if (rc < 0) return rc;
     if (this.state === SessionState.Connected) {
       // MQTT-3.2.2-11 / -14: nothing above the server's Maximum QoS, no retain when unavailable.
@@ -867,36 +882,35 @@ export class Session {
     // Room for a topic alias property added on the way out.
     if (size + 3 > o.sendBufferSize || size > this.serverMaximumPacketSize) return -ReasonCode.PacketTooLarge;
     const st = this.store;
-    let slot = -1;
     for (let tries = 0; tries <= st.slots; tries++) {
       if (st.queued < o.queueCount) {
-        slot = st.add(size, qos, this.now);
-        if (slot >= 0) break;
+        const slot = st.add(size, qos, this.now);
+        if (slot >= 0) return slot;
       }
       if (o.overflow !== OverflowPolicy.DropOldestQos0) break;
       const victim = st.firstQueued(true);
       if (victim < 0) break;
       this.drop(victim, ReasonCode.QuotaExceeded);
     }
-    if (slot < 0) return -ReasonCode.QuotaExceeded;
-    // tx is built only now: dropping a victim above calls the application.
+    return -ReasonCode.QuotaExceeded;
+  }
+
+  /** Encodes tx, with the caller's properties, into its store slot and sends it when it can: the handle. */
+  private storeTx(slot: number): number {
     const p = this.tx;
-    p.reset(PacketType.Publish, o.version);
-    p.qos = qos;
-    p.retain = retain;
-    p.packetId = qos > 0 ? 1 : 0;
-    p.setTopic(topic, topicOff, topicLen);
-    p.setPayload(payload, payloadOff, payloadLen);
+    const st = this.store;
     // tx carries the caller's properties for this one encoding.
     const own = p.props;
-    p.props = pp;
-    rc = encodePacket(p, st.arena.bytes, st.arena.off(slot));
+    p.props = this.pubProps;
+    const rc = encodePacket(p, st.arena.bytes, st.arena.off(slot));
     p.props = own;
-    if (rc !== size) {
+    this.pubProps.clear();
+    if (rc !== st.arena.len(slot)) {
       st.remove(slot);
       return rc < 0 ? rc : -ReasonCode.ImplementationSpecificError;
     }
-    return slot;
+    this.kick();
+    return st.handle(slot);
   }
 
   /** Sends what is due, as far as the send buffer allows. */
