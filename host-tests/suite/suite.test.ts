@@ -9,6 +9,7 @@ import mqtt from 'mqtt';
 import { startBroker, Acl } from '../../src/broker/index.js';
 import { NodeSuiteHost } from '../../src/node/sim/suite-host.js';
 import { SuiteRunner } from '../../src/core/suite/runner.js';
+import { ScenarioList } from '../../src/core/suite/scenario.js';
 import { RefusedSubscription, ConnectClean, QosFlow } from '../../src/core/suite/scenarios.js';
 import { SUITE_ACL } from '../../src/node/sim/device-test.js';
 
@@ -52,7 +53,7 @@ test('a failing scenario is "not ok", counted, and every result is published to 
   const lines: string[] = [];
   const host = new NodeSuiteHost('127.0.0.1', b.port, (l) => lines.push(l));
   t.teardown(() => host.shutdown());
-  const runner = new SuiteRunner(host, 'failing', 5, [new ConnectClean(), new RefusedSubscription(), new QosFlow(1)]);
+  const runner = new SuiteRunner(host, 'failing', 5, new ScenarioList([new ConnectClean(), new RefusedSubscription(), new QosFlow(1)]));
   runner.start();
   const r = await host.done;
   t.deepEqual(r, { passed: 2, failed: 1 });

@@ -7,6 +7,12 @@ import { Packet } from './packet.js';
 import { decodePublishHead } from './publish.js';
 import { Reader } from './reader.js';
 import { NEED_MORE, readVarint, varintSize } from './varint.js';
+import { Memory, u8, viewBytes } from './memory.js';
+
+/** What a Framer of this capacity takes from a Memory. */
+export function framerMemory(capacity: number): number {
+  return viewBytes(capacity, 1);
+}
 
 export class Framer {
   /** The receive buffer: transports write received bytes at `fill` (see space/commit or push). */
@@ -26,8 +32,8 @@ export class Framer {
   private streamLeft: number;
   private streamTotal: number;
 
-  constructor(capacity: number) {
-    this.buf = new Uint8Array(capacity);
+  constructor(capacity: number, mem: Memory | null = null) {
+    this.buf = u8(mem, capacity);
     this.start = 0;
     this.fill = 0;
     this.version = 4;

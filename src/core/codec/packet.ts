@@ -1,12 +1,19 @@
 // The one reused record every packet is decoded into and encoded from. Byte fields are
 // (buffer, offset, length) triples: after decode they point into the receive buffer; before
 // encode the caller points them wherever its bytes are. A length of -1 means "absent".
-import { Properties } from './properties.js';
+import { Properties, propertiesMemory } from './properties.js';
+import { i32, Memory, u8, viewBytes } from './memory.js';
 
 const EMPTY = new Uint8Array(0);
 
 /** Number of entries in Packet.f: the numbers and flags not needed per PUBLISH or ack. */
 const FIELDS = 18;
+
+/** What a Packet record takes from a Memory (the constructor's arguments). */
+export function packetMemory(capacity: number, userProperties: number, subscriptionIds: number, will: boolean): number {
+  return viewBytes(FIELDS + 2 * capacity, 4) + (will ? propertiesMemory(userProperties, 0) : 0) + viewBytes(capacity, 1) +
+    propertiesMemory(userProperties, subscriptionIds);
+}
 
 /**
  * The numbers and flags the PUBLISH and ack paths use are fields; the others live in one
@@ -65,7 +72,7 @@ export class Packet {
    * subscriptionIds: how many of each a packet's properties can hold; will: whether the record
    * has will properties (needed to encode or decode an MQTT 5 CONNECT with a will).
    */
-  constructor(capacity: number, userProperties: number, subscriptionIds: number, will = true) {
+  constructor(capacity: number, userProperties: number, subscriptionIds: number, will = true, mem: Memory | null = null) {
     this.type = 0;
     this.flags = 0;
     this.version = 4;
@@ -80,23 +87,23 @@ export class Packet {
     this.payloadLen = 0;
     this.chunk = 0;
     this.count = 0;
-    this.f = new Int32Array(FIELDS + 2 * capacity);
+    this.f = i32(mem, FIELDS + 2 * capacity);
     this.cleanStart = true;
     this.usernameLen = -1;
     this.passwordLen = -1;
     this.clientId = EMPTY;
     this.willTopic = EMPTY;
     this.willPayload = EMPTY;
-    this.willProps = will ? new Properties(userProperties, 0) : null;
+    this.willProps = will ? new Properties(userProperties, 0, mem) : null;
     this.username = EMPTY;
     this.password = EMPTY;
     this.topic = EMPTY;
     this.payload = EMPTY;
     this.filter = [];
     for (let i = 0; i < capacity; i++) this.filter.push(EMPTY);
-    this.options = new Uint8Array(capacity);
+    this.options = u8(mem, capacity);
     this.codes = this.options;
-    this.props = new Properties(userProperties, subscriptionIds);
+    this.props = new Properties(userProperties, subscriptionIds, mem);
   }
 
   // CONNECT, CONNACK's session present flag and the streamed PUBLISH position, kept in f.

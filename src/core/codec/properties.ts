@@ -4,6 +4,7 @@ import { PacketType, PropertyId, ReasonCode } from './constants.js';
 import { Reader } from './reader.js';
 import { isVarint, varintSize, writeVarint } from './varint.js';
 import { writeLengthPrefixed, writeU16, writeU32 } from './writer.js';
+import { i32, Memory, viewBytes } from './memory.js';
 
 export const enum PropType {
   Byte = 1,
@@ -142,12 +143,17 @@ const EMPTY = new Uint8Array(0);
  * user property's key and value, and the subscription identifiers; `bufs` the buffers those
  * bytes are in (one per string/binary property, two per user property), kept by reference.
  */
+/** What a Properties record takes from a Memory. */
+export function propertiesMemory(userCapacity: number, subIdCapacity: number): number {
+  return viewBytes(USER_BASE + 4 * userCapacity + subIdCapacity, 4);
+}
+
 export class Properties {
   vals: Int32Array;
   bufs: Uint8Array[];
 
-  constructor(userCapacity: number, subIdCapacity: number) {
-    this.vals = new Int32Array(USER_BASE + 4 * userCapacity + subIdCapacity);
+  constructor(userCapacity: number, subIdCapacity: number, mem: Memory | null = null) {
+    this.vals = i32(mem, USER_BASE + 4 * userCapacity + subIdCapacity);
     this.bufs = [];
     for (let i = 0; i < BYTES_COUNT + 2 * userCapacity; i++) this.bufs.push(EMPTY);
   }

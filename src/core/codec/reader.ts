@@ -4,6 +4,8 @@ import { ReasonCode } from './constants.js';
 import { readVarint, varintSize } from './varint.js';
 import { validateUtf8 } from './utf8.js';
 
+const EMPTY = new Uint8Array(0);
+
 export class Reader {
   buf: Uint8Array;
   pos: number;
@@ -14,7 +16,7 @@ export class Reader {
   len: number;
 
   constructor() {
-    this.buf = new Uint8Array(0);
+    this.buf = EMPTY;
     this.pos = 0;
     this.end = 0;
     this.err = 0;

@@ -1,6 +1,7 @@
 // MQTT 5 topic aliases (section 3.3.2.3.4), one table each way. Both are reset on every
 // connection (MQTT-3.3.2-7: aliases do not outlive a network connection).
 import { ByteArena } from './arena.js';
+import { Memory } from '../codec/memory.js';
 
 /** Outbound: automatic, within the server's Topic Alias Maximum; no replacement once full. */
 export class OutboundAliases {
@@ -9,8 +10,8 @@ export class OutboundAliases {
   limit: number;
   count: number;
 
-  constructor(capacity: number, bytes: number) {
-    this.arena = new ByteArena(bytes, capacity);
+  constructor(capacity: number, bytes: number, mem: Memory | null = null) {
+    this.arena = new ByteArena(bytes, capacity, mem);
     this.limit = 0;
     this.count = 0;
   }
@@ -47,8 +48,8 @@ export class OutboundAliases {
 export class InboundAliases {
   arena: ByteArena;
 
-  constructor(maximum: number, bytes: number) {
-    this.arena = new ByteArena(bytes, maximum);
+  constructor(maximum: number, bytes: number, mem: Memory | null = null) {
+    this.arena = new ByteArena(bytes, maximum, mem);
   }
 
   maximum(): number {

@@ -1,5 +1,11 @@
 // A fixed byte arena with numbered slots: each slot holds one run of bytes, placed at the end
 // and compacted (in place, copyWithin) when the free space is fragmented. Nothing grows.
+import { i32, Memory, u8, viewBytes } from '../codec/memory.js';
+
+/** What a ByteArena takes from a Memory. */
+export function arenaMemory(capacity: number, slots: number): number {
+  return viewBytes(capacity, 1) + viewBytes(2 * slots, 4);
+}
 
 export class ByteArena {
   bytes: Uint8Array;
@@ -12,10 +18,10 @@ export class ByteArena {
   /** Sum of the lengths of all placed runs. */
   live: number;
 
-  constructor(capacity: number, slots: number) {
-    this.bytes = new Uint8Array(capacity);
+  constructor(capacity: number, slots: number, mem: Memory | null = null) {
+    this.bytes = u8(mem, capacity);
     this.slots = slots;
-    this.r = new Int32Array(2 * slots);
+    this.r = i32(mem, 2 * slots);
     for (let i = 0; i < slots; i++) this.r[2 * i + 1] = -1;
     this.used = 0;
     this.live = 0;

@@ -1,13 +1,18 @@
 // Packet identifiers of inbound QoS 2 messages delivered but not yet released by PUBREL: a
 // resent PUBLISH with one of these is acknowledged again but not delivered again
 // (MQTT-4.3.3-10, method B of section 4.3.3: deliver on receipt, remember the id).
+import { Memory, u16, viewBytes } from '../codec/memory.js';
+
+export function inboundQos2Memory(capacity: number): number {
+  return viewBytes(capacity, 2);
+}
 
 export class InboundQos2 {
   ids: Uint16Array;
   count: number;
 
-  constructor(capacity: number) {
-    this.ids = new Uint16Array(capacity);
+  constructor(capacity: number, mem: Memory | null = null) {
+    this.ids = u16(mem, capacity);
     this.count = 0;
   }
 

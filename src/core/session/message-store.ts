@@ -2,7 +2,8 @@
 // (QoS 1/2 sent, awaiting acknowledgement). One store for both, because a message moves from
 // one to the other and its bytes (the whole encoded PUBLISH, copied from the caller) need not
 // move. Order of first transmission is kept in `seq`, for resending in order (MQTT-4.6.0-1).
-import { ByteArena } from './arena.js';
+import { arenaMemory, ByteArena } from './arena.js';
+import { f64, i32, Memory, viewBytes } from '../codec/memory.js';
 
 export const enum EntryState {
   Free = 0,
@@ -31,6 +32,11 @@ const HANDLE = 1;
 const TIME = 2;
 const TSTRIDE = 3;
 
+/** What a MessageStore takes from a Memory. */
+export function storeMemory(slots: number, bytes: number): number {
+  return arenaMemory(bytes, slots) + viewBytes(slots * STRIDE, 4) + viewBytes(slots * TSTRIDE, 8);
+}
+
 /**
  * The per-slot values live in two typed arrays (in XS every typed array is several heap
  * slots), read and written through the methods below.
@@ -46,11 +52,11 @@ export class MessageStore {
   queuedBytes: number;
   inflight: number;
 
-  constructor(slots: number, bytes: number) {
-    this.arena = new ByteArena(bytes, slots);
+  constructor(slots: number, bytes: number, mem: Memory | null = null) {
+    this.arena = new ByteArena(bytes, slots, mem);
     this.slots = slots;
-    this.n = new Int32Array(slots * STRIDE);
-    this.t = new Float64Array(slots * TSTRIDE);
+    this.n = i32(mem, slots * STRIDE);
+    this.t = f64(mem, slots * TSTRIDE);
     this.nextSeq = 1;
     this.queued = 0;
     this.queuedBytes = 0;

@@ -4,22 +4,23 @@
 // reads a clock or touches a socket. Everything it holds is allocated in the constructor.
 import { MAX_VARINT, PacketType, PropertyId, ProtocolVersion, ReasonCode } from '../codec/constants.js';
 import { decodePacket, encodePacket } from '../codec/codec.js';
-import { Framer } from '../codec/framer.js';
-import { Packet } from '../codec/packet.js';
-import { Properties, propertiesSize } from '../codec/properties.js';
-import { Reader } from '../codec/reader.js';
+import { Framer, framerMemory } from '../codec/framer.js';
+import { Memory, u16, u8, viewBytes } from '../codec/memory.js';
+import { Packet, packetMemory } from '../codec/packet.js';
+import { Properties, propertiesMemory, propertiesSize } from '../codec/properties.js';
 import { decodeUtf8 } from '../codec/utf8.js';
 import { varintSize } from '../codec/varint.js';
 import { packetSize } from '../codec/writer.js';
 import { isSharedFilter, validateTopicFilter, validateTopicName } from '../topic/validate.js';
 import { OutboundAliases, InboundAliases } from './aliases.js';
+import { arenaMemory } from './arena.js';
 import { Backoff } from './backoff.js';
 import { AuthMethod, MessageHandler, SessionHandler, StreamAborted } from './handler.js';
-import { InboundQos2 } from './inbound-qos2.js';
+import { InboundQos2, inboundQos2Memory } from './inbound-qos2.js';
 import { KeepAlive, KeepAliveAction } from './keepalive.js';
-import { EntryState, MessageStore } from './message-store.js';
+import { EntryState, MessageStore, storeMemory } from './message-store.js';
 import { OverflowPolicy, SessionOptions, utf8 } from './options.js';
-import { Subscriptions, SubState } from './subscriptions.js';
+import { Subscriptions, subscriptionsMemory, SubState } from './subscriptions.js';
 
 export const enum SessionState {
   /** No connection. */
@@ -39,6 +40,26 @@ export interface Notifier {
   wake(): void;
 }
 
+/** Bytes kept for the client identifier (a server-assigned one when the client sends none). */
+function clientIdRoom(opts: SessionOptions): number {
+  // A server assigns an identifier to a client that sent none (section 3.2.2.3.7): room for
+  // one then (MQTT 5 allows up to 65535 bytes; brokers use tens), else the client's own.
+  return opts.clientId.length > 0 ? opts.clientId.length : 128;
+}
+
+/** The size of a session's Memory: every typed array it holds, for these options. */
+/* cold */
+export function sessionMemory(opts: SessionOptions, will: boolean): number {
+  const records = framerMemory(opts.receiveBufferSize) +
+    packetMemory(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds, false) +
+    packetMemory(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds, will) +
+    propertiesMemory(opts.userProperties, opts.subscriptionIds);
+  const tables = storeMemory(opts.inflight + opts.queueCount, opts.storeBytes) + inboundQos2Memory(opts.inboundQos2) +
+    subscriptionsMemory(opts.subscriptions, opts.subscriptionBytes) + arenaMemory(opts.aliasBytes, opts.outboundAliases) +
+    arenaMemory(opts.aliasBytes, opts.topicAliasMaximum);
+  return records + tables + viewBytes(opts.sendBufferSize, 1) + viewBytes(clientIdRoom(opts), 1) + viewBytes(opts.pendingRequests, 2);
+}
+
 export class Session {
   opts: SessionOptions;
   /** opts.version is MQTT 5 (the version is fixed at construction, as the framer's is). */
@@ -47,6 +68,8 @@ export class Session {
   auth: AuthMethod | null;
   notifier: Notifier | null;
 
+  /** The one buffer under every table of the session (see sessionMemory). */
+  memory: Memory;
   framer: Framer;
   /** Received packets; a delivered message is this record. */
   rx: Packet;
@@ -58,7 +81,6 @@ export class Session {
   tx: Packet;
   /** The properties of the message being published: the caller may fill them (messageProperties()) first. */
   pubProps: Properties;
-  reader: Reader;
 
   /** Send buffer: bytes out[outStart, outEnd) are waiting for the transport. */
   out: Uint8Array;
@@ -117,23 +139,25 @@ export class Session {
     this.handler = handler;
     this.auth = auth;
     this.notifier = null;
-    this.framer = new Framer(opts.receiveBufferSize);
+    const will = this.v5 && opts.willTopic !== null;
+    const mem = new Memory(sessionMemory(opts, will));
+    this.memory = mem;
+    this.framer = new Framer(opts.receiveBufferSize, mem);
     this.framer.version = opts.version;
     this.framer.streaming = opts.streamLargePayloads;
     if (opts.streamLargePayloads && opts.maximumPacketSize > 0) this.framer.maxPacketSize = opts.maximumPacketSize;
-    this.rx = new Packet(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds, false);
+    this.rx = new Packet(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds, false, mem);
     // Only the record CONNECT is encoded from holds will properties, and only when there is an MQTT 5 will.
-    this.tx = new Packet(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds, this.v5 && opts.willTopic !== null);
-    this.pubProps = new Properties(opts.userProperties, opts.subscriptionIds);
-    this.reader = new Reader();
-    this.out = new Uint8Array(opts.sendBufferSize);
+    this.tx = new Packet(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds, will, mem);
+    this.pubProps = new Properties(opts.userProperties, opts.subscriptionIds, mem);
+    this.out = u8(mem, opts.sendBufferSize);
     this.outStart = 0;
     this.outEnd = 0;
-    this.store = new MessageStore(opts.inflight + opts.queueCount, opts.storeBytes);
-    this.inQos2 = new InboundQos2(opts.inboundQos2);
-    this.subs = new Subscriptions(opts.subscriptions, opts.subscriptionBytes);
-    this.outAliases = new OutboundAliases(opts.outboundAliases, opts.aliasBytes);
-    this.inAliases = new InboundAliases(opts.topicAliasMaximum, opts.aliasBytes);
+    this.store = new MessageStore(opts.inflight + opts.queueCount, opts.storeBytes, mem);
+    this.inQos2 = new InboundQos2(opts.inboundQos2, mem);
+    this.subs = new Subscriptions(opts.subscriptions, opts.subscriptionBytes, mem);
+    this.outAliases = new OutboundAliases(opts.outboundAliases, opts.aliasBytes, mem);
+    this.inAliases = new InboundAliases(opts.topicAliasMaximum, opts.aliasBytes, mem);
     this.keepAlive = new KeepAlive();
     this.backoff = new Backoff(opts.backoffBase, opts.backoffMax, opts.backoffJitter);
     this.state = SessionState.Idle;
@@ -147,12 +171,11 @@ export class Session {
     this.carried = 0;
     this.stream = 0;
     this.routed = 0;
-    // Room for a server-assigned identifier (MQTT 5 allows up to 65535 bytes; brokers use tens).
-    this.clientId = new Uint8Array(opts.clientId.length > 128 ? opts.clientId.length : 128);
+    this.clientId = u8(mem, clientIdRoom(opts));
     this.clientId.set(opts.clientId);
     this.clientIdLen = opts.clientId.length;
     this.nextPacketId = 1;
-    this.reqId = new Uint16Array(opts.pendingRequests);
+    this.reqId = u16(mem, opts.pendingRequests);
     this.lastRequestId = 0;
     this.sessionPresent = false;
     this.serverKeepAlive = opts.keepAlive;
@@ -979,7 +1002,7 @@ export class Session {
     if (!this.v5) return false;
     const st = this.store;
     const sp = this.tx;
-    if (decodePacket(this.reader, st.arena.bytes, st.arena.off(slot), st.arena.len(slot), ProtocolVersion.V5, sp) < 0) return false;
+    if (decodePacket(this.framer.reader, st.arena.bytes, st.arena.off(slot), st.arena.len(slot), ProtocolVersion.V5, sp) < 0) return false;
     if (!sp.props.has(PropertyId.MessageExpiryInterval)) return false;
     if (this.age(slot) < sp.props.get(PropertyId.MessageExpiryInterval)) return false;
     this.drop(slot, ReasonCode.UnspecifiedError);
@@ -998,7 +1021,7 @@ export class Session {
     const len = st.arena.len(slot);
     if (!this.ensureSpace(len + 3)) return 0;
     const sp = this.tx;
-    if (decodePacket(this.reader, st.arena.bytes, st.arena.off(slot), len, o.version, sp) < 0) {
+    if (decodePacket(this.framer.reader, st.arena.bytes, st.arena.off(slot), len, o.version, sp) < 0) {
       this.drop(slot, ReasonCode.ImplementationSpecificError);
       return -1;
     }

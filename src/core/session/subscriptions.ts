@@ -4,7 +4,8 @@
 import { Packet } from '../codec/packet.js';
 import { matchFilter } from '../topic/match.js';
 import { sharedFilterStart } from '../topic/validate.js';
-import { ByteArena } from './arena.js';
+import { arenaMemory, ByteArena } from './arena.js';
+import { i32, Memory, viewBytes } from '../codec/memory.js';
 import { MessageHandler } from './handler.js';
 
 export const enum SubState {
@@ -23,6 +24,11 @@ const PENDING_ID = 3;
 const POSITION = 4;
 const STRIDE = 5;
 
+/** What a Subscriptions table takes from a Memory. */
+export function subscriptionsMemory(slots: number, bytes: number): number {
+  return arenaMemory(bytes, slots) + viewBytes(slots * STRIDE, 4);
+}
+
 export class Subscriptions {
   arena: ByteArena;
   /** Number of slots. */
@@ -37,10 +43,10 @@ export class Subscriptions {
   /** Filled by route(). */
   matched: (MessageHandler | null)[];
 
-  constructor(slots: number, bytes: number) {
-    this.arena = new ByteArena(bytes, slots);
+  constructor(slots: number, bytes: number, mem: Memory | null = null) {
+    this.arena = new ByteArena(bytes, slots, mem);
     this.slots = slots;
-    this.n = new Int32Array(slots * STRIDE);
+    this.n = i32(mem, slots * STRIDE);
     this.handler = [];
     this.matched = [];
     for (let i = 0; i < slots; i++) {

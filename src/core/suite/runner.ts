@@ -4,7 +4,7 @@
 import { SessionOptions, utf8 } from '../session/options.js';
 import { SuiteClient } from './client.js';
 import { SuiteHost, SuiteTimer } from './host.js';
-import { Result, SCRATCH_BYTES, Scenario, SuiteContext, suiteCapacities } from './scenario.js';
+import { Result, SCRATCH_BYTES, Scenario, ScenarioSource, SuiteContext, suiteCapacities } from './scenario.js';
 
 /** A scenario that has not finished in this time fails. */
 const SCENARIO_TIMEOUT = 15000;
@@ -24,7 +24,10 @@ export class SuiteRunner implements SuiteContext, SuiteTimer {
   host: SuiteHost;
   deviceId: string;
   version: number;
-  scenarios: Scenario[];
+  /** Where the scenarios come from, one at a time: only the running one is in memory. */
+  scenarios: ScenarioSource;
+  /** The running scenario (`finished` between scenarios). */
+  current: Scenario;
   control: SuiteClient;
   resultsTopic: Uint8Array;
   state: number;
@@ -36,10 +39,10 @@ export class SuiteRunner implements SuiteContext, SuiteTimer {
   finishBy: number;
   scheduled: boolean;
   scratch: Uint8Array;
-  /** Takes a finished scenario's place in `scenarios`, so the finished one and its clients can be collected. */
+  /** Takes a finished scenario's place as `current`, so the finished one and its clients can be collected. */
   finished: Scenario;
 
-  constructor(host: SuiteHost, deviceId: string, version: number, scenarios: Scenario[]) {
+  constructor(host: SuiteHost, deviceId: string, version: number, scenarios: ScenarioSource) {
     this.host = host;
     this.deviceId = deviceId;
     this.version = version;
@@ -67,12 +70,13 @@ export class SuiteRunner implements SuiteContext, SuiteTimer {
     this.scheduled = false;
     this.scratch = new Uint8Array(SCRATCH_BYTES);
     this.finished = new Scenario('finished');
+    this.current = this.finished;
   }
 
   /* cold */
   start(): void {
     this.host.print('TAP version 13');
-    this.host.print('1..' + this.scenarios.length);
+    this.host.print('1..' + this.scenarios.count);
     this.control.link = this.host.open(this.control.session);
     this.finishBy = this.host.now() + SCENARIO_TIMEOUT;
     this.host.schedule(this.finishBy, this);
@@ -125,7 +129,7 @@ export class SuiteRunner implements SuiteContext, SuiteTimer {
   private armTimer(now: number): void {
     let at = this.finishBy;
     if (this.state === RunnerState.Running) {
-      const s = this.scenarios[this.index];
+      const s = this.current;
       if (s.wakeAt >= 0 && s.wakeAt < at) at = s.wakeAt;
     } else if (this.state === RunnerState.Closing || this.state === RunnerState.Finishing) {
       // Links close on their own events; look again soon.
@@ -136,7 +140,8 @@ export class SuiteRunner implements SuiteContext, SuiteTimer {
 
   /* cold */
   private begin(now: number): void {
-    const s = this.scenarios[this.index];
+    const s = this.scenarios.create(this.index);
+    this.current = s;
     s.ctx = this;
     s.buf = this.scratch;
     s.startedAt = now;
@@ -145,7 +150,7 @@ export class SuiteRunner implements SuiteContext, SuiteTimer {
   }
 
   private stepScenario(now: number): void {
-    const s = this.scenarios[this.index];
+    const s = this.current;
     if (s.result === Result.Running) s.step(now);
     if (s.result === Result.Running && now >= this.finishBy) this.timeout(s);
     if (s.result === Result.Running) return;
@@ -164,7 +169,7 @@ export class SuiteRunner implements SuiteContext, SuiteTimer {
   }
 
   private closingStep(now: number): void {
-    const s = this.scenarios[this.index];
+    const s = this.current;
     let open = 0;
     for (let i = 0; i < s.clientCount; i++) {
       const link = s.clients[i].link;
@@ -173,9 +178,9 @@ export class SuiteRunner implements SuiteContext, SuiteTimer {
     if (open > 0 && now < this.finishBy) return;
     // A scenario's clients are not used again: let them go (on a device the heap is fixed).
     s.release();
-    this.scenarios[this.index] = this.finished;
+    this.current = this.finished;
     this.index++;
-    if (this.index < this.scenarios.length) {
+    if (this.index < this.scenarios.count) {
       this.state = RunnerState.Running;
       this.begin(now);
       this.stepScenario(now);

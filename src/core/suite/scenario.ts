@@ -52,6 +52,32 @@ export function suiteCapacities(o: SessionOptions): void {
 }
 
 const MAX_CLIENTS = 3;
+
+/**
+ * The scenarios of a run, made one at a time as the runner reaches them: on a device only the
+ * running scenario and its clients are in the heap.
+ */
+export interface ScenarioSource {
+  count: number;
+  create(index: number): Scenario;
+}
+
+/** A source over scenarios made beforehand (tests, short lists). */
+export class ScenarioList implements ScenarioSource {
+  list: Scenario[];
+  count: number;
+
+  /* cold */
+  constructor(list: Scenario[]) {
+    this.list = list;
+    this.count = list.length;
+  }
+
+  /* cold */
+  create(index: number): Scenario {
+    return this.list[index];
+  }
+}
 const EMPTY_BUF = new Uint8Array(0);
 
 export class Scenario {
