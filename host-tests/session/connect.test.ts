@@ -166,3 +166,12 @@ test('CONNACK availability flags: wildcard, shared and subscription-identifier s
   t.is(s.subscribe(enc('a'), 0, 1, 0, 0, null), 1);
   h.expect(P.subscribe(1, [['a', 0]]));
 });
+
+test('inboundQos2 0 still advertises a Receive Maximum of 1: 0 would be a Protocol Error (section 3.1.2.11.3)', (t) => {
+  const o = testOptions({ inboundQos2: 0 });
+  const h = new Harness(o).start();
+  o.inboundQos2 = 1;
+  h.expect(expectedConnect(o));
+  h.respond(P.connack(0, false, { v: 5 }));
+  t.deepEqual(h.handler.log, ['connect 0 0']);
+});

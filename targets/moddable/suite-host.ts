@@ -6,23 +6,58 @@
 import Timer from 'timer';
 import Time from 'time';
 import { Driver, DriverState } from '../../src/core/driver/driver.js';
+import type { Clock, TimerTarget } from '../../src/core/driver/transport.js';
 import type { Session } from '../../src/core/session/session.js';
 import { SuiteRunner, allScenarios, type SuiteHost, type SuiteTimer } from '../../src/core/suite/index.js';
-import { TimerClock } from './clock.js';
 import { SocketTransport } from './transport.js';
 
 
 /** Longest delay a Moddable timer takes (ms). */
 const FAR = 0x3fffffff;
 
+/** A link's clock: a due time and a target on the host's one timer (a timer per link would cost its record and closure). */
+class LinkClock implements Clock {
+  host: DeviceSuiteHost;
+  at: number;
+  target: TimerTarget | null;
+
+  /* cold */
+  constructor(host: DeviceSuiteHost) {
+    this.host = host;
+    this.at = 0;
+    this.target = null;
+  }
+
+  now(): number {
+    return Time.ticks;
+  }
+
+  arm(at: number, target: TimerTarget): void {
+    this.at = at;
+    this.target = target;
+    this.host.rearm();
+  }
+
+  /** A wake-up already asked of the host's timer then finds nothing due. */
+  disarm(): void {
+    this.target = null;
+  }
+
+  random(): number {
+    return Math.random();
+  }
+}
+
 class Link {
   driver: Driver;
   transport: SocketTransport;
   session: Session;
-  constructor(driver: Driver, transport: SocketTransport, session: Session) {
+  clock: LinkClock;
+  constructor(driver: Driver, transport: SocketTransport, session: Session, clock: LinkClock) {
     this.driver = driver;
     this.transport = transport;
     this.session = session;
+    this.clock = clock;
   }
 }
 
@@ -35,8 +70,11 @@ export interface SuiteConsole {
 export class DeviceSuiteHost implements SuiteHost {
   address: string;
   port: number;
-  links: Link[];
+  /** Open links, and null where a released one was. */
+  links: (Link | null)[];
+  /** The runner's wake-up (schedule): its target, null when none, and when. */
   target: SuiteTimer | null;
+  targetAt: number;
   timer: Timer;
   console: SuiteConsole;
   /** The suite's result, once finished: -1 while running. */
@@ -49,6 +87,7 @@ export class DeviceSuiteHost implements SuiteHost {
     this.console = console;
     this.links = [];
     this.target = null;
+    this.targetAt = 0;
     this.failedCount = -1;
     const self = this;
     this.timer = Timer.repeat(function (): void { self.fire(); }, FAR);
@@ -60,6 +99,21 @@ export class DeviceSuiteHost implements SuiteHost {
 
   schedule(at: number, target: SuiteTimer): void {
     this.target = target;
+    this.targetAt = at;
+    this.rearm();
+  }
+
+  /** Sets the one timer to the earliest wake-up wanted: the runner's or a link's. */
+  rearm(): void {
+    let at = this.target !== null ? this.targetAt : -1;
+    for (let i = 0; i < this.links.length; i++) {
+      const l = this.links[i];
+      if (l !== null && l.clock.target !== null && (at < 0 || l.clock.at < at)) at = l.clock.at;
+    }
+    if (at < 0) {
+      Timer.schedule(this.timer, FAR, FAR);
+      return;
+    }
     const delay = at - Time.ticks;
     Timer.schedule(this.timer, delay > 0 ? delay : 0, FAR);
   }
@@ -68,18 +122,26 @@ export class DeviceSuiteHost implements SuiteHost {
   open(session: Session): number {
     const o = session.opts;
     const transport = new SocketTransport(this.address, this.port, o.receiveBufferSize, o.sendBufferSize);
-    const driver = new Driver(session, transport, new TimerClock());
-    // A stopped link's slot is taken again, so finished scenarios' links are let go.
+    const clock = new LinkClock(this);
+    const driver = new Driver(session, transport, clock);
+    // A released link's place is taken again.
     let n = 0;
-    while (n < this.links.length && this.links[n].driver.state !== DriverState.Stopped) n++;
-    if (n === this.links.length) this.links.push(new Link(driver, transport, session));
-    else this.links[n] = new Link(driver, transport, session);
+    while (n < this.links.length && this.links[n] !== null) n++;
+    if (n === this.links.length) this.links.push(new Link(driver, transport, session, clock));
+    else this.links[n] = new Link(driver, transport, session, clock);
     driver.start();
     return n;
   }
 
-  close(link: number, reasonCode: number): void {
+  /** The link (never a released one: the runner does not use those). */
+  private link(link: number): Link {
     const l = this.links[link];
+    if (l === null) throw new Error('released suite link ' + link);
+    return l;
+  }
+
+  close(link: number, reasonCode: number): void {
+    const l = this.link(link);
     if (l.driver.state === DriverState.Opening) {
       this.abort(link);
       return;
@@ -89,13 +151,18 @@ export class DeviceSuiteHost implements SuiteHost {
 
   /* cold */
   abort(link: number): void {
-    const l = this.links[link];
+    const l = this.link(link);
     l.session.stopped = true;
     l.transport.close();
   }
 
   closed(link: number): boolean {
-    return this.links[link].driver.state === DriverState.Stopped;
+    return this.link(link).driver.state === DriverState.Stopped;
+  }
+
+  /* cold */
+  release(link: number): void {
+    this.links[link] = null;
   }
 
   /* cold */
@@ -111,10 +178,24 @@ export class DeviceSuiteHost implements SuiteHost {
   }
 
   private fire(): void {
-    const target = this.target;
-    this.target = null;
+    const now = Time.ticks;
     Timer.schedule(this.timer, FAR, FAR);
-    if (target !== null) target.onTimer();
+    for (let i = 0; i < this.links.length; i++) {
+      const l = this.links[i];
+      if (l === null) continue;
+      const c = l.clock;
+      const t = c.target;
+      if (t !== null && c.at <= now) {
+        c.target = null;
+        t.onTimer();
+      }
+    }
+    const target = this.target;
+    if (target !== null && this.targetAt <= now) {
+      this.target = null;
+      target.onTimer();
+    }
+    this.rearm();
   }
 }
 

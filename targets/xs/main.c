@@ -73,19 +73,22 @@ bail:
 typedef struct {
 	const char* name;
 	txSize stackCount;		/* XS stack, in slots */
-	txSize slotBudget;		/* slots for the application beyond the built-ins */
-	txSize chunkBudget;		/* chunk bytes for the application beyond the built-ins */
+	size_t heapBudget;		/* bytes for the application beyond the loaded program: slots (at the
+							   device's 16 bytes each) and chunks together, split as it needs */
 	int growth;				/* 1: grow in steps up to the budget; 0: fixed heap */
 	int sendBuffer;			/* lwIP TCP_SND_BUF of the device: what onWritable reports */
 } txProfile;
 
-/* Budgets beyond what XS's built-ins take (on a device they live in flash).
-   ESP8266: about 40 KB of RAM is left to JavaScript by Moddable's esp target; a fixed heap.
-   ESP32: a larger heap that may grow in steps up to its budget. */
+/* On a device the built-ins and the preloaded modules live in flash; what the application
+   allocates comes out of one block (Moddable's creation.static) that XS splits between slots and
+   chunks as it needs them. ESP8266: 32 KiB for slots and chunks beyond the stack (Moddable's
+   default static block is 32 KiB with the stack in it; targets/esp8266 asks for 36 KiB), fixed.
+   ESP32: 256 KiB, grown in steps. */
+#define kDeviceSlot 16
 static const txProfile gxProfiles[] = {
-	{ "host", 1024, 1 << 20, 64 << 20, 1, 65536 },
-	{ "esp32", 512, 8192, 128 * 1024, 1, 5744 },
-	{ "esp8266", 256, 1024, 16 * 1024, 0, 2920 },
+	{ "host", 1024, (size_t)1 << 30, 1, 65536 },
+	{ "esp32", 512, 256 * 1024, 1, 5744 },
+	{ "esp8266", 256, 32 * 1024, 0, 2920 },
 };
 static const txProfile* gxProfile = &gxProfiles[0];
 static txSize gxStackCount = 0;			/* the profile's stack, or --stack N */
@@ -93,13 +96,25 @@ static txSlot* gxDeviceStackTop = C_NULL;	/* where a device's stack would start 
 
 static size_t gxChunkBytesAllocated = 0;	/* blocks obtained by XS for chunks */
 static size_t gxSlotsAllocated = 0;			/* slots obtained by XS */
-static size_t gxChunkLimit = (size_t)-1;
-static size_t gxSlotLimit = (size_t)-1;
+/* Once the program is loaded: what XS had obtained then, and the device bytes it may obtain
+   beyond that (the budget less the free space it already held). Before: no limit. */
+static int gxBudgeted = 0;
+static size_t gxChunkBase = 0, gxSlotBase = 0, gxGrowthLimit = 0;
+
+/* Would obtaining `slots` more slots and `chunks` more chunk bytes exceed the budget? */
+static int xsmqttOverBudget(size_t slots, size_t chunks)
+{
+	size_t grown;
+	if (!gxBudgeted)
+		return 0;
+	grown = (gxSlotsAllocated + slots - gxSlotBase) * kDeviceSlot + (gxChunkBytesAllocated + chunks - gxChunkBase);
+	return grown > gxGrowthLimit;
+}
 
 void* fxAllocateChunks(txMachine* the, txSize size)
 {
 	void* p;
-	if (gxChunkBytesAllocated + (size_t)size > gxChunkLimit)
+	if (xsmqttOverBudget(0, (size_t)size))
 		return C_NULL;
 	p = c_malloc(size);
 	if (p)
@@ -115,7 +130,7 @@ void fxFreeChunks(txMachine* the, void* chunks)
 txSlot* fxAllocateSlots(txMachine* the, txSize count)
 {
 	txSlot* p;
-	if (gxSlotsAllocated + (size_t)count > gxSlotLimit)
+	if (xsmqttOverBudget((size_t)count, 0))
 		return C_NULL;
 	p = (txSlot*)c_malloc(count * sizeof(txSlot));
 	if (p)
@@ -384,7 +399,7 @@ static txSocket gxSockets[kSockets];
    filled by the tcp module; the callbacks are called from here with the socket as `this`, as
    Moddable's lwIP sockets call them (no JavaScript in between). */
 static txSlot gxSocketTable;
-static txSlot gxTimerDispatch;		/* (now) -> ms until the next timer, or -1 */
+static txSlot gxTimerTable;		/* [due(now) -> the next due timer or undefined, soonest() -> ms or -1] */
 static double gxNextTimer = -1;		/* absolute ms, -1 none */
 static int gxExitRequested = -1;
 
@@ -553,7 +568,7 @@ static void xs_setSockets(txMachine* the)
 
 static void xs_setTimers(txMachine* the)
 {
-	gxTimerDispatch = xsArg(0);
+	gxTimerTable = xsArg(0);
 }
 
 static void xs_now(txMachine* the)
@@ -659,10 +674,25 @@ static void xsmqttDeliver(txMachine* the, int h)
 static void xsmqttRunTimers(txMachine* the)
 {
 	double next;
+	int i;
 	gxNextTimer = -1;
 	xsBeginHost(the);
+	xsVars(3);
 	xsTry {
-		xsResult = xsCallFunction1(gxTimerDispatch, xsUndefined, xsNumber(xsmqttNow()));
+		/* Each due timer's callback is called from here (timer as argument), as on a device; at most
+		   64 a turn, so a timer rescheduled at 0 ms cannot starve the sockets. */
+		double now = xsmqttNow();
+		xsVar(0) = xsGetIndex(gxTimerTable, 0);
+		for (i = 0; i < 64; i++) {
+			xsVar(1) = xsCallFunction1(xsVar(0), xsUndefined, xsNumber(now));
+			if (!xsTest(xsVar(1)))
+				break;
+			xsVar(2) = xsGet(xsVar(1), xsID("callback"));
+			if (xsTest(xsVar(2)))
+				xsCallFunction1(xsVar(2), xsUndefined, xsVar(1));
+		}
+		xsVar(0) = xsGetIndex(gxTimerTable, 1);
+		xsResult = xsCallFunction0(xsVar(0), xsUndefined);
 		next = xsToNumber(xsResult);
 	}
 	xsCatch {
@@ -799,6 +829,69 @@ static void xsmqttDefine(txMachine* the, txSlot* target, const char* name, txCal
 	xsDefine(*target, xsID((char*)name), xsVar(1), xsDontEnum);
 }
 
+/* From here on the application gets the profile's budget. Loading (parsing, linking) left free
+   chunk space in XS's blocks, more than a device would have: it is taken by ballast buffers,
+   kept alive, so that the application's chunks come out of the budget as on a device. The free
+   slots and chunk bytes that remain count against the budget. */
+static txSlot gxBallast;
+
+static txSize xsmqttLargestFree(txMachine* the)
+{
+	txBlock* block;
+	txSize largest = 0;
+	for (block = the->firstBlock; block; block = block->nextBlock)
+		if ((block->limit - block->current) > largest)
+			largest = (txSize)(block->limit - block->current);
+	return largest;
+}
+
+static void xsmqttSetBudget(txMachine* the)
+{
+	size_t held, freeSlots;
+	txSize heapStep = the->minimumHeapCount, chunkStep = the->minimumChunksSize;
+	int n = 0, pass, i;
+	if (gxProfile->heapBudget >= ((size_t)1 << 30))
+		return;		/* the host profile: no budget, no ballast */
+	/* small steps while the ballast is made, so that it does not make XS grow by much */
+	the->minimumHeapCount = 32;
+	the->minimumChunksSize = 512;
+	xsCollectGarbage();
+	freeSlots = (size_t)the->maximumHeapCount - (size_t)the->currentHeapCount;
+	xsBeginHost(the);
+	xsVars(1);
+	/* One array, sized once (its items are a chunk: growing it would leave freed copies). */
+	gxBallast = xsNewArray((txInteger)(freeSlots + 256));
+	xsRemember(gxBallast);
+	/* the free chunk space: one buffer per block's free end, again after compacting */
+	for (pass = 0; pass < 2; pass++) {
+		xsCollectGarbage();
+		for (i = 0; i < 64 && n < 256; i++) {
+			txSize largest = xsmqttLargestFree(the);
+			if (largest < 128)
+				break;
+			xsVar(0) = xsArrayBuffer(C_NULL, largest - 64);
+			xsSetIndex(gxBallast, n++, xsVar(0));
+		}
+	}
+	/* then the free slots: objects of one slot each */
+	while (((size_t)the->maximumHeapCount - (size_t)the->currentHeapCount) > 8 && n < (int)freeSlots + 256) {
+		xsVar(0) = xsNewObject();
+		xsSetIndex(gxBallast, n++, xsVar(0));
+	}
+	xsEndHost(the);
+	held = ((size_t)the->maximumHeapCount - (size_t)the->currentHeapCount) * kDeviceSlot +
+		((size_t)the->maximumChunksSize - (size_t)the->currentChunksSize);
+	gxSlotBase = gxSlotsAllocated;
+	gxChunkBase = gxChunkBytesAllocated;
+	gxGrowthLimit = held < gxProfile->heapBudget ? gxProfile->heapBudget - held : 0;
+	gxBudgeted = 1;
+	/* growth off: XS grows only in small steps, up to the fixed budget */
+	if (gxProfile->growth) {
+		the->minimumHeapCount = heapStep;
+		the->minimumChunksSize = chunkStep;
+	}
+}
+
 int main(int argc, char* argv[])
 {
 	txCreation creation = {
@@ -930,7 +1023,7 @@ int main(int argc, char* argv[])
 		xsDefine(xsGlobal, xsID("__xsHost"), xsVar(0), xsDontEnum);
 		xsRemember(gxSocketTable);
 		xsRemember(gxNamespace);
-		xsRemember(gxTimerDispatch);
+		xsRemember(gxTimerTable);
 
 		xsTry {
 			txSlot* realm = mxProgram.value.reference->next->value.module.realm;
@@ -960,17 +1053,7 @@ int main(int argc, char* argv[])
 	xsCollectGarbage();
 	if (stats)
 		xsmqttReportMemory(the, stderr);
-	{
-		size_t slotsWanted = (size_t)the->currentHeapCount + gxProfile->slotBudget;
-		size_t chunksWanted = (size_t)the->currentChunksSize + gxProfile->chunkBudget;
-		gxSlotLimit = gxSlotsAllocated + ((slotsWanted > (size_t)the->maximumHeapCount) ? slotsWanted - the->maximumHeapCount : 0);
-		gxChunkLimit = gxChunkBytesAllocated + ((chunksWanted > (size_t)the->maximumChunksSize) ? chunksWanted - the->maximumChunksSize : 0);
-		if (!gxProfile->growth) {
-			/* growth off: XS grows only in small steps, up to the fixed budget */
-			the->minimumHeapCount = 32;
-			the->minimumChunksSize = 512;
-		}
-	}
+	xsmqttSetBudget(the);
 
 	/* A device's machine is a clone of the preloaded one: the intrinsics and prototypes stay on
 	   the flash machine's stack (fxCloneMachine points stackPrototypes at its stackTop) and only

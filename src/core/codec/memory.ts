@@ -35,27 +35,37 @@ export class Memory {
 }
 
 // Views from mem, or arrays of their own when mem is null (a record made on its own) or full.
+// A table of no entries is one shared empty array (never written: it has no elements), which
+// costs nothing per record.
+const NONE_U8 = new Uint8Array(0);
+const NONE_U16 = new Uint16Array(0);
+const NONE_I32 = new Int32Array(0);
+const NONE_F64 = new Float64Array(0);
 
 /* cold */
 export function u8(mem: Memory | null, n: number): Uint8Array {
+  if (n === 0) return NONE_U8;
   const at = mem !== null ? mem.take(n, 1) : -1;
   return mem !== null && at >= 0 ? new Uint8Array(mem.buf, at, n) : new Uint8Array(n);
 }
 
 /* cold */
 export function u16(mem: Memory | null, n: number): Uint16Array {
+  if (n === 0) return NONE_U16;
   const at = mem !== null ? mem.take(n, 2) : -1;
   return mem !== null && at >= 0 ? new Uint16Array(mem.buf, at, n) : new Uint16Array(n);
 }
 
 /* cold */
 export function i32(mem: Memory | null, n: number): Int32Array {
+  if (n === 0) return NONE_I32;
   const at = mem !== null ? mem.take(n, 4) : -1;
   return mem !== null && at >= 0 ? new Int32Array(mem.buf, at, n) : new Int32Array(n);
 }
 
 /* cold */
 export function f64(mem: Memory | null, n: number): Float64Array {
+  if (n === 0) return NONE_F64;
   const at = mem !== null ? mem.take(n, 8) : -1;
   return mem !== null && at >= 0 ? new Float64Array(mem.buf, at, n) : new Float64Array(n);
 }

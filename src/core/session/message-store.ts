@@ -25,7 +25,9 @@ const RESEND = 3;
 const DUP = 4;
 /** 1 for an inflight entry carried over from an earlier connection (until CONNACK decides). */
 const CARRIED = 5;
-const STRIDE = 6;
+/** MQTT 5 Message Expiry Interval it was published with (seconds), -1 for none: read without decoding the stored packet. */
+const EXPIRY = 6;
+const STRIDE = 7;
 /** Per-slot times and counters, TSTRIDE to a slot in MessageStore.t: order of transmission (and of queueing), the publish() handle, when it was queued (ms, for message expiry). */
 const SEQ = 0;
 const HANDLE = 1;
@@ -72,6 +74,8 @@ export class MessageStore {
   setDup(slot: number, v: number): void { this.n[slot * STRIDE + DUP] = v; }
   carried(slot: number): number { return this.n[slot * STRIDE + CARRIED]; }
   setCarried(slot: number, v: number): void { this.n[slot * STRIDE + CARRIED] = v; }
+  expiry(slot: number): number { return this.n[slot * STRIDE + EXPIRY]; }
+  setExpiry(slot: number, v: number): void { this.n[slot * STRIDE + EXPIRY] = v; }
   seq(slot: number): number { return this.t[slot * TSTRIDE + SEQ]; }
   handle(slot: number): number { return this.t[slot * TSTRIDE + HANDLE]; }
   time(slot: number): number { return this.t[slot * TSTRIDE + TIME]; }
@@ -100,6 +104,7 @@ export class MessageStore {
     if (this.arena.place(slot, n) < 0) return -1;
     this.set(slot, EntryState.Queued, 0, 0);
     this.n[slot * STRIDE + QOS] = qos;
+    this.n[slot * STRIDE + EXPIRY] = -1;
     this.setDup(slot, 0);
     const t = slot * TSTRIDE;
     this.t[t + HANDLE] = this.nextSeq;

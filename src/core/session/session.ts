@@ -12,8 +12,7 @@ import { decodeUtf8 } from '../codec/utf8.js';
 import { varintSize } from '../codec/varint.js';
 import { packetSize } from '../codec/writer.js';
 import { isSharedFilter, validateTopicFilter, validateTopicName } from '../topic/validate.js';
-import { OutboundAliases, InboundAliases } from './aliases.js';
-import { arenaMemory } from './arena.js';
+import { aliasesMemory, OutboundAliases, InboundAliases } from './aliases.js';
 import { Backoff } from './backoff.js';
 import { AuthMethod, MessageHandler, SessionHandler, StreamAborted } from './handler.js';
 import { InboundQos2, inboundQos2Memory } from './inbound-qos2.js';
@@ -47,6 +46,11 @@ function clientIdRoom(opts: SessionOptions): number {
   return opts.clientId.length > 0 ? opts.clientId.length : 128;
 }
 
+/** Inbound QoS 2 messages held at once: at least 1, since a Receive Maximum of 0 is a Protocol Error (section 3.1.2.11.3). */
+function inboundQos2Room(opts: SessionOptions): number {
+  return opts.inboundQos2 > 0 ? opts.inboundQos2 : 1;
+}
+
 /** The size of a session's Memory: every typed array it holds, for these options. */
 /* cold */
 export function sessionMemory(opts: SessionOptions, will: boolean): number {
@@ -54,9 +58,9 @@ export function sessionMemory(opts: SessionOptions, will: boolean): number {
     packetMemory(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds, false) +
     packetMemory(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds, will) +
     propertiesMemory(opts.userProperties, opts.subscriptionIds);
-  const tables = storeMemory(opts.inflight + opts.queueCount, opts.storeBytes) + inboundQos2Memory(opts.inboundQos2) +
-    subscriptionsMemory(opts.subscriptions, opts.subscriptionBytes) + arenaMemory(opts.aliasBytes, opts.outboundAliases) +
-    arenaMemory(opts.aliasBytes, opts.topicAliasMaximum);
+  const tables = storeMemory(opts.inflight + opts.queueCount, opts.storeBytes) + inboundQos2Memory(inboundQos2Room(opts)) +
+    subscriptionsMemory(opts.subscriptions, opts.subscriptionBytes) + aliasesMemory(opts.outboundAliases, opts.aliasBytes) +
+    aliasesMemory(opts.topicAliasMaximum, opts.aliasBytes);
   return records + tables + viewBytes(opts.sendBufferSize, 1) + viewBytes(clientIdRoom(opts), 1) + viewBytes(opts.pendingRequests, 2);
 }
 
@@ -154,7 +158,7 @@ export class Session {
     this.outStart = 0;
     this.outEnd = 0;
     this.store = new MessageStore(opts.inflight + opts.queueCount, opts.storeBytes, mem);
-    this.inQos2 = new InboundQos2(opts.inboundQos2, mem);
+    this.inQos2 = new InboundQos2(inboundQos2Room(opts), mem);
     this.subs = new Subscriptions(opts.subscriptions, opts.subscriptionBytes, mem);
     this.outAliases = new OutboundAliases(opts.outboundAliases, opts.aliasBytes, mem);
     this.inAliases = new InboundAliases(opts.topicAliasMaximum, opts.aliasBytes, mem);
@@ -493,8 +497,14 @@ export class Session {
 
   private kick(): void {
     if (this.busy) return;
-    if (this.notifier !== null) this.notifier.wake();
-    else this.pump();
+    if (this.notifier !== null) return this.notifier.wake();
+    return this.pump();
+  }
+
+  /** kick(), then v: a caller that returns v can end with this tail call instead of waiting on kick's frame. */
+  private kickReturning(v: number): number {
+    this.kick();
+    return v;
   }
 
   /** Room for n more bytes in the send buffer (moving unsent bytes to the front if needed). */
@@ -603,7 +613,7 @@ export class Session {
     if (v5) {
       const p = t.props;
       if (o.sessionExpiry > 0) p.setNumber(PropertyId.SessionExpiryInterval, o.sessionExpiry);
-      if (o.inboundQos2 < 65535) p.setNumber(PropertyId.ReceiveMaximum, o.inboundQos2);
+      if (this.inQos2.ids.length < 65535) p.setNumber(PropertyId.ReceiveMaximum, this.inQos2.ids.length);
       // MQTT-3.1.2-24: the server must not send more than the receive buffer holds (or the streaming limit).
       if (!o.streamLargePayloads) p.setNumber(PropertyId.MaximumPacketSize, o.receiveBufferSize);
       else if (o.maximumPacketSize > 0) p.setNumber(PropertyId.MaximumPacketSize, o.maximumPacketSize);
@@ -922,18 +932,20 @@ export class Session {
   private storeTx(slot: number): number {
     const p = this.tx;
     const st = this.store;
+    const pp = this.pubProps;
     // tx carries the caller's properties for this one encoding.
     const own = p.props;
-    p.props = this.pubProps;
+    p.props = pp;
     const rc = encodePacket(p, st.arena.bytes, st.arena.off(slot));
     p.props = own;
-    this.pubProps.clear();
+    if (pp.has(PropertyId.MessageExpiryInterval)) st.setExpiry(slot, pp.get(PropertyId.MessageExpiryInterval));
+    pp.clear();
     if (rc !== st.arena.len(slot)) {
       st.remove(slot);
       return rc < 0 ? rc : -ReasonCode.ImplementationSpecificError;
     }
-    this.kick();
-    return st.handle(slot);
+    // A tail call (stack depth on XS): the send path runs in this frame's place.
+    return this.kickReturning(st.handle(slot));
   }
 
   /** Sends what is due, as far as the send buffer allows. */
@@ -999,12 +1011,8 @@ export class Session {
 
   /** True (and the message dropped) when a queued message's expiry interval has passed. */
   private expired(slot: number): boolean {
-    if (!this.v5) return false;
-    const st = this.store;
-    const sp = this.tx;
-    if (decodePacket(this.framer.reader, st.arena.bytes, st.arena.off(slot), st.arena.len(slot), ProtocolVersion.V5, sp) < 0) return false;
-    if (!sp.props.has(PropertyId.MessageExpiryInterval)) return false;
-    if (this.age(slot) < sp.props.get(PropertyId.MessageExpiryInterval)) return false;
+    const interval = this.store.expiry(slot);
+    if (interval < 0 || this.age(slot) < interval) return false;
     this.drop(slot, ReasonCode.UnspecifiedError);
     return true;
   }

@@ -18,6 +18,8 @@ export interface SuiteHost {
   abort(link: number): void;
   /** True when the link is stopped and its connection closed. */
   closed(link: number): boolean;
+  /** The closed link is not used again: what it holds (session, transport, driver) may be collected. */
+  release(link: number): void;
   /** One line on the console. */
   print(line: string): void;
   /** The suite finished. */

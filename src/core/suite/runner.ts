@@ -18,6 +18,8 @@ export const enum RunnerState {
   Closing = 2,
   Finishing = 3,
   Done = 4,
+  /** The next scenario begins on the next timer call, when nothing refers to the finished one any more. */
+  Starting = 5,
 }
 
 export class SuiteRunner implements SuiteContext, SuiteTimer {
@@ -55,9 +57,17 @@ export class SuiteRunner implements SuiteContext, SuiteTimer {
     o.backoffBase = 200;
     o.backoffMax = 1000;
     suiteCapacities(o);
-    // Fault requests and result lines (about 100 bytes each) wait here until acknowledged.
-    o.queueCount = 16;
-    o.storeBytes = 2048;
+    // It only publishes: fault requests and result lines (about 100 bytes each) wait in its
+    // store until acknowledged; it receives nothing but acknowledgements.
+    o.receiveBufferSize = 128;
+    o.inflight = 2;
+    o.queueCount = 6;
+    o.storeBytes = 768;
+    o.subscriptions = 0;
+    o.subscriptionBytes = 0;
+    o.pendingRequests = 0;
+    o.inboundQos2 = 0;
+    o.filtersPerPacket = 1;
     this.control = new SuiteClient(o, this);
     this.resultsTopic = utf8('$bench/results/' + deviceId);
     this.state = RunnerState.Connecting;
@@ -112,6 +122,10 @@ export class SuiteRunner implements SuiteContext, SuiteTimer {
         this.finish(now);
         return;
       }
+    }
+    if (this.state === RunnerState.Starting) {
+      this.state = RunnerState.Running;
+      this.begin(now);
     }
     if (this.state === RunnerState.Running) this.stepScenario(now);
     if (this.state === RunnerState.Closing) this.closingStep(now);
@@ -177,13 +191,16 @@ export class SuiteRunner implements SuiteContext, SuiteTimer {
     }
     if (open > 0 && now < this.finishBy) return;
     // A scenario's clients are not used again: let them go (on a device the heap is fixed).
+    for (let i = 0; i < s.clientCount; i++) {
+      const link = s.clients[i].link;
+      if (link >= 0) this.host.release(link);
+    }
     s.release();
     this.current = this.finished;
     this.index++;
     if (this.index < this.scenarios.count) {
-      this.state = RunnerState.Running;
-      this.begin(now);
-      this.stepScenario(now);
+      this.state = RunnerState.Starting;
+      this.finishBy = now;
     } else {
       this.finish(now);
     }

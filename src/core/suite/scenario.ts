@@ -34,21 +34,22 @@ export const SCRATCH_BYTES = 64;
  */
 /* cold */
 export function suiteCapacities(o: SessionOptions): void {
-  o.receiveBufferSize = 512;
-  o.sendBufferSize = 512;
+  o.receiveBufferSize = 256;
+  o.sendBufferSize = 256;
   o.inflight = 4;
-  o.queueCount = 12;
-  o.storeBytes = 1024;
+  o.queueCount = 8;
+  o.storeBytes = 512;
   o.subscriptions = 4;
   o.subscriptionBytes = 128;
   o.filtersPerPacket = 2;
   o.pendingRequests = 2;
   o.inboundQos2 = 4;
-  o.topicAliasMaximum = 2;
-  o.outboundAliases = 2;
-  o.aliasBytes = 64;
-  o.userProperties = 1;
-  o.subscriptionIds = 1;
+  // Topic aliases only where a scenario asks for them (its options say how many).
+  o.topicAliasMaximum = 0;
+  o.outboundAliases = 0;
+  o.aliasBytes = 0;
+  o.userProperties = 0;
+  o.subscriptionIds = 0;
 }
 
 const MAX_CLIENTS = 3;
@@ -181,7 +182,10 @@ export class Scenario {
   }
 
   open(c: SuiteClient): void {
-    c.link = this.context().host.open(c.session);
+    const host = this.context().host;
+    // Opened again (a reconnect scenario): its earlier, closed link is done with.
+    if (c.link >= 0 && host.closed(c.link)) host.release(c.link);
+    c.link = host.open(c.session);
   }
 
   /** Drops the scenario's clients once its links are closed, so their memory can be collected. */

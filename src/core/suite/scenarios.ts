@@ -355,7 +355,8 @@ export class Qos2DuplicateSuppression extends Scenario {
   }
 }
 
-const STREAM_BYTES = 3000;
+/** Four times the subscriber's 256-byte receive buffer. */
+const STREAM_BYTES = 1024;
 
 /** A PUBLISH larger than the receive buffer arrives in chunks, intact, on a live connection. */
 export class StreamedPayload extends Scenario {
@@ -363,11 +364,8 @@ export class StreamedPayload extends Scenario {
   s: SuiteClient | null = null;
   t: Uint8Array = EMPTY;
   constructor() { super('payload larger than the receive buffer (streamed)'); }
-  /** The payload to publish, allocated while the scenario runs. */
-  payload: Uint8Array = EMPTY;
   /* cold */
   begin(_now: number): void {
-    this.payload = new Uint8Array(STREAM_BYTES);
     this.t = this.topic('stream');
     const po = this.options('stream-pub');
     po.sendBufferSize = STREAM_BYTES + 256;
@@ -380,6 +378,13 @@ export class StreamedPayload extends Scenario {
     this.s = this.client(so);
     this.s.session.framer.streaming = true;
     this.open(this.s);
+  }
+  /** Publishes the STREAM_BYTES pattern (byte i is i & 0xff); the payload is kept only until the store has copied it. */
+  /* cold */
+  publishPattern(p: SuiteClient): number {
+    const b = new Uint8Array(STREAM_BYTES);
+    for (let i = 0; i < STREAM_BYTES; i++) b[i] = i & 0xff;
+    return p.session.publish(this.t, 0, this.t.length, b, 0, STREAM_BYTES, 1, false);
   }
   step(now: number): void {
     const p = this.p;
@@ -394,9 +399,7 @@ export class StreamedPayload extends Scenario {
       this.phase = 2;
     }
     if (this.phase === 2 && p.connacks >= 1) {
-      const b = this.payload;
-      for (let i = 0; i < STREAM_BYTES; i++) b[i] = i & 0xff;
-      if (p.session.publish(this.t, 0, this.t.length, b, 0, STREAM_BYTES, 1, false) < 0) return this.fail('publish refused locally');
+      if (this.publishPattern(p) < 0) return this.fail('publish refused locally');
       this.phase = 3;
     }
     if (this.phase === 3 && s.streamed >= 1) {
@@ -429,9 +432,11 @@ export class TopicAliases extends Scenario {
     this.t = this.topic('alias/a/rather/long/topic/name');
     const po = this.options('alias-pub');
     po.outboundAliases = 4;
+    po.aliasBytes = 128;
     this.p = this.client(po);
     const so = this.options('alias-sub');
     so.topicAliasMaximum = 4;
+    so.aliasBytes = 128;
     this.s = this.client(so);
     this.open(this.s);
   }

@@ -58,6 +58,9 @@ export class NodeSuiteHost implements SuiteHost {
     return this.links[link].driver.state === DriverState.Stopped;
   }
 
+  /** Links stay listed (shutdown() aborts them all); memory is no concern on Node. */
+  release(_link: number): void {}
+
   finished(passed: number, failed: number): void {
     this.resolve({ passed, failed });
   }

@@ -50,8 +50,9 @@ class XsSuiteHost {
   }
   open(session) {
     const t = new SocketTransport(${q(host)}, ${port}, session.opts.receiveBufferSize, session.opts.sendBufferSize);
-    const d = new Driver(session, t, new TimerClock());
-    this.links.push({ d, t, session });
+    const c = new TimerClock();
+    const d = new Driver(session, t, c);
+    this.links.push({ d, t, session, c });
     d.start();
     return this.links.length - 1;
   }
@@ -66,6 +67,7 @@ class XsSuiteHost {
     l.t.close();
   }
   closed(link) { return this.links[link].d.state === 0; }
+  release(link) { this.links[link].c.close(); this.links[link] = null; }
   print(line) { print(line); }
   finished(passed, failed) { __xsHost.exit(failed === 0 ? 0 : 1); }
 }

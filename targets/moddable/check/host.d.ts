@@ -2,4 +2,5 @@
 declare function print(...values: unknown[]): void;
 declare function gc(): void;
 declare function memoryStats(out: Float64Array): void;
-declare const __xsHost: { exit(code: number): void; profile: string };
+/** stackPeak: the deepest the XS stack has been, in slots as on a device (reset: start anew). */
+declare const __xsHost: { exit(code: number): void; profile: string; stackPeak(reset?: boolean): number };

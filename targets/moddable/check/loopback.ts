@@ -213,6 +213,7 @@ export class Loopback implements SessionHandler {
 
   onClose(reasonCode: number, server: Packet | null): void {
     if (this.phase === PHASE_IDLE && this.qos === 2) {
+      print('STACK ' + JSON.stringify({ peak: __xsHost.stackPeak(false) }));
       print('DONE');
       __xsHost.exit(0);
       return;

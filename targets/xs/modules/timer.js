@@ -46,32 +46,44 @@ function check(t) {
   if (!(t instanceof TimerRecord)) throw new TypeError('not a timer');
 }
 
-// Runs every due timer once; returns the ms until the next one, or -1.
-function tick(now) {
-  let t = first;
-  while (t) {
-    const next = t.next;
-    if (t.active && t.due <= now) {
-      if (t.interval > 0) {
-        t.due += t.interval;
-        if (t.due <= now) t.due = now + t.interval;
-      } else {
-        t.active = false;
-      }
-      t.callback.call(t, t);
-      if (!t.active) unlink(t);   // a one-shot that was not rescheduled is released
+// The host runs timers itself, calling each callback with the timer as its argument and no
+// JavaScript in between, as Moddable's timer does on a device: due(now) returns the next due
+// timer (rescheduled, or a one-shot marked done) or undefined; soonest() the ms until the next
+// one, or -1. A one-shot whose callback did not reschedule it is released on the next call.
+let fired = null;
+
+function release() {
+  if (fired !== null && !fired.active) unlink(fired);
+  fired = null;
+}
+
+function due(now) {
+  release();
+  for (let t = first; t; t = t.next) {
+    if (!t.active || t.due > now) continue;
+    if (t.interval > 0) {
+      t.due += t.interval;
+      if (t.due <= now) t.due = now + t.interval;
+    } else {
+      t.active = false;
     }
-    t = next;
+    fired = t;
+    return t;
   }
-  let soonest = -1;
-  now = host.now();
-  for (t = first; t; t = t.next) {
+  return undefined;
+}
+
+function soonest() {
+  release();
+  let best = -1;
+  const now = host.now();
+  for (let t = first; t; t = t.next) {
     if (!t.active) continue;
     const d = t.due - now;
     const w = d < 0 ? 0 : d;
-    if (soonest < 0 || w < soonest) soonest = w;
+    if (best < 0 || w < best) best = w;
   }
-  return soonest;
+  return best;
 }
 
 const Timer = {
@@ -104,5 +116,5 @@ const Timer = {
   },
 };
 
-host.setTimers(tick);
+host.setTimers([due, soonest]);
 export default Timer;
