@@ -66,6 +66,8 @@ function check(app: string): { problems: string[]; modules: string[] } {
     const [name, file] = todo.pop()!;
     for (const spec of specifiers(file + '.ts')) {
       if (SDK.test(spec)) continue;
+      // mcconfig gives tsc one exact path per module name, without extension: a bare specifier with .js is not found.
+      if (!spec.startsWith('.') && spec.endsWith('.js')) problems.push(`${relative(ROOT, file)}.ts imports ${spec}: a module name is written without .js (mcconfig's tsc cannot resolve it)`);
       const bare = spec.replace(/\.js$/, '');
       const moduleName = bare.startsWith('.') ? join(dirname(name), bare) : bare;
       // What TypeScript reads: relative to the file, or through tsconfig's "targets/*", "src/*".

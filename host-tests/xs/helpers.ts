@@ -31,7 +31,7 @@ export async function bundle(contents: string, minify = false, aliases: Record<s
     plugins: [{
       name: 'moddable-names',
       setup(b) {
-        b.onResolve({ filter: /^(targets|src)\// }, (args) => ({ path: join(ROOT, 'build/moddable', args.path) }));
+        b.onResolve({ filter: /^(targets|src)\// }, (args) => ({ path: join(ROOT, 'build/moddable', args.path.endsWith('.js') ? args.path : args.path + '.js') }));
         b.onResolve({ filter: /^[^./]/ }, (args) => (aliases[args.path] ? { path: aliases[args.path] } : undefined));
       },
     }],

@@ -2,8 +2,8 @@
 // setup, from the ssid and password config values); the broker address and the rest come
 // from mcconfig config values (broker=, port=, qos=, interval=, version=, clientId=).
 import config from 'mc/config';
-import type { SessionOptions } from 'src/core/session/options.js';
-import { startSensor } from 'targets/moddable/sensor.js';
+import type { SessionOptions } from 'src/core/session/options';
+import { startSensor } from 'targets/moddable/sensor';
 
 /** An ESP8266's capacities: 512-byte buffers, 4 inflight, 4 subscriptions, a 1 KiB store, no topic aliases. */
 export function esp8266Capacities(o: SessionOptions): void {

@@ -69,6 +69,7 @@ xs-prereqs: xs-runtime
 xs-prereqs: check-moddable
 check-moddable: $(NODE_STAMP)
 	$(TSC) -p tsconfig.moddable.json
+	$(TSC) -p tsconfig.mcconfig.json
 
 # Device builds: Moddable's mcconfig, when $MODDABLE points at an SDK.
 MC_CONFIG = $(if $(SSID),ssid="$(SSID)") $(if $(PASSWORD),password="$(PASSWORD)") $(if $(BROKER),broker=$(BROKER))

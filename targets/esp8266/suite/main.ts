@@ -3,7 +3,7 @@
 // companion broker at broker=:port= (make device-test TARGET=esp8266 starts it and collects the
 // results it publishes to $bench/results/<device>); TAP lines on the console (xsbug or serial).
 import config from 'mc/config';
-import { TraceConsole, deviceSuiteConfig, runDeviceSuite } from 'targets/moddable/suite-host.js';
+import { TraceConsole, deviceSuiteConfig, runDeviceSuite } from 'targets/moddable/suite-host';
 
 export default function main(): void {
   runDeviceSuite(deviceSuiteConfig(config, 'esp8266'), new TraceConsole());
