@@ -63,7 +63,7 @@ TARGET ?= node
 device-test: build
 	@case "$(TARGET)" in \
 	node) node dist/src/node/sim/device-test.js $(ARGS) && node dist/src/node/sim/device-test.js --mqtt 4 $(ARGS) ;; \
-	lx106) $(MAKE) --no-print-directory lx106 >/dev/null && node dist/src/node/bridge/device-test.js $(ARGS) && node dist/src/node/bridge/device-test.js --mqtt 4 $(ARGS) ;; \
+	lx106) $(MAKE) --no-print-directory lx106 >/dev/null && node dist/src/node/bridge/device-test.js --profile esp8266 $(ARGS) && node dist/src/node/bridge/device-test.js --profile esp8266 --mqtt 4 $(ARGS) ;; \
 	xs) $(MAKE) --no-print-directory xs-runtime check-moddable && node dist/src/node/sim/device-test.js --xs $(ARGS) && node dist/src/node/sim/device-test.js --xs --mqtt 4 $(ARGS) ;; \
 	esp32|esp8266) \
 	  missing=; nl=$$(printf '\n  - '); \

@@ -1,5 +1,7 @@
 // The on-device integration suite on the emulated ESP8266 against the companion broker (the
-// suite profile of make device-test), in MQTT 5.0 and 3.1.1, under the esp32 memory profile: every scenario passes.
+// suite profile of make device-test), in MQTT 5.0 and 3.1.1, under the esp8266 memory profile
+// (32 KiB for slots and chunks beyond the loaded program, a 256-slot stack): every scenario
+// passes, and the runtime's report of the application's high-water is within the budget.
 import test from 'ava';
 import { Acl, startBroker } from '../../src/broker/index.js';
 import { SUITE_ACL, SUITE_RECEIVE_MAXIMUM } from '../../src/node/sim/device-test.js';
@@ -15,9 +17,7 @@ for (const version of [5, 4]) {
     t.teardown(() => broker.close());
     const b = await bundleDevice(suiteEntry({ broker: '127.0.0.1', port: broker.port, device: `lx106-t${version}`, version }));
     t.teardown(b.cleanup);
-    // The esp32 profile (at most 8,192 slots + 128 KiB beyond the program): the suite no longer grows
-    // per scenario. It does not fit the esp8266 profile: three sessions at once exceed its 1,024 slots.
-    const device = startLx106({ bundle: b.file, profile: 'esp32', timeoutMs: 100000 });
+    const device = startLx106({ bundle: b.file, profile: 'esp8266', stats: true, timeoutMs: 100000 });
     t.teardown(() => device.stop());
     const r = await device.exited;
     const lines = r.stdout.split('\n');
@@ -28,6 +28,12 @@ for (const version of [5, 4]) {
     t.is(results.length, count, r.stdout);
     for (const l of results) t.false(l.startsWith('not ok'), l);
     t.is(r.code, 0, r.stdout + r.stderr);
+    t.notRegex(r.stderr, /out of memory|stack overflow/);
     t.log(lines.find((l) => l.startsWith('# suite finished')) ?? '');
+    const budget = /# xs budget: profile esp8266, application high-water (\d+) of (\d+) bytes \((\d+) slots x 16 \+ (\d+) chunk bytes/.exec(r.stderr);
+    t.truthy(budget, r.stderr);
+    const [high, of] = [Number(budget![1]), Number(budget![2])];
+    t.log(`heap high-water on lx106: ${high} of ${of} bytes (${budget![3]} slots x 16 + ${budget![4]} chunk bytes)`);
+    t.true(high > 0 && high <= of);
   });
 }

@@ -81,8 +81,9 @@ typedef struct {
 
 /* On a device the built-ins and the preloaded modules live in flash; what the application
    allocates comes out of one block (Moddable's creation.static) that XS splits between slots and
-   chunks as it needs them. ESP8266: 32 KiB for slots and chunks beyond the stack (Moddable's
-   default static block is 32 KiB with the stack in it; targets/esp8266 asks for 36 KiB), fixed.
+   chunks as it needs them. ESP8266: 32 KiB for slots and chunks beyond the stack, fixed
+   (Moddable's default static block is 32 KiB with the stack in it, which the example app fits;
+   targets/esp8266/suite asks for 36 KiB).
    ESP32: 256 KiB, grown in steps. */
 #define kDeviceSlot 16
 static const txProfile gxProfiles[] = {
@@ -99,7 +100,7 @@ static size_t gxSlotsAllocated = 0;			/* slots obtained by XS */
 /* Once the program is loaded: what XS had obtained then, and the device bytes it may obtain
    beyond that (the budget less the free space it already held). Before: no limit. */
 static int gxBudgeted = 0;
-static size_t gxChunkBase = 0, gxSlotBase = 0, gxGrowthLimit = 0;
+static size_t gxChunkBase = 0, gxSlotBase = 0, gxGrowthLimit = 0, gxHeld = 0;
 
 /* Would obtaining `slots` more slots and `chunks` more chunk bytes exceed the budget? */
 static int xsmqttOverBudget(size_t slots, size_t chunks)
@@ -111,12 +112,25 @@ static int xsmqttOverBudget(size_t slots, size_t chunks)
 	return grown > gxGrowthLimit;
 }
 
+/* A fixed profile's chunks come from one region, in order, as on a device where they grow in
+   one static block: XS joins a block that starts where the last one ends, so the application's
+   chunks are one block and its free space is never split between blocks. */
+static uint8_t* gxChunkArena = C_NULL;
+static size_t gxChunkArenaSize = 0, gxChunkArenaUsed = 0;
+
 void* fxAllocateChunks(txMachine* the, txSize size)
 {
 	void* p;
 	if (xsmqttOverBudget(0, (size_t)size))
 		return C_NULL;
-	p = c_malloc(size);
+	if (gxChunkArena) {
+		if (gxChunkArenaUsed + (size_t)size > gxChunkArenaSize)
+			return C_NULL;
+		p = gxChunkArena + gxChunkArenaUsed;
+		gxChunkArenaUsed += (size_t)size;
+	}
+	else
+		p = c_malloc(size);
 	if (p)
 		gxChunkBytesAllocated += size;
 	return p;
@@ -124,6 +138,8 @@ void* fxAllocateChunks(txMachine* the, txSize size)
 
 void fxFreeChunks(txMachine* the, void* chunks)
 {
+	if (gxChunkArena && ((uint8_t*)chunks >= gxChunkArena) && ((uint8_t*)chunks < gxChunkArena + gxChunkArenaSize))
+		return;		/* freed with the region, when the process ends */
 	c_free(chunks);
 }
 
@@ -150,6 +166,12 @@ static void xsmqttReportMemory(txMachine* the, FILE* f)
 		gxProfile->name, (long)the->currentHeapCount, (long)the->peakHeapCount, (long)the->maximumHeapCount,
 		(int)sizeof(txSlot), (long)the->currentChunksSize, (long)the->peakChunksSize,
 		(long)the->maximumChunksSize, (unsigned)the->garbageCollectionCount);
+	if (gxBudgeted) {
+		/* XS never gives slots or chunks back: what it obtained is the application's high-water */
+		size_t slots = gxSlotsAllocated - gxSlotBase, chunks = gxChunkBytesAllocated - gxChunkBase;
+		fprintf(f, "# xs budget: profile %s, application high-water %ld of %ld bytes (%ld slots x %d + %ld chunk bytes + %ld held at start)\n",
+			gxProfile->name, (long)(gxHeld + slots * kDeviceSlot + chunks), (long)gxProfile->heapBudget, (long)slots, kDeviceSlot, (long)chunks, (long)gxHeld);
+	}
 }
 
 /* The JavaScript calls on the stack, innermost first, each with the stack depth (in slots, as on
@@ -883,12 +905,19 @@ static void xsmqttSetBudget(txMachine* the)
 		((size_t)the->maximumChunksSize - (size_t)the->currentChunksSize);
 	gxSlotBase = gxSlotsAllocated;
 	gxChunkBase = gxChunkBytesAllocated;
+	gxHeld = held;
 	gxGrowthLimit = held < gxProfile->heapBudget ? gxProfile->heapBudget - held : 0;
 	gxBudgeted = 1;
-	/* growth off: XS grows only in small steps, up to the fixed budget */
+	/* growth off: XS grows only in small steps, up to the fixed budget, its chunks in one region */
 	if (gxProfile->growth) {
 		the->minimumHeapCount = heapStep;
 		the->minimumChunksSize = chunkStep;
+	}
+	else {
+		gxChunkArenaSize = gxGrowthLimit;
+		gxChunkArena = c_malloc(gxChunkArenaSize);
+		if (!gxChunkArena)
+			gxChunkArenaSize = 0;
 	}
 }
 

@@ -172,10 +172,12 @@ export class Properties {
   set subIdCount(v: number) { this.vals[3] = v; }
 
   clear(): void {
-    this.present = 0;
-    this.userCount = 0;
-    this.userSeen = 0;
-    this.subIdCount = 0;
+    // The counters' entries written directly: an accessor call is a stack frame on XS.
+    const v = this.vals;
+    v[0] = 0;
+    v[1] = 0;
+    v[2] = 0;
+    v[3] = 0;
   }
 
   isEmpty(): boolean {

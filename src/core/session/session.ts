@@ -253,7 +253,8 @@ export class Session {
       this.handlePacket();
       this.busy = false;
     }
-    this.pump();
+    // A tail call: on XS the send path runs in this frame's place (stack depth).
+    return this.pump();
   }
 
   /** Time passes: keep alive, connect timeout. */

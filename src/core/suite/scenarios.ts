@@ -1,7 +1,7 @@
 // The integration-suite scenarios (issue 8). Each is a small state machine over one to three
 // clients; it asks the companion broker for the faults it needs over $bench/fault/...
 import { ReasonCode } from '../codec/constants.js';
-import { utf8 } from '../session/options.js';
+import { SessionOptions, utf8 } from '../session/options.js';
 import { SuiteClient } from './client.js';
 import { Scenario, ScenarioSource } from './scenario.js';
 
@@ -137,43 +137,54 @@ export class QosFlow extends Scenario {
   }
 }
 
-/** A retained message is delivered, with the retain flag, to a later subscriber (MQTT-3.3.1-6, -9). */
+/** A client that publishes nothing: no store, small buffers, `subscriptions` filters. */
+/* cold */
+function lightOptions(o: SessionOptions, subscriptions: number): SessionOptions {
+  o.receiveBufferSize = 128;
+  o.sendBufferSize = 128;
+  o.inflight = 0;
+  o.queueCount = 0;
+  o.storeBytes = 0;
+  o.subscriptions = subscriptions;
+  o.subscriptionBytes = subscriptions > 0 ? 64 : 0;
+  o.filtersPerPacket = 1;
+  o.pendingRequests = subscriptions > 0 ? 1 : 0;
+  return o;
+}
+
+/**
+ * A retained message is delivered, with the retain flag, to a later subscription (MQTT-3.3.1-6,
+ * -9). One client publishes it, then subscribes: one session besides the control client.
+ */
 export class RetainedOnSubscribe extends Scenario {
-  p: SuiteClient | null = null;
-  s: SuiteClient | null = null;
+  c: SuiteClient | null = null;
   t: Uint8Array = EMPTY;
   constructor() { super('retained message on subscribe'); }
   /* cold */
   begin(_now: number): void {
     this.t = this.topic('retained');
-    this.p = this.client(this.options('ret-pub'));
-    this.s = this.client(this.options('ret-sub'));
-    this.open(this.p);
+    this.c = this.client(this.options('retained'));
+    this.open(this.c);
   }
   step(_now: number): void {
-    const p = this.p;
-    const s = this.s;
-    if (p === null || s === null) return;
-    if (this.phase === 0 && p.connacks >= 1) {
-      this.publishSeq(p, this.t, 0, 8, 1, true);
+    const c = this.c;
+    if (c === null) return;
+    if (this.phase === 0 && c.connacks >= 1) {
+      this.publishSeq(c, this.t, 0, 8, 1, true);
       this.phase = 1;
     }
-    if (this.phase === 1 && p.done >= 1) {
-      this.open(s);
-      this.phase = 2;
-    }
-    if (this.phase === 2 && s.connacks >= 1) {
-      s.session.subscribe(this.t, 0, this.t.length, 1, 0, null);
+    if (this.phase === 1 && c.done >= 1) {
+      c.session.subscribe(this.t, 0, this.t.length, 1, 0, null);
       this.phase = 3;
     }
-    if (this.phase === 3 && s.received >= 1) {
-      if (!s.lastRetain) return this.fail('the retained message arrived without the retain flag (MQTT-3.3.1-9)');
-      if (s.lastLen !== 8 || s.lastPayload[0] !== 0) return this.fail('the retained payload differs');
+    if (this.phase === 3 && c.received >= 1) {
+      if (!c.lastRetain) return this.fail('the retained message arrived without the retain flag (MQTT-3.3.1-9)');
+      if (c.lastLen !== 8 || c.lastPayload[0] !== 0) return this.fail('the retained payload differs');
       // Clear it: an empty retained message (MQTT-3.3.1-10).
-      p.session.publish(this.t, 0, this.t.length, this.buf, 0, 0, 1, true);
+      c.session.publish(this.t, 0, this.t.length, this.buf, 0, 0, 1, true);
       this.phase = 4;
     }
-    if (this.phase === 4 && p.done >= 2) this.pass();
+    if (this.phase === 4 && c.done >= 2) this.pass();
   }
 }
 
@@ -186,8 +197,8 @@ export class WillOnAbruptClose extends Scenario {
   /* cold */
   begin(_now: number): void {
     this.t = this.topic('will');
-    this.w = this.client(this.options('will-watch'));
-    const o = this.options('will-victim');
+    this.w = this.client(lightOptions(this.options('will-watch'), 1));
+    const o = lightOptions(this.options('will-victim'), 0);
     o.willTopic = this.t;
     const payload = new Uint8Array(5);
     payload[0] = 0;
@@ -248,21 +259,23 @@ export class KeepAliveRecovery extends Scenario {
   }
 }
 
-/** A QoS 1 message whose PUBACK is lost is resent with DUP after reconnecting to the session (MQTT-4.4.0-1). */
+/**
+ * A QoS 1 message whose PUBACK is lost is resent with DUP after reconnecting to the session
+ * (MQTT-4.4.0-1). The client subscribes to its own topic: the message coming back shows the
+ * broker has it while its PUBACK is held back.
+ */
 export class ReconnectDupResend extends Scenario {
-  w: SuiteClient | null = null;
   v: SuiteClient | null = null;
   t: Uint8Array = EMPTY;
   constructor() { super('reconnect with DUP resend'); }
   /* cold */
   begin(_now: number): void {
     this.t = this.topic('dup');
-    this.w = this.client(this.options('dup-watch'));
     const o = this.options('dup-victim');
     o.cleanStart = false;
     o.sessionExpiry = 300;
     this.v = this.client(o);
-    this.open(this.w);
+    this.open(this.v);
   }
   /* cold */
   requestClose(): void {
@@ -273,26 +286,24 @@ export class ReconnectDupResend extends Scenario {
     this.fault('drop', 'dup-victim', '"packet":"puback","count":1');
   }
   step(_now: number): void {
-    const w = this.w;
     const v = this.v;
-    if (w === null || v === null) return;
-    if (this.phase === 0 && w.connacks >= 1) {
-      w.session.subscribe(this.t, 0, this.t.length, 1, 0, null);
+    if (v === null) return;
+    if (this.phase === 0 && v.connacks >= 1) {
+      v.session.subscribe(this.t, 0, this.t.length, 1, 0, null);
       this.phase = 1;
     }
-    if (this.phase === 1 && w.subacks >= 1) {
+    if (this.phase === 1 && v.subacks >= 1) {
       this.requestDrop();
       this.phase = 2;
     }
     if (this.phase === 2 && this.faultAcked()) {
-      this.open(v);
       this.phase = 3;
     }
     if (this.phase === 3 && v.connacks >= 1) {
       this.publishSeq(v, this.t, 0, 8, 1, false);
       this.phase = 4;
     }
-    if (this.phase === 4 && w.received >= 1) {
+    if (this.phase === 4 && v.received >= 1) {
       if (v.done !== 0) return this.fail('the PUBACK was not held back by the broker');
       this.requestClose();
       this.phase = 5;
@@ -318,8 +329,9 @@ export class Qos2DuplicateSuppression extends Scenario {
   /* cold */
   begin(_now: number): void {
     this.t = this.topic('qos2dup');
-    this.p = this.client(this.options('q2d-pub'));
+    // One client publishes to its own subscription; the broker doubles what it sends to it.
     this.s = this.client(this.options('q2d-sub'));
+    this.p = this.s;
     this.fault('duplicate', 'q2d-sub', '"count":6');
   }
   step(now: number): void {
@@ -335,7 +347,6 @@ export class Qos2DuplicateSuppression extends Scenario {
       this.phase = 2;
     }
     if (this.phase === 2 && s.subacks >= 1) {
-      this.open(p);
       this.phase = 3;
     }
     if (this.phase === 3 && p.connacks >= 1) {
@@ -355,8 +366,8 @@ export class Qos2DuplicateSuppression extends Scenario {
   }
 }
 
-/** Four times the subscriber's 256-byte receive buffer. */
-const STREAM_BYTES = 1024;
+/** Two and a half times the client's 256-byte receive buffer: it arrives in three pieces. */
+const STREAM_BYTES = 640;
 
 /** A PUBLISH larger than the receive buffer arrives in chunks, intact, on a live connection. */
 export class StreamedPayload extends Scenario {
@@ -367,16 +378,17 @@ export class StreamedPayload extends Scenario {
   /* cold */
   begin(_now: number): void {
     this.t = this.topic('stream');
-    const po = this.options('stream-pub');
-    po.sendBufferSize = STREAM_BYTES + 256;
-    po.storeBytes = STREAM_BYTES + 256;
-    this.p = this.client(po);
-    const so = this.options('stream-sub');
-    // MQTT 3.1.1: no Maximum Packet Size, so the broker sends what is larger than our buffer.
-    so.version = 4;
-    so.receiveBufferSize = 256;
-    this.s = this.client(so);
+    // One client sends the large message to its own subscription: a send buffer and a store
+    // that hold it, a 256-byte receive buffer it arrives through in pieces. MQTT 3.1.1: no
+    // Maximum Packet Size, so the broker sends what is larger than the buffer.
+    const o = this.options('stream');
+    o.version = 4;
+    o.sendBufferSize = STREAM_BYTES + 64;
+    o.storeBytes = STREAM_BYTES + 64;
+    o.receiveBufferSize = 256;
+    this.s = this.client(o);
     this.s.session.framer.streaming = true;
+    this.p = this.s;
     this.open(this.s);
   }
   /** Publishes the STREAM_BYTES pattern (byte i is i & 0xff); the payload is kept only until the store has copied it. */
@@ -395,7 +407,6 @@ export class StreamedPayload extends Scenario {
       this.phase = 1;
     }
     if (this.phase === 1 && s.subacks >= 1) {
-      this.open(p);
       this.phase = 2;
     }
     if (this.phase === 2 && p.connacks >= 1) {
@@ -430,14 +441,13 @@ export class TopicAliases extends Scenario {
       return;
     }
     this.t = this.topic('alias/a/rather/long/topic/name');
-    const po = this.options('alias-pub');
-    po.outboundAliases = 4;
-    po.aliasBytes = 128;
-    this.p = this.client(po);
-    const so = this.options('alias-sub');
-    so.topicAliasMaximum = 4;
-    so.aliasBytes = 128;
-    this.s = this.client(so);
+    // One client publishes to its own subscription: aliases out, and in when the broker uses them.
+    const o = this.options('alias');
+    o.outboundAliases = 4;
+    o.topicAliasMaximum = 4;
+    o.aliasBytes = 128;
+    this.s = this.client(o);
+    this.p = this.s;
     this.open(this.s);
   }
   step(_now: number): void {
@@ -449,7 +459,6 @@ export class TopicAliases extends Scenario {
       this.phase = 1;
     }
     if (this.phase === 1 && s.subacks >= 1) {
-      this.open(p);
       this.phase = 2;
     }
     if (this.phase === 2 && p.connacks >= 1) {
