@@ -42,10 +42,13 @@ function makeClient(): Driver {
   return new Driver(session, new NullTransport(), new NullClock());
 }
 
-/** Walks the object graph from root: typed-array bytes (each buffer once) and object slots. */
+/**
+ * Walks the object graph from root: typed-array bytes and object slots. A session's tables are
+ * views over one ArrayBuffer (src/core/codec/memory.ts) that do not overlap: each view counts
+ * its own bytes (an ArrayBuffer of its own counts whole).
+ */
 function measureGraph(root: object, exclude: Set<object>): { typedBytes: number; slots: number; objects: number } {
   const seen = new Set<object>();
-  const buffers = new Set<ArrayBufferLike>();
   let typedBytes = 0;
   let slots = 0;
   let objects = 0;
@@ -56,13 +59,11 @@ function measureGraph(root: object, exclude: Set<object>): { typedBytes: number;
     seen.add(v);
     objects++;
     if (ArrayBuffer.isView(v)) {
-      if (!buffers.has(v.buffer)) {
-        buffers.add(v.buffer);
-        typedBytes += v.buffer.byteLength;
-      }
+      typedBytes += v.byteLength;
       slots += 1;
       continue;
     }
+    if (v instanceof ArrayBuffer) continue;
     const keys = Object.keys(v);
     slots += Array.isArray(v) ? v.length + 1 : keys.length + 1;
     for (const k of keys) stack.push((v as Record<string, unknown>)[k]);
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
   console.log(`defaults: receive ${o.receiveBufferSize} B, send ${o.sendBufferSize} B, inflight ${o.inflight}, queue ${o.queueCount} msgs / store ${o.storeBytes} B,` +
     ` subscriptions ${o.subscriptions} (${o.subscriptionBytes} B), inbound QoS 2 ${o.inboundQos2}, aliases ${o.topicAliasMaximum} in / ${o.outboundAliases} out (${o.aliasBytes} B each way)`);
   console.log(`typed arrays: ${g.typedBytes} B exact; ${g.objects} objects, ${g.slots} slots x ${SLOT} B = ${g.slots * SLOT} B (estimate)`);
-  // Where the exact bytes go, by part of the session (each buffer counted once, in the first part that holds it).
+  // Where the exact bytes go, by part of the session (each view counted once, in the first part that holds it).
   const parts: string[] = [];
   const seenParts = new Set<object>(exclude);
   for (const [name, value] of Object.entries(client.session)) {
