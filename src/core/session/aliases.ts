@@ -1,12 +1,7 @@
 // MQTT 5 topic aliases (section 3.3.2.3.4), one table each way. Both are reset on every
 // connection (MQTT-3.3.2-7: aliases do not outlive a network connection).
-import { arenaMemory, ByteArena } from './arena.js';
+import { ByteArena } from './arena.js';
 import { Memory } from '../codec/memory.js';
-
-/** What an alias table takes from a Memory. */
-export function aliasesMemory(capacity: number, bytes: number): number {
-  return arenaMemory(bytes, capacity);
-}
 
 /** Outbound: automatic, within the server's Topic Alias Maximum; no replacement once full. */
 export class OutboundAliases {

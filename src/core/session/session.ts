@@ -12,7 +12,8 @@ import { decodeUtf8 } from '../codec/utf8.js';
 import { varintSize } from '../codec/varint.js';
 import { packetSize } from '../codec/writer.js';
 import { isSharedFilter, validateTopicFilter, validateTopicName } from '../topic/validate.js';
-import { aliasesMemory, OutboundAliases, InboundAliases } from './aliases.js';
+import { OutboundAliases, InboundAliases } from './aliases.js';
+import { arenaMemory } from './arena.js';
 import { Backoff } from './backoff.js';
 import { AuthMethod, MessageHandler, SessionHandler, StreamAborted } from './handler.js';
 import { InboundQos2, inboundQos2Memory } from './inbound-qos2.js';
@@ -59,8 +60,8 @@ export function sessionMemory(opts: SessionOptions, will: boolean): number {
     packetMemory(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds, will) +
     propertiesMemory(opts.userProperties, opts.subscriptionIds);
   const tables = storeMemory(opts.inflight + opts.queueCount, opts.storeBytes) + inboundQos2Memory(inboundQos2Room(opts)) +
-    subscriptionsMemory(opts.subscriptions, opts.subscriptionBytes) + aliasesMemory(opts.outboundAliases, opts.aliasBytes) +
-    aliasesMemory(opts.topicAliasMaximum, opts.aliasBytes);
+    subscriptionsMemory(opts.subscriptions, opts.subscriptionBytes) + arenaMemory(opts.aliasBytes, opts.outboundAliases) +
+    arenaMemory(opts.aliasBytes, opts.topicAliasMaximum);
   return records + tables + viewBytes(opts.sendBufferSize, 1) + viewBytes(clientIdRoom(opts), 1) + viewBytes(opts.pendingRequests, 2);
 }
 
