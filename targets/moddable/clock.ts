@@ -33,13 +33,6 @@ export class TimerClock implements Clock {
     Timer.schedule(this.timer, FAR, FAR);
   }
 
-  /** The timer is not needed any more (a Moddable timer that repeats is kept until cleared). */
-  /* cold */
-  close(): void {
-    this.target = null;
-    Timer.clear(this.timer);
-  }
-
   random(): number {
     return Math.random();
   }
