@@ -34,7 +34,7 @@ XS_JOBS := $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
 
 # XS's 45 sources compile in parallel even when make runs serially (about a minute of CPU).
 .PHONY: xs-runtime
-xs-runtime:
+xs-runtime: $(NODE_STAMP)
 	@$(MAKE) --no-print-directory -j$(XS_JOBS) -f targets/xs/xs.mk $(XS_BIN)
 
 $(XS_TGZ):
@@ -52,9 +52,16 @@ $(XS_OBJ)/%.o: $(XS_SRC_STAMP) targets/xs/xsmqtt_platform.h targets/xs/xs.mk
 	@mkdir -p $(XS_OBJ)
 	$(CC) $(XS_CFLAGS) -w -c $(XS_ROOT)/sources/$*.c -o $@
 
-$(XS_GEN): $(XS_HOST_MODULES) targets/xs/embed.mjs
+# The header generator is TypeScript, compiled with the rest (make build).
+XS_EMBED := dist/targets/xs/embed.js
+TSC ?= node_modules/.bin/tsc
+$(XS_EMBED): targets/xs/embed.ts
+	$(TSC) -p tsconfig.json
+
+# Its source, not its output, dates the header: make build rewrites dist on every run.
+$(XS_GEN): $(XS_HOST_MODULES) targets/xs/embed.ts | $(XS_EMBED)
 	@mkdir -p $(dir $@)
-	node targets/xs/embed.mjs $@ $(XS_HOST_MODULES)
+	node $(XS_EMBED) $@ $(XS_HOST_MODULES)
 
 $(XS_BIN): $(XS_OBJECTS) $(XS_HOST_SOURCES) $(XS_GEN) targets/xs/xsmqtt_platform.h
 	$(CC) $(XS_CFLAGS) -Wall -Wno-unused-parameter $(XS_HOST_SOURCES) $(XS_OBJECTS) $(XS_LIBS) -o $@
