@@ -175,16 +175,16 @@ export class RetainedOnSubscribe extends Scenario {
     }
     if (this.phase === 1 && c.done >= 1) {
       c.session.subscribe(this.t, 0, this.t.length, 1, 0, null);
-      this.phase = 3;
+      this.phase = 2;
     }
-    if (this.phase === 3 && c.received >= 1) {
+    if (this.phase === 2 && c.received >= 1) {
       if (!c.lastRetain) return this.fail('the retained message arrived without the retain flag (MQTT-3.3.1-9)');
       if (c.lastLen !== 8 || c.lastPayload[0] !== 0) return this.fail('the retained payload differs');
       // Clear it: an empty retained message (MQTT-3.3.1-10).
       c.session.publish(this.t, 0, this.t.length, this.buf, 0, 0, 1, true);
-      this.phase = 4;
+      this.phase = 3;
     }
-    if (this.phase === 4 && c.done >= 2) this.pass();
+    if (this.phase === 3 && c.done >= 2) this.pass();
   }
 }
 
@@ -297,23 +297,20 @@ export class ReconnectDupResend extends Scenario {
       this.phase = 2;
     }
     if (this.phase === 2 && this.faultAcked()) {
+      this.publishSeq(v, this.t, 0, 8, 1, false);
       this.phase = 3;
     }
-    if (this.phase === 3 && v.connacks >= 1) {
-      this.publishSeq(v, this.t, 0, 8, 1, false);
-      this.phase = 4;
-    }
-    if (this.phase === 4 && v.received >= 1) {
+    if (this.phase === 3 && v.received >= 1) {
       if (v.done !== 0) return this.fail('the PUBACK was not held back by the broker');
       this.requestClose();
-      this.phase = 5;
+      this.phase = 4;
     }
-    if (this.phase === 5 && v.connacks >= 2) {
+    if (this.phase === 4 && v.connacks >= 2) {
       if (!v.sessionPresent) return this.fail('no session present after reconnecting');
       if (v.dupResends < 1) return this.fail('the unacknowledged message was not marked for resend with DUP (MQTT-3.3.1-1)');
-      this.phase = 6;
+      this.phase = 5;
     }
-    if (this.phase === 6 && v.done >= 1) {
+    if (this.phase === 5 && v.done >= 1) {
       if (v.doneFailed !== 0) return this.fail('the resent message was refused');
       this.pass();
     }
@@ -322,45 +319,39 @@ export class ReconnectDupResend extends Scenario {
 
 /** The broker sends each QoS 2 PUBLISH and PUBREL twice: each message is delivered once (MQTT-4.3.3-10). */
 export class Qos2DuplicateSuppression extends Scenario {
-  p: SuiteClient | null = null;
-  s: SuiteClient | null = null;
+  c: SuiteClient | null = null;
   t: Uint8Array = EMPTY;
   constructor() { super('QoS 2 duplicate suppression (duplicated PUBLISH and PUBREL)'); }
   /* cold */
   begin(_now: number): void {
     this.t = this.topic('qos2dup');
     // One client publishes to its own subscription; the broker doubles what it sends to it.
-    this.s = this.client(this.options('q2d-sub'));
-    this.p = this.s;
+    this.c = this.client(this.options('q2d-sub'));
     this.fault('duplicate', 'q2d-sub', '"count":6');
   }
   step(now: number): void {
-    const p = this.p;
-    const s = this.s;
-    if (p === null || s === null) return;
+    const c = this.c;
+    if (c === null) return;
     if (this.phase === 0 && this.faultAcked()) {
-      this.open(s);
+      this.open(c);
       this.phase = 1;
     }
-    if (this.phase === 1 && s.connacks >= 1) {
-      s.session.subscribe(this.t, 0, this.t.length, 2, 0, null);
+    if (this.phase === 1 && c.connacks >= 1) {
+      c.session.subscribe(this.t, 0, this.t.length, 2, 0, null);
       this.phase = 2;
     }
-    if (this.phase === 2 && s.subacks >= 1) {
+    if (this.phase === 2 && c.subacks >= 1) {
+      for (let i = 0; i < 3; i++) this.publishSeq(c, this.t, i, 8, 2, false);
       this.phase = 3;
     }
-    if (this.phase === 3 && p.connacks >= 1) {
-      for (let i = 0; i < 3; i++) this.publishSeq(p, this.t, i, 8, 2, false);
+    if (this.phase === 3 && c.received >= 3 && c.done >= 3) {
       this.phase = 4;
-    }
-    if (this.phase === 4 && s.received >= 3 && p.done >= 3) {
-      this.phase = 5;
       this.after(now, SETTLE_MS);
     }
-    if (this.phase === 5 && now >= this.wakeAt) {
-      if (s.received !== 3) return this.fail('a duplicated QoS 2 message was delivered twice');
-      if (s.outOfOrder !== 0) return this.fail('messages arrived out of order');
-      if (s.closes !== 0) return this.fail('the subscriber lost its connection');
+    if (this.phase === 4 && now >= this.wakeAt) {
+      if (c.received !== 3) return this.fail('a duplicated QoS 2 message was delivered twice');
+      if (c.outOfOrder !== 0) return this.fail('messages arrived out of order');
+      if (c.closes !== 0) return this.fail('the subscriber lost its connection');
       this.pass();
     }
   }
@@ -371,8 +362,7 @@ const STREAM_BYTES = 640;
 
 /** A PUBLISH larger than the receive buffer arrives in chunks, intact, on a live connection. */
 export class StreamedPayload extends Scenario {
-  p: SuiteClient | null = null;
-  s: SuiteClient | null = null;
+  c: SuiteClient | null = null;
   t: Uint8Array = EMPTY;
   constructor() { super('payload larger than the receive buffer (streamed)'); }
   /* cold */
@@ -386,43 +376,38 @@ export class StreamedPayload extends Scenario {
     o.sendBufferSize = STREAM_BYTES + 64;
     o.storeBytes = STREAM_BYTES + 64;
     o.receiveBufferSize = 256;
-    this.s = this.client(o);
-    this.s.session.framer.streaming = true;
-    this.p = this.s;
-    this.open(this.s);
+    this.c = this.client(o);
+    this.c.session.framer.streaming = true;
+    this.open(this.c);
   }
   /** Publishes the STREAM_BYTES pattern (byte i is i & 0xff); the payload is kept only until the store has copied it. */
   /* cold */
-  publishPattern(p: SuiteClient): number {
+  publishPattern(c: SuiteClient): number {
     const b = new Uint8Array(STREAM_BYTES);
     for (let i = 0; i < STREAM_BYTES; i++) b[i] = i & 0xff;
-    return p.session.publish(this.t, 0, this.t.length, b, 0, STREAM_BYTES, 1, false);
+    return c.session.publish(this.t, 0, this.t.length, b, 0, STREAM_BYTES, 1, false);
   }
   step(now: number): void {
-    const p = this.p;
-    const s = this.s;
-    if (p === null || s === null) return;
-    if (this.phase === 0 && s.connacks >= 1) {
-      s.session.subscribe(this.t, 0, this.t.length, 1, 0, null);
+    const c = this.c;
+    if (c === null) return;
+    if (this.phase === 0 && c.connacks >= 1) {
+      c.session.subscribe(this.t, 0, this.t.length, 1, 0, null);
       this.phase = 1;
     }
-    if (this.phase === 1 && s.subacks >= 1) {
+    if (this.phase === 1 && c.subacks >= 1) {
+      if (this.publishPattern(c) < 0) return this.fail('publish refused locally');
       this.phase = 2;
     }
-    if (this.phase === 2 && p.connacks >= 1) {
-      if (this.publishPattern(p) < 0) return this.fail('publish refused locally');
+    if (this.phase === 2 && c.streamed >= 1) {
       this.phase = 3;
-    }
-    if (this.phase === 3 && s.streamed >= 1) {
-      this.phase = 4;
       this.after(now, SETTLE_MS);
     }
-    if (this.phase === 3 && s.closes > 0) return this.fail('the subscriber lost its connection on a large PUBLISH');
-    if (this.phase === 4 && now >= this.wakeAt) {
-      if (s.streamTotal !== STREAM_BYTES || s.streamBytes !== STREAM_BYTES) return this.fail('the streamed payload length differs');
-      if (s.streamBad !== 0) return this.fail('streamed payload bytes differ');
-      if (s.chunks < 2) return this.fail('the payload was not streamed in chunks');
-      if (s.closes !== 0) return this.fail('the subscriber lost its connection after the streamed PUBLISH');
+    if (this.phase === 2 && c.closes > 0) return this.fail('the subscriber lost its connection on a large PUBLISH');
+    if (this.phase === 3 && now >= this.wakeAt) {
+      if (c.streamTotal !== STREAM_BYTES || c.streamBytes !== STREAM_BYTES) return this.fail('the streamed payload length differs');
+      if (c.streamBad !== 0) return this.fail('streamed payload bytes differ');
+      if (c.chunks < 2) return this.fail('the payload was not streamed in chunks');
+      if (c.closes !== 0) return this.fail('the subscriber lost its connection after the streamed PUBLISH');
       this.pass();
     }
   }
@@ -430,8 +415,7 @@ export class StreamedPayload extends Scenario {
 
 /** MQTT 5 topic aliases: repeated publishes to one topic use an alias and arrive with the topic. */
 export class TopicAliases extends Scenario {
-  p: SuiteClient | null = null;
-  s: SuiteClient | null = null;
+  c: SuiteClient | null = null;
   t: Uint8Array = EMPTY;
   constructor() { super('topic aliases'); }
   /* cold */
@@ -446,30 +430,25 @@ export class TopicAliases extends Scenario {
     o.outboundAliases = 4;
     o.topicAliasMaximum = 4;
     o.aliasBytes = 128;
-    this.s = this.client(o);
-    this.p = this.s;
-    this.open(this.s);
+    this.c = this.client(o);
+    this.open(this.c);
   }
   step(_now: number): void {
-    const p = this.p;
-    const s = this.s;
-    if (p === null || s === null) return;
-    if (this.phase === 0 && s.connacks >= 1) {
-      s.session.subscribe(this.t, 0, this.t.length, 1, 0, null);
+    const c = this.c;
+    if (c === null) return;
+    if (this.phase === 0 && c.connacks >= 1) {
+      c.session.subscribe(this.t, 0, this.t.length, 1, 0, null);
       this.phase = 1;
     }
-    if (this.phase === 1 && s.subacks >= 1) {
+    if (this.phase === 1 && c.subacks >= 1) {
+      if (c.session.outAliases.limit === 0) return this.fail('the broker allows no topic aliases (Topic Alias Maximum 0)');
+      for (let i = 0; i < 5; i++) this.publishSeq(c, this.t, i, 8, 1, false);
       this.phase = 2;
     }
-    if (this.phase === 2 && p.connacks >= 1) {
-      if (p.session.outAliases.limit === 0) return this.fail('the broker allows no topic aliases (Topic Alias Maximum 0)');
-      for (let i = 0; i < 5; i++) this.publishSeq(p, this.t, i, 8, 1, false);
-      this.phase = 3;
-    }
-    if (this.phase === 3 && s.received >= 5 && p.done >= 5) {
-      if (p.session.outAliases.count < 1) return this.fail('no alias was assigned');
-      if (s.outOfOrder !== 0) return this.fail('messages arrived out of order');
-      if (p.doneFailed !== 0) return this.fail('the broker refused an aliased publish');
+    if (this.phase === 2 && c.received >= 5 && c.done >= 5) {
+      if (c.session.outAliases.count < 1) return this.fail('no alias was assigned');
+      if (c.outOfOrder !== 0) return this.fail('messages arrived out of order');
+      if (c.doneFailed !== 0) return this.fail('the broker refused an aliased publish');
       this.pass();
     }
   }
