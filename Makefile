@@ -36,6 +36,9 @@ clean:
 # The host XS runtime and the Moddable targets (issue 7).
 include targets/xs/xs.mk
 
+# The Moddable SDK's tools (mcconfig) and the lin builds of the device apps.
+include targets/moddable/sdk.mk
+
 # The emulated ESP8266: XS and the runtime on the lx106 CPU under QEMU (issue 9).
 include targets/lx106/lx106.mk
 
