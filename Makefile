@@ -23,7 +23,7 @@ check-core: $(NODE_STAMP)
 check-subset: build
 	node dist/host-tests/subset/cli.js src/core
 
-test: build check-core check-subset xs-prereqs lx106-prereqs
+test: build check-core check-subset xs-prereqs lx106-prereqs lin-apps
 	node_modules/.bin/ava
 
 # The host simulator (issue 8): embedded broker + 100 devices for 20 s; `make sim ARGS="--devices 1000"`.
@@ -38,6 +38,7 @@ include targets/xs/xs.mk
 
 # The Moddable SDK's tools (mcconfig) and the lin builds of the device apps.
 include targets/moddable/sdk.mk
+include targets/lin/lin.mk
 
 # The emulated ESP8266: XS and the runtime on the lx106 CPU under QEMU (issue 9).
 include targets/lx106/lx106.mk

@@ -35,8 +35,9 @@ export class Memory {
 }
 
 // Views from mem, or arrays of their own when mem is null (a record made on its own) or full.
-// A table of no entries is one shared empty array (never written: it has no elements), which
-// costs nothing per record.
+// A table of no entries is one shared empty array, which costs nothing per record. It is never
+// written: on a device a preloaded module's typed arrays are frozen, and XS refuses even fill()
+// or set() of nothing on one ("read-only buffer"), so a caller guards such calls with the length.
 const NONE_U8 = new Uint8Array(0);
 const NONE_U16 = new Uint16Array(0);
 const NONE_I32 = new Int32Array(0);

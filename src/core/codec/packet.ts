@@ -200,6 +200,14 @@ export class Packet {
     return true;
   }
 
+  /** Sets filter i's bytes only (not its options: in a SUBACK / UNSUBACK they are the codes). */
+  setFilterAt(i: number, buf: Uint8Array, off: number, len: number): void {
+    if (i >= this.filter.length) return;
+    this.filter[i] = buf;
+    this.f[FIELDS + 2 * i] = off;
+    this.f[FIELDS + 2 * i + 1] = len;
+  }
+
   /** Adds a reason code to a SUBACK or UNSUBACK; false when the record is full. */
   addCode(code: number): boolean {
     if (this.count >= this.codes.length) return false;

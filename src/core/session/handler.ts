@@ -30,10 +30,16 @@ export interface SessionHandler extends MessageHandler {
    * An outbound message is finished: handle as returned by publish(), reasonCode from PUBACK /
    * PUBREC / PUBCOMP (0 or >= 0x80), or QuotaExceeded (0x97) when dropped from a full queue,
    * UnspecifiedError (0x80) when it expired before it was sent, PacketTooLarge (0x95) when the
-   * server's maximum packet size refuses it. QoS 0 messages are reported only when dropped.
+   * server's maximum packet size refuses it. QoS 0 messages are reported only when dropped,
+   * unless SessionOptions.reportQos0: then also with 0 once written to the send buffer (which
+   * may happen inside the publish() call, before it returns the handle).
    */
   onPublishDone(handle: number, reasonCode: number): void;
-  /** SUBACK or UNSUBACK: packetId and one code per filter in ack.codes[0..count). */
+  /**
+   * SUBACK or UNSUBACK: packetId and one code per filter in ack.codes[0..count). The session
+   * also names the filter each code answers: bytes [ack.filterOffset(i), +ack.filterLength(i))
+   * of ack.filter[i] (length -1 when unknown); read them before subscribing again.
+   */
   onSubscribe(ack: Packet): void;
   onUnsubscribe(ack: Packet): void;
   /**
@@ -55,4 +61,13 @@ export interface AuthMethod {
   begin(out: Properties): number;
   /** The server's AUTH (0x18): fills the reply's properties; 0 to continue, or a negated reason code to abort. */
   challenge(server: Packet, out: Properties): number;
+}
+
+/**
+ * Sees every control packet the session receives (all but PUBLISH), after the session has
+ * handled it (acknowledged, matched to its message...): for applications that report the
+ * protocol's steps, such as an ECMA-419 client's onControl. Optional (Session.observer).
+ */
+export interface PacketObserver {
+  onPacket(p: Packet): void;
 }

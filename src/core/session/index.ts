@@ -2,7 +2,7 @@
 export { Session, SessionState } from './session.js';
 export type { Notifier } from './session.js';
 export { SessionOptions, OverflowPolicy, utf8 } from './options.js';
-export type { SessionHandler, MessageHandler, AuthMethod } from './handler.js';
+export type { SessionHandler, MessageHandler, AuthMethod, PacketObserver } from './handler.js';
 export { StreamAborted } from './handler.js';
 export { Backoff } from './backoff.js';
 export { KeepAlive } from './keepalive.js';

@@ -27,7 +27,9 @@ const DUP = 4;
 const CARRIED = 5;
 /** MQTT 5 Message Expiry Interval it was published with (seconds), -1 for none: read without decoding the stored packet. */
 const EXPIRY = 6;
-const STRIDE = 7;
+/** 1 for a streamed PUBLISH (publishStream): the store keeps its head only, the payload went straight to the send buffer. */
+const STREAMED = 7;
+const STRIDE = 8;
 /** Per-slot times and counters, TSTRIDE to a slot in MessageStore.t: order of transmission (and of queueing), the publish() handle, when it was queued (ms, for message expiry). */
 const SEQ = 0;
 const HANDLE = 1;
@@ -76,6 +78,8 @@ export class MessageStore {
   setCarried(slot: number, v: number): void { this.n[slot * STRIDE + CARRIED] = v; }
   expiry(slot: number): number { return this.n[slot * STRIDE + EXPIRY]; }
   setExpiry(slot: number, v: number): void { this.n[slot * STRIDE + EXPIRY] = v; }
+  streamed(slot: number): number { return this.n[slot * STRIDE + STREAMED]; }
+  setStreamed(slot: number, v: number): void { this.n[slot * STRIDE + STREAMED] = v; }
   seq(slot: number): number { return this.t[slot * TSTRIDE + SEQ]; }
   handle(slot: number): number { return this.t[slot * TSTRIDE + HANDLE]; }
   time(slot: number): number { return this.t[slot * TSTRIDE + TIME]; }
@@ -105,6 +109,7 @@ export class MessageStore {
     this.set(slot, EntryState.Queued, 0, 0);
     this.n[slot * STRIDE + QOS] = qos;
     this.n[slot * STRIDE + EXPIRY] = -1;
+    this.n[slot * STRIDE + STREAMED] = 0;
     this.setDup(slot, 0);
     const t = slot * TSTRIDE;
     this.t[t + HANDLE] = this.nextSeq;

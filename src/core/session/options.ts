@@ -83,6 +83,8 @@ export class SessionOptions {
   backoffJitter: number;
   /** Subscribe again to every filter after a connection without a session. */
   resubscribe: boolean;
+  /** Report QoS 0 messages to onPublishDone too (reason code 0), once written to the send buffer (MQTT.js-style publish callbacks). */
+  reportQos0: boolean;
 
   constructor() {
     this.version = ProtocolVersion.V5;
@@ -126,6 +128,7 @@ export class SessionOptions {
     this.backoffMax = 60000;
     this.backoffJitter = 0.5;
     this.resubscribe = true;
+    this.reportQos0 = false;
   }
 }
 

@@ -10,12 +10,13 @@ import { Packet, packetMemory } from '../codec/packet.js';
 import { Properties, propertiesMemory, propertiesSize } from '../codec/properties.js';
 import { decodeUtf8 } from '../codec/utf8.js';
 import { varintSize } from '../codec/varint.js';
-import { packetSize } from '../codec/writer.js';
+import { packetSize, writeU16 } from '../codec/writer.js';
+import { encodePublishHeader } from '../codec/publish.js';
 import { isSharedFilter, validateTopicFilter, validateTopicName } from '../topic/validate.js';
 import { OutboundAliases, InboundAliases } from './aliases.js';
 import { arenaMemory } from './arena.js';
 import { Backoff } from './backoff.js';
-import { AuthMethod, MessageHandler, SessionHandler, StreamAborted } from './handler.js';
+import { AuthMethod, MessageHandler, PacketObserver, SessionHandler, StreamAborted } from './handler.js';
 import { InboundQos2, inboundQos2Memory } from './inbound-qos2.js';
 import { KeepAlive, KeepAliveAction } from './keepalive.js';
 import { EntryState, MessageStore, storeMemory } from './message-store.js';
@@ -72,6 +73,8 @@ export class Session {
   handler: SessionHandler;
   auth: AuthMethod | null;
   notifier: Notifier | null;
+  /** Told of every control packet received (see PacketObserver); null: nobody. */
+  observer: PacketObserver | null;
 
   /** The one buffer under every table of the session (see sessionMemory). */
   memory: Memory;
@@ -117,6 +120,13 @@ export class Session {
   stream: number;
   /** Handlers of the message being delivered (subs.matched[0..routed); 0: the session handler). */
   routed: number;
+  /**
+   * A streamed outbound PUBLISH (publishStream) is on the wire: its payload bytes still to
+   * come through streamWrite (0: none). Nothing else enters the send buffer meanwhile.
+   */
+  outLeft: number;
+  /** The handle of that streamed message. */
+  outHandle: number;
 
   clientId: Uint8Array;
   clientIdLen: number;
@@ -144,6 +154,7 @@ export class Session {
     this.handler = handler;
     this.auth = auth;
     this.notifier = null;
+    this.observer = null;
     const will = this.v5 && opts.willTopic !== null;
     const mem = new Memory(sessionMemory(opts, will));
     this.memory = mem;
@@ -176,8 +187,11 @@ export class Session {
     this.carried = 0;
     this.stream = 0;
     this.routed = 0;
+    this.outLeft = 0;
+    this.outHandle = 0;
     this.clientId = u8(mem, clientIdRoom(opts));
-    this.clientId.set(opts.clientId);
+    // An empty table is a shared, frozen array on a device (memory.ts): never written, even by an empty set().
+    if (opts.clientId.length > 0) this.clientId.set(opts.clientId);
     this.clientIdLen = opts.clientId.length;
     this.nextPacketId = 1;
     this.reqId = u16(mem, opts.pendingRequests);
@@ -220,6 +234,7 @@ export class Session {
     this.sessionExpiry = this.opts.sessionExpiry;
     this.connectAt = now;
     this.stream = 0;
+    this.outLeft = 0;
     this.keepAlive.start(0, 0, now);
     const st = this.store;
     this.carried = 0;
@@ -231,7 +246,7 @@ export class Session {
         this.carried++;
       }
     }
-    this.reqId.fill(0);
+    if (this.reqId.length > 0) this.reqId.fill(0);
     for (let i = 0; i < this.subs.slots; i++) this.subs.setPendingId(i, 0);
     this.sendConnect();
   }
@@ -240,7 +255,8 @@ export class Session {
   process(now: number): void {
     this.now = now;
     let guard = 0;
-    while (this.state !== SessionState.Idle && !this.closeWanted && guard < 100000) {
+    // While a streamed PUBLISH is on the wire no acknowledgement can be written: packets wait.
+    while (this.state !== SessionState.Idle && !this.closeWanted && this.outLeft === 0 && guard < 100000) {
       guard++;
       if (!this.ensureSpace(ACK_RESERVE)) break;
       const n = this.framer.next(this.rx);
@@ -252,6 +268,8 @@ export class Session {
       }
       this.busy = true;
       this.handlePacket();
+      const ob = this.observer;
+      if (ob !== null && this.rx.type !== PacketType.Publish) ob.onPacket(this.rx);
       this.busy = false;
     }
     // A tail call: on XS the send path runs in this frame's place (stack depth).
@@ -270,7 +288,7 @@ export class Session {
       if (action === KeepAliveAction.Timeout) {
         // No PINGRESP in time: the connection is dead (MQTT-3.1.2-22 is the server's side of this).
         this.close(ReasonCode.KeepAliveTimeout);
-      } else if (action === KeepAliveAction.Ping) {
+      } else if (action === KeepAliveAction.Ping && this.outLeft === 0) {
         this.tx.reset(PacketType.Pingreq, this.opts.version);
         if (this.writeTx() > 0) this.keepAlive.pinged(now);
       }
@@ -323,6 +341,12 @@ export class Session {
       }
       this.stream = 0;
     }
+    this.outLeft = 0;
+    // A streamed message not yet acknowledged cannot be sent again: its payload was not kept.
+    const st = this.store;
+    for (let i = 0; i < st.slots; i++) {
+      if (st.streamed(i) === 1 && st.state(i) === EntryState.AwaitAck) this.drop(i, ReasonCode.UnspecifiedError);
+    }
     this.handler.onClose(this.closeCode, this.serverDisconnected && was !== SessionState.Idle ? this.rx : null);
     this.serverDisconnected = false;
     this.closeCode = 0;
@@ -344,7 +368,7 @@ export class Session {
    * QuotaExceeded (the offline queue is full).
    */
   publish(topic: Uint8Array, topicOff: number, topicLen: number, payload: Uint8Array, payloadOff: number, payloadLen: number, qos: number, retain: boolean): number {
-    const slot = this.reserveStored(topic, topicOff, topicLen, payloadLen, qos, retain);
+    const slot = this.reserveStored(topic, topicOff, topicLen, payloadLen, qos, retain, false);
     if (slot < 0) {
       this.pubProps.clear();
       return slot;
@@ -359,7 +383,74 @@ export class Session {
     p.setPayload(payload, payloadOff, payloadLen);
     // A tail call: on XS the encoding then runs in this frame's place, without its eight
     // arguments (a handler that publishes is already deep in the receive path).
-    return this.storeTx(slot);
+    return this.storeTx(slot, false);
+  }
+
+  /**
+   * Publishes a message whose payload (total bytes) is given later, in pieces, through
+   * streamWrite: for a payload larger than the send buffer or the store. The store keeps the
+   * PUBLISH head only; the message is queued as publish() queues, and when its turn comes its
+   * head is written and the session waits for the payload: streamRoom() says how many bytes
+   * streamWrite takes now, and nothing else is sent (or acknowledged) until the last byte.
+   * Returns the handle (as publish), or a negated reason code. A QoS 1/2 streamed message is
+   * not sent again on a new connection (its payload is gone): when the connection ends before
+   * its PUBACK / PUBREC, onPublishDone reports it with UnspecifiedError (0x80).
+   */
+  publishStream(topic: Uint8Array, topicOff: number, topicLen: number, total: number, qos: number, retain: boolean): number {
+    const slot = this.reserveStored(topic, topicOff, topicLen, total, qos, retain, true);
+    if (slot < 0) {
+      this.pubProps.clear();
+      return slot;
+    }
+    const p = this.tx;
+    p.reset(PacketType.Publish, this.opts.version);
+    p.qos = qos;
+    p.retain = retain;
+    p.packetId = qos > 0 ? 1 : 0;
+    p.setTopic(topic, topicOff, topicLen);
+    p.setPayload(EMPTY, 0, 0);
+    p.payloadLen = total;
+    this.store.setStreamed(slot, 1);
+    return this.storeTx(slot, true);
+  }
+
+  /** Payload bytes streamWrite takes now: 0 unless a streamed message is on the wire. */
+  streamRoom(): number {
+    if (this.outLeft === 0) return 0;
+    const room = this.out.length - this.outEnd + this.outStart;
+    return room < this.outLeft ? room : this.outLeft;
+  }
+
+  /** The handle of the streamed message on the wire, or 0. */
+  streamHandle(): number {
+    return this.outLeft > 0 ? this.outHandle : 0;
+  }
+
+  /** Appends payload bytes of the streamed message on the wire: the count taken (at most streamRoom()). */
+  streamWrite(buf: Uint8Array, off: number, len: number): number {
+    let n = this.streamRoom();
+    if (n === 0) return 0;
+    if (n > len) n = len;
+    this.ensureSpace(n);
+    const out = this.out;
+    const at = this.outEnd;
+    for (let i = 0; i < n; i++) out[at + i] = buf[off + i];
+    this.outEnd += n;
+    this.outLeft -= n;
+    this.keepAlive.sent(this.now);
+    this.kick();
+    return n;
+  }
+
+  /** Sends PINGREQ now (an application that checks the connection itself): 0, or a negated reason code. */
+  ping(): number {
+    if (this.state !== SessionState.Connected || this.closeWanted) return -ReasonCode.UnspecifiedError;
+    this.tx.reset(PacketType.Pingreq, this.opts.version);
+    const n = this.writeTx();
+    if (n < 0) return n;
+    this.keepAlive.pinged(this.now);
+    this.kick();
+    return 0;
   }
 
   /** A request (MQTT 5 section 4.10): the publish with Response Topic and Correlation Data set. */
@@ -522,6 +613,8 @@ export class Session {
 
   /** Encodes tx into the send buffer: its length, or a negated reason code (PacketTooLarge: no room now). */
   private writeTx(): number {
+    // Inside a streamed PUBLISH nothing else can be written (see publishStream).
+    if (this.outLeft > 0) return -ReasonCode.PacketTooLarge;
     let n = encodePacket(this.tx, this.out, this.outEnd);
     if (n === -ReasonCode.PacketTooLarge && this.outStart > 0) {
       this.ensureSpace(this.out.length);
@@ -859,9 +952,13 @@ export class Session {
     this.reqId[req] = 0;
     const subs = this.subs;
     const sub = p.type === PacketType.Suback;
+    // The ack names the filters its codes answer (the handler maps codes to its requests).
+    for (let i = 0; i < p.count; i++) p.setFilterAt(i, EMPTY, 0, -1);
     for (let i = 0; i < subs.slots; i++) {
       if (subs.pendingId(i) !== id) continue;
       subs.setPendingId(i, 0);
+      const at = subs.position(i);
+      if (at < p.count) p.setFilterAt(at, subs.arena.bytes, subs.arena.off(i), subs.arena.len(i));
       if (sub && subs.state(i) === SubState.Subscribing) {
         const pos = subs.position(i);
         const code = pos < p.count ? p.codes[pos] : ReasonCode.UnspecifiedError;
@@ -892,7 +989,7 @@ export class Session {
    * Checks a message about to be published and takes a store slot of its encoded size: the
    * slot, or a negated reason code.
    */
-  private reserveStored(topic: Uint8Array, topicOff: number, topicLen: number, payloadLen: number, qos: number, retain: boolean): number {
+  private reserveStored(topic: Uint8Array, topicOff: number, topicLen: number, payloadLen: number, qos: number, retain: boolean, headOnly: boolean): number {
     const o = this.opts;
     if (qos < 0 || qos > 2) return -ReasonCode.QosNotSupported;
     // MQTT-4.7.3-3: at most 65,535 bytes.
@@ -914,12 +1011,14 @@ export class Session {
       remaining += varintSize(ps) + ps;
     }
     const size = packetSize(remaining);
+    // A streamed message keeps (and first sends) its head only.
+    const kept = headOnly ? size - payloadLen : size;
     // Room for a topic alias property added on the way out.
-    if (size + 3 > o.sendBufferSize || size > this.serverMaximumPacketSize) return -ReasonCode.PacketTooLarge;
+    if (kept + 3 > o.sendBufferSize || size > this.serverMaximumPacketSize) return -ReasonCode.PacketTooLarge;
     const st = this.store;
     for (let tries = 0; tries <= st.slots; tries++) {
       if (st.queued < o.queueCount) {
-        const slot = st.add(size, qos, this.now);
+        const slot = st.add(kept, qos, this.now);
         if (slot >= 0) return slot;
       }
       if (o.overflow !== OverflowPolicy.DropOldestQos0) break;
@@ -931,14 +1030,14 @@ export class Session {
   }
 
   /** Encodes tx, with the caller's properties, into its store slot and sends it when it can: the handle. */
-  private storeTx(slot: number): number {
+  private storeTx(slot: number, headOnly: boolean): number {
     const p = this.tx;
     const st = this.store;
     const pp = this.pubProps;
     // tx carries the caller's properties for this one encoding.
     const own = p.props;
     p.props = pp;
-    const rc = encodePacket(p, st.arena.bytes, st.arena.off(slot));
+    const rc = headOnly ? encodePublishHeader(p, st.arena.bytes, st.arena.off(slot)) : encodePacket(p, st.arena.bytes, st.arena.off(slot));
     p.props = own;
     if (pp.has(PropertyId.MessageExpiryInterval)) st.setExpiry(slot, pp.get(PropertyId.MessageExpiryInterval));
     pp.clear();
@@ -952,7 +1051,7 @@ export class Session {
 
   /** Sends what is due, as far as the send buffer allows. */
   pump(): void {
-    if (this.busy || this.closeWanted || this.state === SessionState.Idle) return;
+    if (this.busy || this.closeWanted || this.state === SessionState.Idle || this.outLeft > 0) return;
     const st = this.store;
     const connected = this.state === SessionState.Connected;
     // MQTT-3.1.2-30: during enhanced authentication only AUTH or DISCONNECT goes out before CONNACK.
@@ -988,12 +1087,17 @@ export class Session {
           const id = this.allocatePacketId();
           if (id === 0) break;
           st.promote(slot, id);
-          if (this.transmit(slot) === 0) return;
+          if (this.transmit(slot) === 0 || this.outLeft > 0) return;
         } else {
           if (this.expired(slot)) continue;
           const r = this.transmit(slot);
           if (r === 0) return;
-          if (r > 0) st.remove(slot);
+          if (r > 0) {
+            const h = st.handle(slot);
+            st.remove(slot);
+            if (this.opts.reportQos0) this.handler.onPublishDone(h, 0);
+          }
+          if (this.outLeft > 0) return;
         }
       }
     }
@@ -1030,6 +1134,7 @@ export class Session {
     }
     const len = st.arena.len(slot);
     if (!this.ensureSpace(len + 3)) return 0;
+    if (st.streamed(slot) === 1) return this.transmitHead(slot);
     const sp = this.tx;
     if (decodePacket(this.framer.reader, st.arena.bytes, st.arena.off(slot), len, o.version, sp) < 0) {
       this.drop(slot, ReasonCode.ImplementationSpecificError);
@@ -1065,6 +1170,35 @@ export class Session {
       return -1;
     }
     this.outEnd += n;
+    this.keepAlive.sent(this.now);
+    st.setResend(slot, 0);
+    return 1;
+  }
+
+  /** Writes a streamed message's stored head (its packet id set) and opens the stream of its payload: 1. */
+  private transmitHead(slot: number): number {
+    const st = this.store;
+    const src = st.arena.bytes;
+    const off = st.arena.off(slot);
+    const len = st.arena.len(slot);
+    const at = this.outEnd;
+    for (let i = 0; i < len; i++) this.out[at + i] = src[off + i];
+    // The remaining length (a varint after the first byte), then the topic; the packet id follows it.
+    let remaining = 0;
+    let shift = 0;
+    let pos = at + 1;
+    for (let i = 0; i < 4; i++) {
+      const b = this.out[pos++];
+      remaining += (b & 0x7f) * (1 << shift);
+      shift += 7;
+      if ((b & 0x80) === 0) break;
+    }
+    const body = pos - at;
+    const topicLen = (this.out[pos] << 8) | this.out[pos + 1];
+    if (st.qos(slot) > 0) writeU16(this.out, pos + 2 + topicLen, st.packetId(slot));
+    this.outEnd += len;
+    this.outLeft = remaining - (len - body);
+    this.outHandle = st.handle(slot);
     this.keepAlive.sent(this.now);
     st.setResend(slot, 0);
     return 1;

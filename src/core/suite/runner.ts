@@ -10,6 +10,8 @@ import { Result, SCRATCH_BYTES, Scenario, ScenarioSource, SuiteContext, suiteCap
 const SCENARIO_TIMEOUT = 15000;
 /** Time for the results and the control client to be acknowledged at the end. */
 const FINISH_TIMEOUT = 5000;
+/** The longest device id (UTF-8 bytes) whose topics and client ids the suite's buffers hold. */
+export const MAX_DEVICE_ID_BYTES = 32;
 
 export const enum RunnerState {
   Connecting = 0,
@@ -86,6 +88,12 @@ export class SuiteRunner implements SuiteContext, SuiteTimer {
   /* cold */
   start(): void {
     this.host.print('TAP version 13');
+    if (utf8(this.deviceId).length > MAX_DEVICE_ID_BYTES) {
+      // Every topic and client id of the suite carries the id; the scenarios' buffers are sized for this many bytes.
+      this.host.print('Bail out! the device id is longer than ' + MAX_DEVICE_ID_BYTES + ' bytes');
+      this.host.finished(0, 1);
+      return;
+    }
     this.host.print('1..' + this.scenarios.count);
     this.control.link = this.host.open(this.control.session);
     this.finishBy = this.host.now() + SCENARIO_TIMEOUT;

@@ -175,6 +175,19 @@ export class Scenario {
     return c;
   }
 
+  /**
+   * Makes the options' store hold `count` QoS 1/2 messages on `topic` of `payloadLen` bytes at
+   * once (a scenario publishing a burst): the store grows with the device id's length.
+   */
+  /* cold */
+  storeFor(o: SessionOptions, count: number, topic: Uint8Array, payloadLen: number): void {
+    // Each is kept encoded: fixed header (at most 3 bytes here), topic length and bytes, packet
+    // id, an MQTT 5 property length, the payload.
+    const need = count * (3 + 2 + topic.length + 2 + 1 + payloadLen);
+    if (o.storeBytes < need) o.storeBytes = need;
+    if (o.inflight + o.queueCount < count) o.queueCount = count - o.inflight;
+  }
+
   /** Topic suite/<device>/<scenario-suffix> as bytes. */
   /* cold */
   topic(suffix: string): Uint8Array {

@@ -95,6 +95,9 @@ export class SubscribeUnsubscribe extends Scenario {
 }
 
 /** Ten messages at one QoS, to a subscription of QoS 2: all received once, in order, at that QoS. */
+const QOS_FLOW_MESSAGES = 10;
+const QOS_FLOW_BYTES = 16;
+
 export class QosFlow extends Scenario {
   qos: number;
   c: SuiteClient | null = null;
@@ -106,7 +109,9 @@ export class QosFlow extends Scenario {
   /* cold */
   begin(_now: number): void {
     this.t = this.topic('qos' + this.qos);
-    this.c = this.client(this.options('qos' + this.qos));
+    const o = this.options('qos' + this.qos);
+    this.storeFor(o, QOS_FLOW_MESSAGES, this.t, QOS_FLOW_BYTES);
+    this.c = this.client(o);
     this.open(this.c);
   }
   step(now: number): void {
@@ -118,17 +123,17 @@ export class QosFlow extends Scenario {
     }
     if (this.phase === 1 && c.subacks >= 1) {
       if (c.subCodes[0] >= 0x80) return this.fail('subscription refused');
-      for (let i = 0; i < 10; i++) {
-        if (this.publishSeq(c, this.t, i, 16, this.qos, false) < 0) return this.fail('publish refused locally');
+      for (let i = 0; i < QOS_FLOW_MESSAGES; i++) {
+        if (this.publishSeq(c, this.t, i, QOS_FLOW_BYTES, this.qos, false) < 0) return this.fail('publish refused locally');
       }
       this.phase = 2;
     }
-    if (this.phase === 2 && c.received >= 10 && (this.qos === 0 || c.done >= 10)) {
+    if (this.phase === 2 && c.received >= QOS_FLOW_MESSAGES && (this.qos === 0 || c.done >= QOS_FLOW_MESSAGES)) {
       this.phase = 3;
       this.after(now, SETTLE_MS);
     }
     if (this.phase === 3 && now >= this.wakeAt) {
-      if (c.received !== 10) return this.fail('a message was delivered more than once');
+      if (c.received !== QOS_FLOW_MESSAGES) return this.fail('a message was delivered more than once');
       if (c.outOfOrder !== 0) return this.fail('messages arrived out of order (MQTT-4.6.0-2)');
       if (c.lastQos !== this.qos) return this.fail('the delivered QoS is not the published QoS');
       if (c.doneFailed !== 0) return this.fail('the broker refused a publish');
@@ -472,6 +477,7 @@ export class ReceiveMaximumFlow extends Scenario {
     this.t = this.topic('flow');
     const o = this.options('flow');
     o.inflight = WINDOW;
+    this.storeFor(o, FLOW_MESSAGES, this.t, 8);
     this.v = this.client(o);
     this.fault('delay', 'flow', '"packet":"pubrec","ms":100,"count":' + FLOW_MESSAGES);
   }

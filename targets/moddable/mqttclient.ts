@@ -1,0 +1,750 @@
+// embedded:network/mqtt/client: the API of Moddable's ECMA-419 style MQTT client
+// (examples/io/tcp/mqttclient/mqttclient.js, whose example app runs on it unchanged) over the
+// xsmqtt session, driver and socket transport. What differs from Moddable's, and why:
+// - Acknowledgements are the session's. PUBACK / PUBREC / PUBREL / PUBCOMP written by the
+//   application are accepted and ignored (the session has sent them already, once, at the right
+//   time); onControl still reports each of them as Moddable's does.
+// - Packet identifiers on the wire are the session's (it allocates them so none is in use
+//   twice); onControl reports the id the application gave (write's `id`, else a counter as
+//   Moddable's) for PUBACK / PUBREC / PUBCOMP / SUBACK / UNSUBACK, and the server's for PUBREL.
+// - A fragmented PUBLISH (byteLength > data.byteLength, then write(data) continuations) that
+//   fits `bufferSize` is put together first and published whole (so it is queued and resent
+//   as any message); a larger one is streamed (Session.publishStream): its head is queued, and
+//   when its turn comes the payload goes from the application to the socket through the send
+//   buffer, with onWritable(count) saying how much fits. Bytes written before that are held in
+//   the same buffer (`bufferSize`); writing more than onWritable's count throws, as Moddable's.
+// - onReadable: the payload must be read during the call (read(count) or read(buffer)); what is
+//   left unread is dropped when it returns. A message larger than `receiveBufferSize` comes in
+//   pieces (more: true), as Moddable's; an empty message is not reported, as Moddable's.
+// - An UNSUBSCRIBE item this client does not hold is not sent; when no item is held, onControl
+//   reports an UNSUBACK at once (payload 0x11 per item).
+// - Extras: `version: 5` (MQTT 5: reason codes in msg.reasonCode, publish `properties`,
+//   `sessionExpiry`), `reconnect: true` (reconnect with back-off; QoS 1/2 messages not
+//   acknowledged are sent again with DUP when the server kept the session, MQTT-4.4.0-1, else as
+//   new messages; the application sees no loss), the session's capacities (`receiveBufferSize`,
+//   `sendBufferSize`, `storeBytes`, `inflight`, `queueCount`, `bufferSize`).
+// Allocation: everything at construction; per message only what the API hands out (the topic
+// string of onReadable, the ArrayBuffer read(count) returns, a view of the app's data).
+import { Driver, DriverState } from '../../src/core/driver/driver.js';
+import { Session, SessionState } from '../../src/core/session/session.js';
+import { SessionOptions, utf8 } from '../../src/core/session/options.js';
+import type { PacketObserver, SessionHandler } from '../../src/core/session/handler.js';
+import { StreamAborted } from '../../src/core/session/handler.js';
+import type { Packet } from '../../src/core/codec/packet.js';
+import { PacketType, PropertyId } from '../../src/core/codec/constants.js';
+import { encodeUtf8, utf8Length } from '../../src/core/codec/utf8.js';
+import { TimerClock } from '../../targets/moddable/clock.js';
+import { SocketTransport, type SocketConstructor } from '../../targets/moddable/transport.js';
+import type TCP from 'embedded:io/socket/tcp';
+
+/** Bytes Moddable's client keeps back from the count it reports to onWritable and returns from write. */
+const OVERHEAD = 8;
+const NO_SUBSCRIPTION = 0x11;
+
+type Bytes = ArrayBuffer | ArrayBufferView | string;
+type Callback = (this: MQTTClient, ...args: any[]) => void;
+
+export interface ControlMessage {
+  operation: number;
+  id: number;
+  /** SUBACK / UNSUBACK: one code per item. */
+  payload: Uint8Array | undefined;
+  /** CONNACK: the return code (MQTT 5: the reason code). */
+  returnCode: number;
+  /** The reason code of an MQTT 5 acknowledgement (0 in 3.1.1); >= 0x80 when the message failed. */
+  reasonCode: number;
+  sessionPresent: boolean;
+}
+
+export interface ReadableOptions {
+  more: boolean;
+  topic: string | undefined;
+  QoS: number | undefined;
+  byteLength: number | undefined;
+  retain: boolean | undefined;
+}
+
+/** The socket transport, telling the client when socket events have been handled. */
+class ClientTransport extends SocketTransport {
+  client: MQTTClient;
+
+  /* cold */
+  constructor(client: MQTTClient, port: number, maxRead: number, maxWrite: number, socketClass: SocketConstructor, extra: Record<string, unknown> | null) {
+    super('', port, maxRead, maxWrite, socketClass, extra);
+    this.client = client;
+  }
+
+  readable(socket: TCP, bytes: number): void {
+    super.readable(socket, bytes);
+    this.client.settle(false);
+  }
+
+  writableNow(socket: TCP, bytes: number): void {
+    super.writableNow(socket, bytes);
+    this.client.settle(true);
+  }
+}
+
+/** The session's handler and observer: turns its events into the API's callbacks. */
+class Events implements SessionHandler, PacketObserver {
+  client: MQTTClient;
+
+  constructor(client: MQTTClient) {
+    this.client = client;
+  }
+
+  onConnect(ack: Packet): void {
+    this.client.connected(ack);
+  }
+
+  onMessage(msg: Packet): void {
+    this.client.message(msg);
+  }
+
+  onPublishDone(handle: number, reasonCode: number): void {
+    this.client.published(handle, reasonCode);
+  }
+
+  onSubscribe(ack: Packet): void {
+    this.client.acked(MQTTClient.SUBACK, ack);
+  }
+
+  onUnsubscribe(ack: Packet): void {
+    this.client.acked(MQTTClient.UNSUBACK, ack);
+  }
+
+  onClose(reasonCode: number, server: Packet | null): void {
+    this.client.lost(reasonCode, server !== null);
+  }
+
+  onPacket(p: Packet): void {
+    this.client.control(p);
+  }
+}
+
+/** Bytes of a string, ArrayBuffer or view (set-up only). */
+/* cold */
+function bytesOf(v: Bytes): Uint8Array {
+  if (typeof v === 'string') return utf8(v);
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  return new Uint8Array(v);
+}
+
+/** An IPv4 address literal needs no name resolution. */
+/* cold */
+function isAddress(host: string): boolean {
+  const parts = host.split('.');
+  if (parts.length !== 4) return false;
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i];
+    if (p.length === 0 || p.length > 3) return false;
+    for (let j = 0; j < p.length; j++) {
+      const c = p.charCodeAt(j);
+      if (c < 48 || c > 57) return false;
+    }
+  }
+  return true;
+}
+
+export default class MQTTClient {
+  static CONNECT = 1;
+  static CONNACK = 2;
+  static PUBLISH = 3;
+  static PUBACK = 4;
+  static PUBREC = 5;
+  static PUBREL = 6;
+  static PUBCOMP = 7;
+  static SUBSCRIBE = 8;
+  static SUBACK = 9;
+  static UNSUBSCRIBE = 10;
+  static UNSUBACK = 11;
+  static PINGREQ = 12;
+  static PINGRESP = 13;
+  static DISCONNECT = 14;
+
+  target: unknown;
+  session: Session;
+  driver: Driver;
+  transport: ClientTransport;
+  private events: Events;
+  private onReadable: Callback | null;
+  private onWritable: Callback | null;
+  private onControl: Callback | null;
+  private onClose: Callback | null;
+  private onError: Callback | null;
+  private reconnect: boolean;
+  /** close() was called, or the client gave up: no more callbacks. */
+  private closed: boolean;
+  /** The application wrote DISCONNECT: the end is reported to onClose. */
+  private disconnecting: boolean;
+  /** A CONNACK waits to be reported once the session has finished with the received bytes. */
+  private connackDue: boolean;
+  private connackCode: number;
+  private connackPresent: boolean;
+  private nextId: number;
+  /** The record onControl receives, and the options onReadable receives (reused). */
+  private msg: ControlMessage;
+  private readOptions: ReadableOptions;
+  /** The payload onReadable offers: rxBuf[rxOff, rxOff + rxLeft). */
+  private rxBuf: Uint8Array;
+  private rxOff: number;
+  private rxLeft: number;
+  /** UTF-8 of a topic or filter being written. */
+  private topic: Uint8Array;
+  /** Outbound messages awaiting acknowledgement: session handle, the application's id, QoS. */
+  private handles: Float64Array;
+  private appIds: Uint16Array;
+  private qos: Uint8Array;
+  /** SUBSCRIBE / UNSUBSCRIBE: the session's packet id and the application's. */
+  private reqWire: Uint16Array;
+  private reqApp: Uint16Array;
+  /**
+   * A fragmented PUBLISH being written: bytes still expected from the application (0: none);
+   * put together in `frag` (fragHandle 0), or streamed (fragHandle: its session handle), with
+   * frag[0, fragLen) holding bytes not yet handed to the session.
+   */
+  private fragLeft: number;
+  private fragHandle: number;
+  private frag: Uint8Array;
+  private fragLen: number;
+  private fragTopicLen: number;
+  private fragQos: number;
+  private fragRetain: boolean;
+  private fragId: number;
+
+  /* cold */
+  constructor(options: Record<string, any>) {
+    if (options.format !== undefined && options.format !== 'buffer') throw new RangeError('format');
+    if (options.target !== undefined) this.target = options.target;
+    const host = options.host as string;
+    if (!host) throw new Error('host required');
+    this.onReadable = options.onReadable ?? null;
+    this.onWritable = options.onWritable ?? null;
+    this.onControl = options.onControl ?? null;
+    this.onClose = options.onClose ?? null;
+    this.onError = options.onError ?? null;
+    this.reconnect = options.reconnect === true;
+    this.closed = false;
+    this.disconnecting = false;
+    this.connackDue = false;
+    this.connackCode = 0;
+    this.connackPresent = false;
+    this.nextId = 1;
+
+    const o = new SessionOptions();
+    o.version = options.version === 5 ? 5 : 4;
+    o.clientId = utf8((options.id as string | undefined) ?? '');
+    o.keepAlive = Math.ceil(((options.keepAlive ?? options.keepalive ?? 0) as number) / 1000);
+    o.cleanStart = options.clean ?? true;
+    if (typeof options.sessionExpiry === 'number') o.sessionExpiry = options.sessionExpiry;
+    if (options.user) o.username = utf8(options.user as string);
+    if (options.password) o.password = bytesOf(options.password as Bytes);
+    const will = options.will;
+    if (will?.topic && will.message !== undefined) {
+      const message = bytesOf(will.message as Bytes);
+      // As Moddable's: no will without a topic and a message.
+      if (message.length > 0) {
+        o.willTopic = utf8(will.topic as string);
+        o.willPayload = message;
+        o.willQos = (will.QoS ?? 0) & 3;
+        o.willRetain = !!will.retain;
+      }
+    }
+    o.receiveBufferSize = options.receiveBufferSize ?? 2048;
+    o.streamLargePayloads = true;
+    o.sendBufferSize = options.sendBufferSize ?? 2048;
+    o.storeBytes = options.storeBytes ?? 4096;
+    o.inflight = options.inflight ?? 8;
+    o.queueCount = options.queueCount ?? 16;
+    o.pendingRequests = 8;
+    o.filtersPerPacket = 8;
+    o.subscriptions = options.subscriptions ?? 16;
+    o.subscriptionBytes = options.subscriptionBytes ?? 512;
+    // Moddable's client has no reconnect: by default one connection attempt, not retried.
+    o.connectTimeout = 30000;
+
+    this.events = new Events(this);
+    this.session = new Session(o, this.events, null);
+    this.session.observer = this.events;
+    const socket = (options.socket ?? {}) as Record<string, unknown>;
+    const extra: Record<string, unknown> = {};
+    const keys = Object.keys(socket);
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== 'io') extra[keys[i]] = socket[keys[i]];
+    extra.host = host;
+    this.transport = new ClientTransport(this, (options.port ?? 1883) as number, o.receiveBufferSize, o.sendBufferSize, socket.io as SocketConstructor, extra);
+    this.driver = new Driver(this.session, this.transport, new TimerClock());
+
+    this.msg = { operation: 0, id: 0, payload: undefined, returnCode: 0, reasonCode: 0, sessionPresent: false };
+    this.readOptions = { more: false, topic: undefined, QoS: undefined, byteLength: undefined, retain: undefined };
+    this.rxBuf = new Uint8Array(0);
+    this.rxOff = 0;
+    this.rxLeft = 0;
+    this.topic = new Uint8Array(options.topicBytes ?? 256);
+    const n = o.inflight + o.queueCount;
+    this.handles = new Float64Array(n);
+    this.appIds = new Uint16Array(n);
+    this.qos = new Uint8Array(n);
+    this.reqWire = new Uint16Array(o.pendingRequests);
+    this.reqApp = new Uint16Array(o.pendingRequests);
+    this.fragLeft = 0;
+    this.fragHandle = 0;
+    this.frag = new Uint8Array(options.bufferSize ?? 1024);
+    this.fragLen = 0;
+    this.fragTopicLen = 0;
+    this.fragQos = 0;
+    this.fragRetain = false;
+    this.fragId = 0;
+
+    if (isAddress(host) || options.dns === undefined) {
+      this.transport.address = host;
+      this.driver.start();
+      return;
+    }
+    // As Moddable's: the name is resolved with the resolver of the `dns` options.
+    const dns = new options.dns.io(options.dns);
+    dns.resolve({
+      host,
+      onResolved: (_host: string, address: string): void => {
+        if (this.closed) return;
+        this.transport.address = address;
+        this.driver.start();
+      },
+      onError: (): void => {
+        this.fail('dns');
+      },
+    });
+  }
+
+  get format(): string {
+    return 'buffer';
+  }
+
+  set format(value: string) {
+    if (value !== 'buffer') throw new RangeError('format');
+  }
+
+  /** Closes the connection at once (write DISCONNECT first for a clean end), as Moddable's. */
+  /* cold */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.session.stopped = true;
+    if (this.driver.state === DriverState.Waiting) this.driver.stop(0);
+    else if (this.driver.state !== DriverState.Stopped) this.transport.close();
+  }
+
+  /**
+   * write(data, options): a PUBLISH (the default operation), SUBSCRIBE / UNSUBSCRIBE (items),
+   * PINGREQ, DISCONNECT, or acknowledgements (ignored, see above); write(data) without options
+   * continues a fragmented PUBLISH. Returns the bytes onWritable would offer now.
+   */
+  write(data: Bytes | null, options?: Record<string, any>): number {
+    if (this.closed) throw new Error('closed');
+    if (this.fragLeft > 0) {
+      if (options !== undefined || data === null) throw new Error('publishing');
+      this.continueFragment(data);
+      return this.room();
+    }
+    if (options === undefined) options = this.defaults;
+    const operation = (options.operation ?? MQTTClient.PUBLISH) as number;
+    const s = this.session;
+    switch (operation) {
+      case MQTTClient.PUBLISH:
+        this.publish(data, options);
+        break;
+      case MQTTClient.SUBSCRIBE:
+      case MQTTClient.UNSUBSCRIBE:
+        this.request(operation, options);
+        break;
+      case MQTTClient.PINGREQ:
+        if (s.ping() < 0) throw new Error('overflow');
+        break;
+      case MQTTClient.DISCONNECT:
+        this.disconnecting = true;
+        if (!this.reconnect) s.stopped = true;
+        this.driver.stop(0);
+        break;
+      case MQTTClient.PUBACK:
+      case MQTTClient.PUBREC:
+      case MQTTClient.PUBREL:
+      case MQTTClient.PUBCOMP:
+        // The session acknowledges on its own; an application's acknowledgement changes nothing.
+        break;
+      default:
+        throw new Error('unknown');
+    }
+    return this.room();
+  }
+
+  /** Options of write(data) outside a fragmented message: a QoS 0 PUBLISH needs a topic. */
+  private defaults: Record<string, any> = {};
+
+  /** read(count) returns an ArrayBuffer of at most count bytes; read(buffer) fills it, returns the count. During onReadable only. */
+  read(what?: number | ArrayBuffer | ArrayBufferView): ArrayBuffer | number | undefined {
+    const left = this.rxLeft;
+    if (left === 0) return undefined;
+    const buf = this.rxBuf;
+    const at = this.rxOff;
+    if (typeof what === 'object') {
+      if ((what as Uint16Array).BYTES_PER_ELEMENT > 1) throw new Error('invalid buffer');
+      const view = ArrayBuffer.isView(what) ? new Uint8Array(what.buffer, what.byteOffset, what.byteLength) : new Uint8Array(what);
+      const n = view.length < left ? view.length : left;
+      for (let i = 0; i < n; i++) view[i] = buf[at + i];
+      this.rxOff = at + n;
+      this.rxLeft = left - n;
+      return n;
+    }
+    let n = what === undefined ? left : what;
+    if (n > left) n = left;
+    const start = buf.byteOffset + at;
+    this.rxOff = at + n;
+    this.rxLeft = left - n;
+    return (buf.buffer as ArrayBuffer).slice(start, start + n);
+  }
+
+  // ---- Writing ------------------------------------------------------------------------------
+
+  /** Bytes the application may write now (Moddable's count: less its overhead). */
+  private room(): number {
+    const s = this.session;
+    if (this.fragLeft > 0) {
+      const n = this.fragmentRoom();
+      return n < this.fragLeft ? n : this.fragLeft;
+    }
+    const free = s.out.length - s.pending();
+    return free > OVERHEAD ? free - OVERHEAD : 0;
+  }
+
+  /** Bytes a fragment may have now: the room left to hold, and the stream's when nothing is held (held bytes go first). */
+  private fragmentRoom(): number {
+    const s = this.session;
+    let n = this.frag.length - this.fragLen;
+    if (this.fragHandle !== 0 && this.fragLen === 0 && s.streamHandle() === this.fragHandle) n += s.streamRoom();
+    return n;
+  }
+
+  /** The topic (or filter) string as UTF-8 in this.topic: its length. */
+  private encodeTopic(topic: string): number {
+    const n = utf8Length(topic);
+    if (n > this.topic.length) throw new RangeError('topic too long');
+    encodeUtf8(topic, this.topic, 0);
+    return n;
+  }
+
+  private publish(data: Bytes | null, options: Record<string, any>): void {
+    const topic = options.topic as string | undefined;
+    if (topic === undefined) throw new Error('topic required');
+    const bytes = data === null ? this.frag.subarray(0, 0) : bytesOf(data);
+    const total = (options.byteLength ?? bytes.length) as number;
+    if (bytes.length > total) throw new Error('invalid');
+    const qos = ((options.QoS ?? 0) as number) & 3;
+    const retain = !!options.retain;
+    const id = (options.id ?? ++this.nextId) as number;
+    const tlen = this.encodeTopic(topic);
+    const s = this.session;
+    if (s.v5 && options.properties !== undefined) this.setProperties(options.properties as Record<string, any>);
+    if (bytes.length === total) {
+      const h = s.publish(this.topic, 0, tlen, bytes, 0, bytes.length, qos, retain);
+      if (h < 0) throw new Error('overflow');
+      return this.remember(h, id, qos);
+    }
+    // A fragmented message: put together here when it fits, else streamed.
+    this.fragLeft = total;
+    this.fragLen = 0;
+    this.fragQos = qos;
+    this.fragRetain = retain;
+    this.fragId = id;
+    this.fragHandle = 0;
+    if (total > this.frag.length || tlen + total + 16 > s.out.length) {
+      const h = s.publishStream(this.topic, 0, tlen, total, qos, retain);
+      if (h < 0) {
+        this.fragLeft = 0;
+        throw new Error('overflow');
+      }
+      this.fragHandle = h;
+      this.remember(h, id, qos);
+    } else {
+      // The topic stays in this.topic until the message is complete (no other write comes between).
+      this.fragTopicLen = tlen;
+    }
+    this.continueFragment(bytes);
+  }
+
+  /** MQTT 5 properties of a PUBLISH: messageExpiry, payloadFormat, contentType, responseTopic, correlationData. */
+  /* cold */
+  private setProperties(p: Record<string, any>): void {
+    const props = this.session.messageProperties();
+    if (typeof p.messageExpiry === 'number') props.setNumber(PropertyId.MessageExpiryInterval, p.messageExpiry);
+    if (typeof p.payloadFormat === 'number') props.setNumber(PropertyId.PayloadFormatIndicator, p.payloadFormat);
+    if (p.contentType !== undefined) {
+      const b = bytesOf(p.contentType as Bytes);
+      props.setBytes(PropertyId.ContentType, b, 0, b.length);
+    }
+    if (p.responseTopic !== undefined) {
+      const b = bytesOf(p.responseTopic as Bytes);
+      props.setBytes(PropertyId.ResponseTopic, b, 0, b.length);
+    }
+    if (p.correlationData !== undefined) {
+      const b = bytesOf(p.correlationData as Bytes);
+      props.setBytes(PropertyId.CorrelationData, b, 0, b.length);
+    }
+  }
+
+  /** More bytes of the fragmented message. */
+  private continueFragment(data: Bytes): void {
+    const bytes = bytesOf(data);
+    const n = bytes.length;
+    if (n > this.fragLeft) throw new Error('invalid');
+    if (this.fragHandle !== 0) this.drain();
+    if (n > this.fragmentRoom()) throw new Error('overflow');
+    this.fragLeft -= n;
+    if (this.fragHandle === 0) {
+      this.frag.set(bytes, this.fragLen);
+      this.fragLen += n;
+      if (this.fragLeft === 0) {
+        const h = this.session.publish(this.topic, 0, this.fragTopicLen, this.frag, 0, this.fragLen, this.fragQos, this.fragRetain);
+        this.fragLen = 0;
+        if (h < 0) throw new Error('overflow');
+        this.remember(h, this.fragId, this.fragQos);
+      }
+      return;
+    }
+    const s = this.session;
+    const off = this.fragLen === 0 && s.streamHandle() === this.fragHandle ? s.streamWrite(bytes, 0, n) : 0;
+    if (off < n) {
+      this.frag.set(bytes.subarray(off), this.fragLen);
+      this.fragLen += n - off;
+    }
+    if (this.fragLeft === 0 && this.fragLen === 0) this.fragHandle = 0;
+  }
+
+  /** Hands held bytes of the streamed message to the session: true when none are left held. */
+  private flushFragment(): boolean {
+    const s = this.session;
+    if (this.fragLen === 0) {
+      if (this.fragLeft === 0) this.fragHandle = 0;
+      return true;
+    }
+    if (s.streamHandle() !== this.fragHandle) return false;
+    const n = s.streamWrite(this.frag, 0, this.fragLen);
+    if (n > 0) {
+      this.frag.copyWithin(0, n, this.fragLen);
+      this.fragLen -= n;
+    }
+    if (this.fragLen === 0 && this.fragLeft === 0) this.fragHandle = 0;
+    return this.fragLen === 0;
+  }
+
+  private remember(handle: number, id: number, qos: number): void {
+    if (qos === 0) return;
+    const hs = this.handles;
+    for (let i = 0; i < hs.length; i++) {
+      if (hs[i] === 0) {
+        hs[i] = handle;
+        this.appIds[i] = id;
+        this.qos[i] = qos;
+        return;
+      }
+    }
+  }
+
+  /* cold */
+  private request(operation: number, options: Record<string, any>): void {
+    const items = options.items as { topic: string; QoS?: number }[];
+    const id = (options.id ?? ++this.nextId) as number;
+    const s = this.session;
+    let held = 0;
+    for (let i = 0; i < items.length; i++) {
+      const n = this.encodeTopic(items[i].topic);
+      if (operation === MQTTClient.SUBSCRIBE) {
+        if (s.subscribeAdd(this.topic, 0, n, (items[i].QoS ?? 0) & 3, 0, null) < 0) throw new Error('invalid');
+        held++;
+      } else if (s.unsubscribeAdd(this.topic, 0, n) === 0) held++;
+    }
+    if (held === 0) {
+      // Nothing this client holds: answered here, the server is not asked.
+      const m = this.message0(MQTTClient.UNSUBACK, id);
+      const codes = new Uint8Array(items.length);
+      codes.fill(NO_SUBSCRIPTION);
+      m.payload = codes;
+      return this.report(m);
+    }
+    const wire = s.subscribeSend();
+    if (wire === 0) return;
+    for (let i = 0; i < this.reqWire.length; i++) {
+      if (this.reqWire[i] === 0 || this.reqWire[i] === wire) {
+        this.reqWire[i] = wire;
+        this.reqApp[i] = id;
+        return;
+      }
+    }
+  }
+
+  // ---- Session events -------------------------------------------------------------------------
+
+  private message0(operation: number, id: number): ControlMessage {
+    const m = this.msg;
+    m.operation = operation;
+    m.id = id;
+    m.payload = undefined;
+    m.returnCode = 0;
+    m.reasonCode = 0;
+    m.sessionPresent = false;
+    return m;
+  }
+
+  private report(m: ControlMessage): void {
+    const cb = this.onControl;
+    if (cb !== null && !this.closed) cb.call(this, m);
+  }
+
+  /** CONNACK: reported after the session has handled the received bytes (see settle). A refusal ends the connection: onError. */
+  connected(ack: Packet): void {
+    this.connackCode = ack.reasonCode;
+    this.connackPresent = ack.sessionPresent;
+    if (ack.reasonCode === 0) this.connackDue = true;
+  }
+
+  message(p: Packet): void {
+    const cb = this.onReadable;
+    if (cb === null || this.closed || p.chunk === StreamAborted) return;
+    const count = p.payloadLen;
+    if (count === 0) return;
+    const r = this.readOptions;
+    if (p.chunk < 2) {
+      r.topic = this.session.topicString(p);
+      r.QoS = p.qos;
+      r.retain = p.retain;
+      r.byteLength = p.chunk === 0 ? count : p.streamTotal;
+    } else {
+      r.topic = undefined;
+      r.QoS = undefined;
+      r.retain = undefined;
+      r.byteLength = undefined;
+    }
+    r.more = p.chunk !== 0 && p.streamOffset + count < p.streamTotal;
+    this.rxBuf = p.payload;
+    this.rxOff = p.payloadOff;
+    this.rxLeft = count;
+    cb.call(this, count, r);
+    this.rxLeft = 0;
+  }
+
+  published(handle: number, reasonCode: number): void {
+    const hs = this.handles;
+    for (let i = 0; i < hs.length; i++) {
+      if (hs[i] !== handle) continue;
+      hs[i] = 0;
+      const m = this.message0(this.qos[i] === 1 ? MQTTClient.PUBACK : MQTTClient.PUBCOMP, this.appIds[i]);
+      m.reasonCode = reasonCode;
+      return this.report(m);
+    }
+  }
+
+  acked(operation: number, ack: Packet): void {
+    let id = ack.packetId;
+    for (let i = 0; i < this.reqWire.length; i++) {
+      if (this.reqWire[i] === id) {
+        this.reqWire[i] = 0;
+        id = this.reqApp[i];
+        break;
+      }
+    }
+    const m = this.message0(operation, id);
+    // A SUBACK is rare: its codes are copied for the application to keep.
+    const codes = new Uint8Array(ack.count);
+    for (let i = 0; i < ack.count; i++) codes[i] = ack.codes[i];
+    m.payload = codes;
+    this.report(m);
+  }
+
+  /** Control packets the handler does not see: PUBREC (of our QoS 2 message), PUBREL (of the server's), PINGRESP, DISCONNECT. */
+  control(p: Packet): void {
+    const type = p.type;
+    if (type === PacketType.Pubrec) {
+      const st = this.session.store;
+      const slot = st.find(p.packetId);
+      if (slot < 0) return;
+      const h = st.handle(slot);
+      for (let i = 0; i < this.handles.length; i++) {
+        if (this.handles[i] !== h) continue;
+        const m = this.message0(MQTTClient.PUBREC, this.appIds[i]);
+        m.reasonCode = p.reasonCode;
+        return this.report(m);
+      }
+    } else if (type === PacketType.Pubrel || type === PacketType.Pingresp || type === PacketType.Disconnect) {
+      const m = this.message0(type, p.packetId);
+      m.reasonCode = p.reasonCode;
+      this.report(m);
+    }
+  }
+
+  /** The connection ended. Without `reconnect`, the client is done: onClose after a DISCONNECT, else onError. */
+  lost(reasonCode: number, server: boolean): void {
+    this.connackDue = false;
+    this.rxLeft = 0;
+    if (this.fragHandle !== 0) {
+      // A streamed message cut short cannot be continued.
+      this.fragLeft = 0;
+      this.fragLen = 0;
+      this.fragHandle = 0;
+    }
+    if (this.reconnect && !this.disconnecting) return;
+    this.session.stopped = true;
+    if (this.closed) return;
+    this.closed = true;
+    const cb = this.disconnecting || (server && reasonCode === 0) ? this.onClose : this.onError;
+    if (cb !== null) cb.call(this, reasonCode);
+  }
+
+  /** Ends the client after an error: onError, then close(), as Moddable's. */
+  /* cold */
+  private fail(why: string): void {
+    if (this.closed) return;
+    trace(`mqttClient error: ${why}\n`);
+    const cb = this.onError;
+    this.close();
+    if (cb !== null) cb.call(this, why);
+  }
+
+  /**
+   * After each socket event: a CONNACK is reported (then onWritable, as Moddable's does), held
+   * bytes of a streamed message go to the session, and a writable socket is offered to onWritable.
+   */
+  settle(writable: boolean): void {
+    if (this.closed) return;
+    const s = this.session;
+    if (this.connackDue && !s.busy) {
+      this.connackDue = false;
+      const m = this.message0(MQTTClient.CONNACK, 0);
+      m.returnCode = this.connackCode;
+      m.sessionPresent = this.connackPresent;
+      this.report(m);
+      writable = true;
+    }
+    this.drain();
+    if (!writable || s.state !== SessionState.Connected || this.closed) return;
+    const cb = this.onWritable;
+    if (cb === null) return;
+    // While a message streams, offer room again as long as the socket takes what is written:
+    // a socket with room to spare reports nothing more (Moddable's offers the socket's whole
+    // room at once; this client offers its send buffer's).
+    for (let guard = 0; guard < 64 && !this.closed; guard++) {
+      const n = this.room();
+      if (n <= 0) return;
+      const left = this.fragLeft;
+      cb.call(this, n);
+      this.drain();
+      if (left === 0 || this.fragLeft === 0 || this.fragLeft === left) return;
+    }
+  }
+
+  /** Hands held bytes of the streamed message to the session while the socket takes them. */
+  private drain(): void {
+    for (let guard = 0; guard < 64 && this.fragHandle !== 0; guard++) {
+      const held = this.fragLen;
+      this.flushFragment();
+      if (this.fragLen === 0 || this.fragLen === held) return;
+    }
+  }
+}
