@@ -7,7 +7,7 @@ import mqtt from 'mqtt';
 import { Acl, startBroker } from '../../src/broker/index.js';
 import { SUITE_ACL, SUITE_RECEIVE_MAXIMUM } from '../../src/node/sim/device-test.js';
 import { app } from './apps.js';
-import { linMissing, runLinApp, tapResults } from './lin.js';
+import { appModules, linMissing, runLinApp, tapResults } from './lin.js';
 
 for (const name of ['suite', 'suite-v4']) {
   const a = app(name);
@@ -56,5 +56,14 @@ for (const name of ['esp32', 'esp8266']) {
     await peer.publishAsync(`devices/${id}/cmd`, 'ping', { qos: 1 });
     await until(() => seen.some((m) => m.topic === `devices/${id}/reply` && m.text === 'pong'), 'a pong on the reply topic');
     t.notRegex(run.stdout(), /read-only|TypeError|XS abort/);
+  });
+}
+
+for (const name of ['suite', 'esp32', 'esp8266-suite-device']) {
+  test(`${name}: mcconfig preloads every xsmqtt module of the app (in flash on a device)`, (t) => {
+    const { modules, preloaded } = appModules(app(name));
+    const ours = modules.filter((m) => /^(src|targets)\//.test(m));
+    t.true(ours.some((m) => m === 'src/core/session/session'), modules.join(' '));
+    t.deepEqual(ours.filter((m) => !preloaded.includes(m)), []);
   });
 }

@@ -3,7 +3,8 @@
 // manifest that includes another, with other config values, or a copy of one of Moddable's
 // example apps with its host and port pointed at the local broker). Broker ports are fixed at
 // build time (the app is compiled with them), one per app, so tests can run side by side.
-import type { LinApp } from './lin.js';
+import { ROOT, type LinApp } from './lin.js';
+import { extractGuide } from './guide-extract.js';
 
 export interface AppSpec extends LinApp {
   /** A wrapper manifest: these includes (relative to the repository, or $(MODDABLE)/...). */
@@ -14,6 +15,8 @@ export interface AppSpec extends LinApp {
   manifest?: Record<string, unknown>;
   /** Built by `make test` (false: only by the benchmark that needs it). */
   inTest: boolean;
+  /** Called by build-apps before the wrapper is written and the app built (guide-app: extracts the guide's snippets). */
+  prepare?: () => void;
 }
 
 export const WRAPPERS = 'build/lin/apps';
@@ -42,13 +45,13 @@ export const APPS: AppSpec[] = [
   { name: 'esp8266-suite-device', dir: `${WRAPPERS}/esp8266-suite-device`, include: ['targets/esp8266/suite/manifest.json'], platform: 'esp', config: {}, inTest: true },
   // npm run footprint:moddable (host-tests/moddable/footprint-moddable.ts): the same MQTT job (host-tests/moddable/jobs/) on
   // each client, instrumented. Moddable's example manifests are copied with their module paths made absolute and their DNS
-  // resolver (examples/io/udp/dns, not in the trimmed SDK) replaced by a stand-in that answers IP literals.
+  // resolver (examples/io/udp/dns, not in the trimmed SDK) replaced by xsmqtt's (targets/moddable/manifest_dns.json).
   {
     name: 'fp-moddable-mqttclient', dir: `${WRAPPERS}/fp-moddable-mqttclient`, instrument: true, inTest: false,
     include: ['host-tests/moddable/jobs/moddable-mqttclient/manifest.json', `${WRAPPERS}/fp-moddable-mqttclient/manifest_mqttclient.json`],
     copy: { 'manifest_mqttclient.json': { from: '$(MODDABLE)/examples/io/tcp/mqttclient/manifest_mqttclient.json', replace: [
       ['"./config"', '"$(MODDABLE)/examples/io/tcp/mqttclient/config"'], ['"./mqttclient"', '"$(MODDABLE)/examples/io/tcp/mqttclient/mqttclient"'],
-      ['$(MODDABLE)/examples/io/udp/dns/manifest_dns.json', '../../../../host-tests/moddable/jobs/dns/manifest.json']] } },
+      ['$(MODDABLE)/examples/io/udp/dns/manifest_dns.json', '../../../../targets/moddable/manifest_dns.json']] } },
     config: { broker: '127.0.0.1', port: 18840, client: 'moddable-mqttclient' },
   },
   {
@@ -59,7 +62,7 @@ export const APPS: AppSpec[] = [
         ['"./mqtt"', '"$(MODDABLE)/examples/io/tcp/mqtt/mqtt"'], ['$(MODDABLE)/examples/io/tcp/mqttclient/manifest_mqttclient.json', './manifest_mqttclient.json']] },
       'manifest_mqttclient.json': { from: '$(MODDABLE)/examples/io/tcp/mqttclient/manifest_mqttclient.json', replace: [
         ['"./config"', '"$(MODDABLE)/examples/io/tcp/mqttclient/config"'], ['"./mqttclient"', '"$(MODDABLE)/examples/io/tcp/mqttclient/mqttclient"'],
-        ['$(MODDABLE)/examples/io/udp/dns/manifest_dns.json', '../../../../host-tests/moddable/jobs/dns/manifest.json']] },
+        ['$(MODDABLE)/examples/io/udp/dns/manifest_dns.json', '../../../../targets/moddable/manifest_dns.json']] },
     },
     config: { broker: '127.0.0.1', port: 18841, client: 'moddable-mqttjs' },
   },
@@ -72,10 +75,23 @@ export const APPS: AppSpec[] = [
     name: 'fp-xsmqtt-sensor', dir: `${WRAPPERS}/fp-xsmqtt-sensor`, instrument: true, inTest: false, include: ['host-tests/moddable/jobs/xsmqtt/manifest.json'],
     config: { broker: '127.0.0.1', port: 18843, client: 'xsmqtt-sensor', capacities: 'sensor' },
   },
+  // The same job with xsmqtt's modules NOT preloaded (a copy of the library manifest without its preload list): what loading
+  // them costs in RAM when they are not in flash.
+  {
+    name: 'fp-xsmqtt-unpreloaded', dir: `${WRAPPERS}/fp-xsmqtt-unpreloaded`, instrument: true, inTest: false,
+    include: [`${WRAPPERS}/fp-xsmqtt-unpreloaded/job.json`],
+    copy: {
+      'library.json': { from: 'manifest.json', replace: [['"preload"', '"not-preloaded"'], ['"./src/', '"../../../../src/'], ['"./targets/', '"../../../../targets/']] },
+      'job.json': { from: 'host-tests/moddable/jobs/xsmqtt/manifest.json', replace: [
+        ['"../lib/manifest.json"', '"../../../../host-tests/moddable/jobs/lib/manifest.json"'], ['"../../../../manifest.json"', '"./library.json"'],
+        ['"./main"', '"../../../../host-tests/moddable/jobs/xsmqtt/main"']] },
+    },
+    config: { broker: '127.0.0.1', port: 18846, client: 'xsmqtt-unpreloaded', capacities: 'job' },
+  },
   // xsmqtt's drop-ins for Moddable's two clients, on the same jobs as Moddable's.
   {
     name: 'fp-xsmqtt-mqttclient', dir: `${WRAPPERS}/fp-xsmqtt-mqttclient`, instrument: true, inTest: false,
-    include: ['host-tests/moddable/jobs/moddable-mqttclient/manifest.json', 'targets/moddable/manifest_mqttclient.json', 'host-tests/moddable/jobs/dns/manifest.json'],
+    include: ['host-tests/moddable/jobs/moddable-mqttclient/manifest.json', 'targets/moddable/manifest_mqttclient.json'],
     config: { broker: '127.0.0.1', port: 18844, client: 'xsmqtt-mqttclient' },
   },
   {
@@ -84,11 +100,11 @@ export const APPS: AppSpec[] = [
     config: { broker: '127.0.0.1', port: 18845, client: 'xsmqtt-mqttjs' },
   },
   // host-tests/moddable/mqtt-js.test.ts: Moddable's mqtt/js example app (main.js, data.js, config.js copied, the URL pointed at
-  // the local broker) on xsmqtt's mqtt/js and on Moddable's own (its DNS resolver replaced by a stand-in for IP literals:
-  // examples/io/udp/dns is not in the trimmed SDK); and xsmqtt's extras (reconnect, offline QoS 1, MQTT 5).
+  // the local broker) on xsmqtt's mqtt/js and on Moddable's own (its DNS resolver, examples/io/udp/dns, not in the trimmed
+  // SDK, replaced by xsmqtt's); and xsmqtt's extras (reconnect, offline QoS 1, MQTT 5).
   ...([['mqtt-js-example', 18850, '../../../../targets/moddable/manifest_mqtt.json'], ['mqtt-js-moddable', 18851, './manifest_mqtt.json']] as const).map(([name, port, mqtt]): AppSpec => ({
     name, dir: `${WRAPPERS}/${name}`, config: {}, inTest: true,
-    include: [`${WRAPPERS}/${name}/example.json`, 'host-tests/moddable/apps/mqtt-js-dns/manifest.json'],
+    include: [`${WRAPPERS}/${name}/example.json`],
     copy: {
       'main.js': { from: '$(MODDABLE)/examples/io/tcp/mqtt/main.js', replace: [["'mqtt://broker.hivemq.com'", `'mqtt://127.0.0.1:${port}'`]] },
       'data.js': { from: '$(MODDABLE)/examples/io/tcp/mqtt/data.js' },
@@ -96,17 +112,20 @@ export const APPS: AppSpec[] = [
       'example.json': { from: '$(MODDABLE)/examples/io/tcp/mqtt/manifest.json', replace: [['"./manifest_mqtt.json"', `"${mqtt}"`]] },
       'manifest_mqtt.json': { from: '$(MODDABLE)/examples/io/tcp/mqtt/manifest_mqtt.json', replace: [
         ['"./mqtt"', '"$(MODDABLE)/examples/io/tcp/mqtt/mqtt"'],
-        ['$(MODDABLE)/examples/io/tcp/mqttclient/manifest_mqttclient.json', '../../../../host-tests/moddable/apps/mqtt-js-dns/manifest_mqttclient.json']] },
+        ['$(MODDABLE)/examples/io/tcp/mqttclient/manifest_mqttclient.json', './manifest_mqttclient.json']] },
+      'manifest_mqttclient.json': { from: '$(MODDABLE)/examples/io/tcp/mqttclient/manifest_mqttclient.json', replace: [
+        ['"./config"', '"$(MODDABLE)/examples/io/tcp/mqttclient/config"'], ['"./mqttclient"', '"$(MODDABLE)/examples/io/tcp/mqttclient/mqttclient"'],
+        ['$(MODDABLE)/examples/io/udp/dns/manifest_dns.json', '../../../../targets/moddable/manifest_dns.json']] },
     },
   })),
   { name: 'mqtt-js-extras', dir: 'host-tests/moddable/apps/mqtt-js-extras', config: { port: 18852, version: 4 }, inTest: true },
   { name: 'mqtt-js-extras5', dir: `${WRAPPERS}/mqtt-js-extras5`, include: ['host-tests/moddable/apps/mqtt-js-extras/manifest.json'], config: { port: 18857, version: 5 }, inTest: true },
   // host-tests/moddable/mqttclient.test.ts: Moddable's ECMA-419 MQTT client example, unchanged but for host and port, on
-  // Moddable's own module and on ours (targets/moddable/manifest_mqttclient.json); the resolver is a local stand-in.
+  // Moddable's own module and on ours (targets/moddable/manifest_mqttclient.json); the DNS resolver is xsmqtt's.
   ...([['mqttclient-moddable', 18835], ['mqttclient', 18836]] as const).map(([name, port]): AppSpec => ({
     name, dir: `${WRAPPERS}/${name}`, config: {}, inTest: true,
     include: ['$(MODDABLE)/examples/manifest_base.json', '$(MODDABLE)/examples/manifest_net.json', '$(MODDABLE)/modules/io/manifest.json',
-      ...(name === 'mqttclient' ? ['targets/moddable/manifest_mqttclient.json'] : []), 'host-tests/moddable/apps/mqttclient-dns/manifest.json'],
+      name === 'mqttclient' ? 'targets/moddable/manifest_mqttclient.json' : 'targets/moddable/manifest_dns.json'],
     copy: {
       'main.js': { from: '$(MODDABLE)/examples/io/tcp/mqttclient/main.js', replace: [['host: "test.mosquitto.org"', 'host: "127.0.0.1"'], ['port: 1883,', `port: ${port},`]] },
       ...(name === 'mqttclient' ? {} : {
@@ -119,6 +138,12 @@ export const APPS: AppSpec[] = [
       preload: ['mqttclient/config', 'embedded:network/mqtt/client'],
     },
   })),
+  // host-tests/moddable/guide.test.ts: the app of docs/moddable.md, its files extracted from the guide's marked snippets;
+  // its manifest finds the library through $(XSMQTT), set here to this checkout.
+  {
+    name: 'guide-app', dir: `${WRAPPERS}/guide-app`, config: { broker: '127.0.0.1', port: 18855 }, inTest: true,
+    prepare: () => { extractGuide(); process.env.XSMQTT = ROOT; },
+  },
 ];
 
 /** An app by name (tests name the app they run). */

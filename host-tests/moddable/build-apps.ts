@@ -53,6 +53,7 @@ function main(argv: string[]): number {
   }
   let failed = 0;
   for (const a of chosen) {
+    a.prepare?.();
     writeWrapper(a);
     const out = builtOutput(a);
     if (existsSync(out) && newest([out]) >= newest(inputs(a))) continue;

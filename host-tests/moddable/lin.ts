@@ -3,7 +3,7 @@
 // project's headless host (targets/lin/host.c) with a time limit and an exit status.
 // `make lin-apps` builds every app of LIN_APPS before the tests; the tests run them.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -161,6 +161,19 @@ export function runLinApp(app: LinApp, timeoutS: number): RunningLinApp {
       });
     },
     stop() { if (child.exitCode === null) child.kill('SIGKILL'); },
+  };
+}
+
+/** The modules (names, as xsl sees them) mcconfig's makefile links into an app, and those it has xsl preload. */
+export function appModules(app: LinApp): { modules: string[]; preloaded: string[] } {
+  const makefile = readFileSync(join(appTmp(app), 'makefile'), 'utf8');
+  const list = (name: string, re: RegExp): string[] => {
+    const block = new RegExp(`^${name} =\\\\\\n((?:.*\\\\\\n)*.*)$`, 'm').exec(makefile);
+    return block === null ? [] : [...block[1].matchAll(re)].map((m) => m[1]);
+  };
+  return {
+    modules: list('MODULES', /\$\(MODULES_DIR\)\/(\S+)\.xsb/g),
+    preloaded: list('PRELOADS', /-p (\S+)\.xsb/g),
   };
 }
 

@@ -37,7 +37,9 @@ $(SDK_BUILD)/.unpacked: $(SDK_TARBALL)
 
 # xsc, xsid, xsl, then the JavaScript tools (mcconfig, mcrez, ...); not xsbug or mcsim (GTK).
 $(SDK_TOOLS): $(SDK_SOURCE)
-	@command -v pkg-config >/dev/null && pkg-config --exists glib-2.0 || { echo "make moddable-sdk: the SDK's tools need GLib: apt-get install libglib2.0-dev pkg-config" >&2; exit 1; }
+	@command -v pkg-config >/dev/null && pkg-config --exists glib-2.0 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get install -y -qq --no-install-recommends libglib2.0-dev pkg-config >/dev/null; \
+	  else echo "make moddable-sdk: the SDK's tools need GLib: sudo apt-get install libglib2.0-dev pkg-config" >&2; exit 1; fi; }
 	cd $(SDK_ROOT)/build/makefiles/lin && export MODDABLE=$(SDK_ROOT) XS_DIR=$(SDK_ROOT)/xs BUILD_DIR=$(SDK_ROOT)/build && \
 	  $(MAKE) --no-print-directory -j$(XS_JOBS) GOAL=release -f $(SDK_ROOT)/xs/makefiles/lin/xsc.mk >/dev/null && \
 	  $(MAKE) --no-print-directory -j$(XS_JOBS) GOAL=release -f $(SDK_ROOT)/xs/makefiles/lin/xsid.mk >/dev/null && \

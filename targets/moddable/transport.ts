@@ -7,7 +7,13 @@
 // API takes a whole view, and a view of a range would be one object per call), resized to the
 // count of each piece: a packet larger than it moves in several pieces. The socket's callbacks
 // are module functions that find the transport in the socket's `target` (ECMA-419 sets it from
-// the options), so a transport holds no closures.
+// the options), so a transport holds no closures. Other socket classes (Moddable's TLS socket
+// calls its callbacks on an object of its own, without `target`) get three closures per
+// connection attempt instead.
+//
+// A host that is not a dotted IPv4 address is resolved first when a resolver is given (`dns`:
+// an ECMA-419 resolver class, its servers and its UDP socket class); the resolver exists only
+// while it resolves, and a name that does not resolve ends the attempt as a failed connection.
 import TCP from 'embedded:io/socket/tcp';
 import type { Transport, TransportEvents } from '../../src/core/driver/transport.js';
 
@@ -16,6 +22,46 @@ export type SocketConstructor = typeof TCP;
 
 /** The largest piece copied at once (bytes): the copy buffer's size, when the session's buffers are larger. */
 const PIECE = 256;
+
+/** An ECMA-419 DNS resolver instance (embedded:network/dns/resolver/udp, or targets/moddable/dns). */
+export interface Resolver {
+  resolve(request: { host: string; onResolved: (host: string, address: string) => void; onError: (host: string) => void }): void;
+  close(): void;
+}
+
+/**
+ * How to resolve a host name: ECMA-419's `dns` option of a network client (Moddable's
+ * `device.network.*.dns`): the resolver class, the DNS servers (IPv4 addresses) and the UDP
+ * socket class; `port` (default 53) is read by targets/moddable/dns only.
+ */
+export interface DnsOptions {
+  io: new (options: { servers: readonly string[]; socket: { io: unknown }; port?: number }) => Resolver;
+  servers: readonly string[];
+  socket: { io: unknown };
+  port?: number;
+}
+
+/** True when `host` is a dotted IPv4 address (it needs no DNS). */
+/* cold */
+export function isIPv4(host: string): boolean {
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= host.length; i++) {
+    const c = i < host.length ? host.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      digits = 0;
+      value = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (++digits > 3) return false;
+      value = value * 10 + (c - 0x30);
+    } else return false;
+  }
+  return parts === 4;
+}
+
 
 /** A socket made with `target: transport` (ECMA-419 keeps it as the instance's `target`). */
 interface TargetedSocket {
@@ -35,8 +81,17 @@ function onError(this: TCP): void {
 }
 
 export class SocketTransport implements Transport {
+  /** The broker: an IPv4 address, or a host name resolved with `dns` at each connection attempt. */
   address: string;
   port: number;
+  /** The resolver for a host name; null: `address` is used as given. */
+  dns: DnsOptions | null;
+  /** The resolver of the attempt in progress (null once resolved or failed). */
+  resolver: Resolver | null;
+  /** The address the last attempt connected to ('' before one resolved). */
+  resolvedAddress: string;
+  /** Counts connection attempts: callbacks of an earlier attempt are ignored. */
+  attempt: number;
   /** Extra constructor options (e.g. host and secure for TLS); null for plain TCP. */
   extra: Record<string, unknown> | null;
   socketClass: SocketConstructor;
@@ -52,9 +107,13 @@ export class SocketTransport implements Transport {
   private copyView: Uint8Array;
 
   /** maxRead / maxWrite: the session's buffer sizes; the copy buffer is the larger, at most PIECE bytes. */
-  constructor(address: string, port: number, maxRead: number, maxWrite: number, socketClass: SocketConstructor = TCP, extra: Record<string, unknown> | null = null) {
+  constructor(address: string, port: number, maxRead: number, maxWrite: number, socketClass: SocketConstructor = TCP, extra: Record<string, unknown> | null = null, dns: DnsOptions | null = null) {
     this.address = address;
     this.port = port;
+    this.dns = dns;
+    this.resolver = null;
+    this.resolvedAddress = '';
+    this.attempt = 0;
     this.extra = extra;
     this.socketClass = socketClass;
     this.socket = null;
@@ -74,15 +133,80 @@ export class SocketTransport implements Transport {
     this.opened = false;
     this.available = 0;
     this.writable = 0;
+    this.attempt = (this.attempt + 1) | 0;
+    const dns = this.dns;
+    if (dns === null || isIPv4(this.address)) return this.connect(this.address);
+    const self = this;
+    const attempt = this.attempt;
+    let resolver: Resolver | null = null;
+    try {
+      resolver = new dns.io({ servers: dns.servers, socket: dns.socket, port: dns.port });
+      this.resolver = resolver;
+      resolver.resolve({
+        host: this.address,
+        onResolved(_host: string, address: string): void {
+          if (self.attempt === attempt) self.resolved(String(address));
+        },
+        onError(_host: string): void {
+          if (self.attempt === attempt) self.unresolved();
+        },
+      });
+    } catch {
+      this.resolver = null;
+      if (resolver !== null) resolver.close();
+      trace('xsmqtt: cannot resolve ', this.address, '\n');
+      events.onClose();
+    }
+  }
+
+  /* cold */
+  private resolved(address: string): void {
+    const resolver = this.resolver;
+    this.resolver = null;
+    if (resolver !== null) resolver.close();
+    this.connect(address);
+  }
+
+  /* cold */
+  private unresolved(): void {
+    const resolver = this.resolver;
+    this.resolver = null;
+    if (resolver !== null) resolver.close();
+    trace('xsmqtt: ', this.address, ' did not resolve\n');
+    const events = this.events;
+    if (events !== null) events.onClose();
+  }
+
+  /* cold */
+  private connect(address: string): void {
+    this.resolvedAddress = address;
     const options: Record<string, unknown> = {
-      address: this.address,
+      address,
       port: this.port,
       nodelay: true,
-      target: this,
-      onReadable,
-      onWritable,
-      onError,
     };
+    if (this.socketClass === TCP) {
+      options.target = this;
+      options.onReadable = onReadable;
+      options.onWritable = onWritable;
+      options.onError = onError;
+    } else {
+      // Moddable's TLS socket calls these on an object of its own: closures for this attempt.
+      const self = this;
+      const attempt = this.attempt;
+      options.onReadable = function (bytes: number): void {
+        const socket = self.socket;
+        if (socket !== null && self.attempt === attempt) return self.readable(socket, bytes);
+      };
+      options.onWritable = function (bytes: number): void {
+        const socket = self.socket;
+        if (socket !== null && self.attempt === attempt) return self.writableNow(socket, bytes);
+      };
+      options.onError = function (): void {
+        const socket = self.socket;
+        if (socket !== null && self.attempt === attempt) return self.failed(socket);
+      };
+    }
     if (this.extra !== null) {
       const keys = Object.keys(this.extra);
       for (let i = 0; i < keys.length; i++) options[keys[i]] = this.extra[keys[i]];
@@ -94,7 +218,10 @@ export class SocketTransport implements Transport {
       socket = null;
     }
     this.socket = socket;
-    if (socket === null) events.onClose();
+    if (socket === null) {
+      const events = this.events;
+      if (events !== null) events.onClose();
+    }
   }
 
   read(buf: Uint8Array, off: number, len: number): number {
@@ -146,6 +273,10 @@ export class SocketTransport implements Transport {
 
   /* cold */
   close(): void {
+    this.attempt = (this.attempt + 1) | 0;
+    const resolver = this.resolver;
+    this.resolver = null;
+    if (resolver !== null) resolver.close();
     const socket = this.socket;
     this.socket = null;
     this.opened = false;
