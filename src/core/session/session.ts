@@ -374,13 +374,7 @@ export class Session {
       return slot;
     }
     // tx is built only now: making room may have called the application (a dropped message).
-    const p = this.tx;
-    p.reset(PacketType.Publish, this.opts.version);
-    p.qos = qos;
-    p.retain = retain;
-    p.packetId = qos > 0 ? 1 : 0;
-    p.setTopic(topic, topicOff, topicLen);
-    p.setPayload(payload, payloadOff, payloadLen);
+    this.publishTx(topic, topicOff, topicLen, payload, payloadOff, payloadLen, qos, retain);
     // A tail call: on XS the encoding then runs in this frame's place, without its eight
     // arguments (a handler that publishes is already deep in the receive path).
     return this.storeTx(slot, false);
@@ -402,16 +396,21 @@ export class Session {
       this.pubProps.clear();
       return slot;
     }
+    this.publishTx(topic, topicOff, topicLen, EMPTY, 0, 0, qos, retain);
+    this.tx.payloadLen = total;
+    this.store.setStreamed(slot, 1);
+    return this.storeTx(slot, true);
+  }
+
+  /** Makes tx the PUBLISH of a message being stored (its packet id comes when it is sent). */
+  private publishTx(topic: Uint8Array, topicOff: number, topicLen: number, payload: Uint8Array, payloadOff: number, payloadLen: number, qos: number, retain: boolean): void {
     const p = this.tx;
     p.reset(PacketType.Publish, this.opts.version);
     p.qos = qos;
     p.retain = retain;
     p.packetId = qos > 0 ? 1 : 0;
     p.setTopic(topic, topicOff, topicLen);
-    p.setPayload(EMPTY, 0, 0);
-    p.payloadLen = total;
-    this.store.setStreamed(slot, 1);
-    return this.storeTx(slot, true);
+    p.setPayload(payload, payloadOff, payloadLen);
   }
 
   /** Payload bytes streamWrite takes now: 0 unless a streamed message is on the wire. */
