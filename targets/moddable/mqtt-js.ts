@@ -6,11 +6,9 @@
 // (topic, message: ArrayBuffer), close, end, error, offline, reconnect through
 // on/off/addEventListener/removeEventListener; publish, subscribe (callback(err, granted)),
 // unsubscribe, end(force, options, callback), reconnect(), connected, reconnecting,
-// getLastMessageId(). The URL is mqtt://[user[:password]@]host[:port] (or mqtts://, tcp://,
-// ssl://), parsed here: it needs protocol, host and port only, so Moddable's `url` module (a URL
-// object per connect, and its code in flash) is not used. A host name is resolved with
-// device.network.mqtt.dns (Moddable's config.js sets it) when the device has one; the socket
-// class is device.network.mqtt(s).socket.io when given (mqtts needs it: a TLS socket).
+// getLastMessageId(). The URL and the device's network configuration: mqtt-js/url.ts (a host
+// name is resolved with device.network.mqtt.dns when the device has one; mqtts needs
+// device.network.mqtts.socket.io, a TLS socket).
 //
 // Beyond Moddable's module (the session does these):
 // - QoS 1/2 messages not acknowledged when the connection drops are sent again after the
@@ -31,140 +29,82 @@
 //   errors. User properties of CONNECT / SUBSCRIBE and enhanced authentication are not offered.
 // - Capacities (options.capacities: receiveBufferSize, sendBufferSize, storeBytes, inflight,
 //   queueCount, subscriptions, subscriptionBytes): the session allocates everything once. The
-//   defaults take Moddable's example (a 16 KB message): a 17 KB send buffer and 20 KB store;
-//   the receive buffer is 1 KB and a larger message is reassembled. A device with less memory
-//   sets smaller ones (the largest message sent is then about sendBufferSize).
+//   defaults are sized for a device with a 32 KB heap (ESP8266), as the ECMA-419 drop-in's:
+//   1 KB receive and send buffers and a 4 KB store (mqtt-js/options.ts). A message up to about
+//   the send buffer is kept whole in the store; a received message larger than the receive
+//   buffer is reassembled (its ArrayBuffer is the one allocation of its size).
+// - A message larger than the send buffer or the store (Moddable's example publishes 16 KB) is
+//   streamed (Session.publishStream): the store keeps its head only, and when its turn comes its
+//   payload is written from the application's buffer in pieces as the session has room (after
+//   each socket event; targets/moddable/stream-feed.ts, shared with the ECMA-419 drop-in). The
+//   payload is held by reference until written, so it must not change before then (a string
+//   payload is encoded once, one allocation of its size). Such a QoS 1/2 message is not sent
+//   again after a reconnect (its payload is not kept): when the connection ends before its
+//   PUBACK / PUBCOMP the session reports it failed (0x80) and the callback gets an error; a QoS 0
+//   one cut short also gets an error. One still queued when the connection ends is sent on the
+//   next one.
 //
 // What it allocates per message: received, the message's ArrayBuffer (the API hands one over),
 // the topic string unless it is the previous message's (kept), and for a message larger than
 // the receive buffer one view per piece; with MQTT 5 properties, the packet object. Published:
-// nothing for string topics and payloads (encoded into one scratch buffer, then copied into
-// the session's store), one Uint8Array view for an ArrayBuffer or view payload; a callback is
-// kept in a fixed table. Subscribe and unsubscribe are cold (a record per call).
+// nothing for string topics and payloads that fit the scratch buffer (then copied into the
+// session's store), one Uint8Array view for an ArrayBuffer or view payload; a callback is kept
+// in a fixed table (mqtt-js/publishes.ts). Subscribe and unsubscribe are cold (a record per call,
+// mqtt-js/requests.ts).
 // Callbacks: QoS 0 callback() once the message is written, QoS 1/2 callback(null) on PUBACK /
 // PUBCOMP, callback(error) when refused (as Moddable's). 'connect' is emitted on CONNACK (as
 // MQTT.js; Moddable's waits for the acks of requests made before it). getLastMessageId() is the
 // xsmqtt handle of the last publish (packet ids are given when a message goes on the wire).
+//
+// Module "mqtt/js" resolves a relative specifier against "mqtt/", not this file's folder: the
+// library's modules are imported by their names (src/..., targets/...), bare.
 import { Driver, DriverState } from 'src/core/driver/driver';
-import type { TransportEvents } from 'src/core/driver/transport';
 import { Session, SessionState } from 'src/core/session/session';
-import { SessionOptions, utf8 } from 'src/core/session/options';
+import { utf8 } from 'src/core/session/options';
 import type { SessionHandler } from 'src/core/session/handler';
-import { Packet } from 'src/core/codec/packet';
-import { PropertyId, ReasonCode } from 'src/core/codec/constants';
-import { decodeUtf8, encodeUtf8, utf8Length } from 'src/core/codec/utf8';
+import type { Packet } from 'src/core/codec/packet';
+import { ReasonCode } from 'src/core/codec/constants';
+import { encodeUtf8, utf8Length } from 'src/core/codec/utf8';
 import { TimerClock } from 'targets/moddable/clock';
-import { SocketTransport, type DnsOptions, type SocketConstructor } from 'targets/moddable/transport';
+import { OwnedTransport, type TransportOwner } from 'targets/moddable/stream-feed';
+import { addUserProperties, propertiesObject, setPublishProperties } from 'targets/moddable/mqtt-properties';
+import { endpointOf } from 'targets/moddable/mqtt-js/url';
+import { sessionOptions, toBytes, type ClientOptions, type Payload } from 'targets/moddable/mqtt-js/options';
+import { Requests, refusal, type PacketCallback, type SubscribeCallback } from 'targets/moddable/mqtt-js/requests';
+import { Publishes } from 'targets/moddable/mqtt-js/publishes';
+import { Inbox } from 'targets/moddable/mqtt-js/inbox';
+
+export type { ClientOptions } from 'targets/moddable/mqtt-js/options';
+export { parseUrl } from 'targets/moddable/mqtt-js/url';
 
 type Listener = (...args: never[]) => unknown;
-type PacketCallback = (error?: Error | null) => unknown;
-type SubscribeCallback = (error: Error | null, granted: { topic: string; qos: number }[]) => unknown;
-type Payload = string | ArrayBuffer | ArrayBufferView;
-
-export interface ClientOptions {
-  clientId?: string;
-  keepalive?: number;
-  clean?: boolean;
-  reconnectPeriod?: number;
-  reconnectPeriodMax?: number;
-  reconnectJitter?: number;
-  connectTimeout?: number;
-  username?: string;
-  password?: string | ArrayBuffer;
-  will?: { topic: string; payload: Payload; qos?: number; retain?: boolean; properties?: Record<string, unknown> };
-  resubscribe?: boolean;
-  protocolVersion?: number;
-  properties?: Record<string, unknown>;
-  capacities?: Record<string, number>;
-}
 
 const EVENTS = ['connect', 'message', 'close', 'end', 'error', 'offline', 'reconnect', 'disconnect'];
-/** Topic bytes kept to reuse the previous message's topic string. */
-const TOPIC_CACHE = 64;
+/** Bytes of a PUBLISH besides its topic and payload, at most (fixed header, lengths, packet id, an alias added): more are streamed. */
+const PUBLISH_OVERHEAD = 16;
 
-/** A subscribe or unsubscribe call waiting for its SUBACK / UNSUBACK codes. */
-interface Request {
-  unsubscribe: boolean;
-  topics: string[];
-  bytes: Uint8Array[];
-  /** Per filter: the code, or -1 while unanswered. */
-  codes: number[];
-  left: number;
-  /** The first reason code of a filter refused before it was sent (invalid, no slot left), or 0. */
-  refused: number;
-  callback: Function | null;
-}
-
-interface NetworkConfig {
-  socket?: { io?: SocketConstructor } & Record<string, unknown>;
-  dns?: DnsOptions;
-}
-
-/* cold */
-function networkConfig(name: string): NetworkConfig | null {
-  const d = (globalThis as unknown as { device?: { network?: Record<string, NetworkConfig | undefined> } }).device;
-  const c = d?.network?.[name];
-  return c === undefined ? null : c;
-}
-
-/* cold */
-function toBytes(v: Payload): Uint8Array {
-  if (typeof v === 'string') return utf8(v);
-  if (v instanceof ArrayBuffer) return new Uint8Array(v.slice(0));
-  return new Uint8Array((v.buffer as ArrayBuffer).slice(v.byteOffset, v.byteOffset + v.byteLength));
-}
-
-/* cold */
-function refusal(what: string, code: number): Error {
-  return new Error(what + ' refused: reason 0x' + code.toString(16));
-}
-
-/** A message carries properties the application sees (not only a topic alias, which the session resolves). */
-function reportable(msg: Packet): boolean {
-  const pr = msg.props;
-  return pr.userCount > 0 || pr.subIdCount > 0 || pr.has(PropertyId.PayloadFormatIndicator) || pr.has(PropertyId.MessageExpiryInterval) ||
-    pr.has(PropertyId.ContentType) || pr.has(PropertyId.ResponseTopic) || pr.has(PropertyId.CorrelationData);
-}
-
-/** The transport, telling the client of each connection attempt (for 'reconnect'). */
-class AttemptTransport extends SocketTransport {
-  client: Client | null = null;
-
-  /* cold */
-  open(events: TransportEvents): void {
-    const client = this.client;
-    if (client !== null) client.attempting();
-    return super.open(events);
-  }
-}
-
-export class Client implements SessionHandler {
+export class Client implements SessionHandler, TransportOwner {
   session: Session;
   driver: Driver;
-  transport: AttemptTransport;
+  transport: OwnedTransport;
   clock: TimerClock;
   v5: boolean;
   private listeners: Record<string, Listener[]>;
   private reconnectPeriod: number;
-  /** Callbacks of messages not yet done: handle and QoS per entry (handle 0: free). */
-  private cbHandle: Float64Array;
-  private cbQos: Uint8Array;
-  private cbFn: (PacketCallback | null)[];
+  private publishes: Publishes;
+  private requests: Requests;
+  /** The largest PUBLISH kept whole: the smaller of the send buffer and the store. */
+  private wholeBytes: number;
   /** Inside session.publish(): a QoS 0 message may be reported before its handle is returned. */
   private publishing: boolean;
   private publishingCallback: PacketCallback | null;
-  private publishingDone: boolean;
+  private publishingStreamed: boolean;
+  /** The result the session reported for the message being published, or -1. */
+  private publishingCode: number;
   private lastHandle: number;
-  private requests: Request[];
   /** String topics and payloads are encoded here before the session copies them. */
   private scratch: Uint8Array;
-  private topicBytes: Uint8Array;
-  private topicLen: number;
-  private topic: string;
-  /** A message larger than the receive buffer, being reassembled. */
-  private streamView: Uint8Array | null;
-  private streamTopic: string;
-  private streamPacket: Record<string, unknown> | null;
+  private inbox: Inbox;
   private attempts: number;
   private wasConnected: boolean;
   private refused: boolean;
@@ -176,100 +116,22 @@ export class Client implements SessionHandler {
   /* cold */
   constructor(href: string, options?: ClientOptions) {
     const o = options ?? {};
-    const url = parseUrl(href);
-    const secure = url.protocol === 'mqtts' || url.protocol === 'ssl';
-    const net = networkConfig(secure ? 'mqtts' : 'mqtt');
-    let socketClass: SocketConstructor | undefined = undefined;
-    let extra: Record<string, unknown> | null = null;
-    if (net !== null && net.socket !== undefined) {
-      const keys = Object.keys(net.socket);
-      for (let i = 0; i < keys.length; i++) {
-        if (keys[i] === 'io') socketClass = net.socket.io;
-        else {
-          if (extra === null) extra = {};
-          extra[keys[i]] = net.socket[keys[i]];
-        }
-      }
-    }
-    if (secure) {
-      if (socketClass === undefined) throw new URIError('mqtts needs device.network.mqtts.socket.io (a TLS socket)');
-      if (extra === null) extra = {};
-      extra.host = url.host;
-    }
-    const so = new SessionOptions();
-    const version = o.protocolVersion ?? 4;
-    if (version !== 4 && version !== 5) throw new RangeError('protocolVersion 4 or 5');
-    so.version = version;
-    so.clientId = utf8(o.clientId ?? 'mqttxs_' + Math.random().toString(16).substr(2, 8));
-    so.keepAlive = o.keepalive ?? 60;
-    so.cleanStart = o.clean ?? true;
-    so.connectTimeout = o.connectTimeout ?? 30000;
-    const username = o.username ?? url.username;
-    const password = o.password ?? url.password;
-    if (username !== undefined) so.username = utf8(username);
-    if (password !== undefined) so.password = toBytes(password);
-    so.resubscribe = o.resubscribe ?? true;
+    const ep = endpointOf(href);
+    const so = sessionOptions(o, ep.url);
     this.reconnectPeriod = o.reconnectPeriod ?? 1000;
-    so.backoffBase = this.reconnectPeriod > 0 ? this.reconnectPeriod : 1000;
-    so.backoffMax = o.reconnectPeriodMax ?? (so.backoffBase > 60000 ? so.backoffBase : 60000);
-    so.backoffJitter = o.reconnectJitter ?? 0.5;
-    so.reportQos0 = true;
-    so.receiveBufferSize = 1024;
-    so.streamLargePayloads = true;
-    so.sendBufferSize = 17408;
-    so.storeBytes = 20480;
-    const will = o.will;
-    if (will !== undefined) {
-      so.willTopic = utf8(will.topic);
-      so.willPayload = toBytes(will.payload);
-      so.willQos = will.qos ?? 0;
-      so.willRetain = will.retain ?? false;
-      const wp = will.properties;
-      if (wp !== undefined) {
-        if (typeof wp.willDelayInterval === 'number') so.willDelay = wp.willDelayInterval;
-        if (typeof wp.messageExpiryInterval === 'number') so.willMessageExpiry = wp.messageExpiryInterval;
-        if (wp.payloadFormatIndicator !== undefined) so.willPayloadFormat = wp.payloadFormatIndicator ? 1 : 0;
-        if (typeof wp.contentType === 'string') so.willContentType = utf8(wp.contentType);
-      }
-    }
-    const p = o.properties;
-    if (p !== undefined) {
-      if (typeof p.sessionExpiryInterval === 'number') so.sessionExpiry = p.sessionExpiryInterval;
-      if (typeof p.receiveMaximum === 'number') so.inboundQos2 = p.receiveMaximum;
-      if (typeof p.maximumPacketSize === 'number') so.maximumPacketSize = p.maximumPacketSize;
-      if (typeof p.topicAliasMaximum === 'number') so.topicAliasMaximum = p.topicAliasMaximum;
-      if (p.requestResponseInformation !== undefined) so.requestResponseInformation = p.requestResponseInformation === true;
-      if (p.requestProblemInformation !== undefined) so.requestProblemInformation = p.requestProblemInformation !== false;
-    }
-    const cap = o.capacities;
-    if (cap !== undefined) {
-      const known = ['receiveBufferSize', 'sendBufferSize', 'storeBytes', 'inflight', 'queueCount', 'subscriptions', 'subscriptionBytes'];
-      const keys = Object.keys(cap);
-      for (let i = 0; i < keys.length; i++) {
-        if (known.indexOf(keys[i]) < 0) throw new RangeError('unknown capacity ' + keys[i]);
-        (so as unknown as Record<string, number>)[keys[i]] = cap[keys[i]];
-      }
-    }
-    this.v5 = version === 5;
+    this.v5 = so.version === 5;
     this.listeners = {};
     for (let i = 0; i < EVENTS.length; i++) this.listeners[EVENTS[i]] = [];
-    const slots = so.inflight + so.queueCount;
-    this.cbHandle = new Float64Array(slots);
-    this.cbQos = new Uint8Array(slots);
-    this.cbFn = [];
-    for (let i = 0; i < slots; i++) this.cbFn.push(null);
+    // Every stored message, and a QoS 0 one whose payload is still being written after its store slot is freed.
+    this.publishes = new Publishes(so.inflight + so.queueCount + 1);
+    this.wholeBytes = so.sendBufferSize < so.storeBytes ? so.sendBufferSize : so.storeBytes;
     this.publishing = false;
     this.publishingCallback = null;
-    this.publishingDone = false;
+    this.publishingStreamed = false;
+    this.publishingCode = -1;
     this.lastHandle = 0;
-    this.requests = [];
     this.scratch = new Uint8Array(so.sendBufferSize);
-    this.topicBytes = new Uint8Array(TOPIC_CACHE);
-    this.topicLen = -1;
-    this.topic = '';
-    this.streamView = null;
-    this.streamTopic = '';
-    this.streamPacket = null;
+    this.inbox = new Inbox(this.v5);
     this.attempts = 0;
     this.wasConnected = false;
     this.refused = false;
@@ -278,9 +140,9 @@ export class Client implements SessionHandler {
     this.endCallback = null;
     this.reconnecting = false;
     this.session = new Session(so, this, null);
-    this.transport = new AttemptTransport(url.host, url.port > 0 ? url.port : secure ? 8883 : 1883, so.receiveBufferSize, so.sendBufferSize,
-      socketClass, extra, net !== null && net.dns !== undefined ? net.dns : null);
-    this.transport.client = this;
+    this.requests = new Requests(this.session);
+    this.transport = new OwnedTransport(ep.url.host, ep.port, so.receiveBufferSize, so.sendBufferSize, ep.socketClass, ep.extra, ep.dns);
+    this.transport.owner = this;
     this.clock = new TimerClock();
     this.driver = new Driver(this.session, this.transport, this.clock);
     this.driver.start();
@@ -368,20 +230,47 @@ export class Client implements SessionHandler {
       poff = 0;
       plen = payload.length;
     }
-    if (this.v5 && options !== undefined && options.properties !== undefined) this.messageProperties(options.properties as Record<string, unknown>);
-    this.publishing = true;
-    this.publishingCallback = cb;
-    this.publishingDone = false;
-    const h = s.publish(scratch, 0, tlen, payload, poff, plen, qos, retain);
-    this.publishing = false;
-    this.publishingCallback = null;
+    const props = this.v5 && options !== undefined && options.properties !== undefined ? options.properties as Record<string, unknown> : null;
+    let streamed = tlen + plen + PUBLISH_OVERHEAD > this.wholeBytes;
+    if (props !== null) this.messageProperties(props);
+    let h = streamed ? -ReasonCode.PacketTooLarge : this.publishWhole(tlen, payload, poff, plen, qos, retain, cb);
+    if (h === -ReasonCode.PacketTooLarge && (streamed || props !== null)) {
+      // Too large to keep whole (with its properties): streamed. The session cleared the properties on refusal.
+      if (!streamed) this.messageProperties(props as Record<string, unknown>);
+      streamed = true;
+      if (payload === scratch) {
+        // The scratch buffer is the next publish's: the payload is copied out of it.
+        payload = scratch.slice(poff, poff + plen);
+        poff = 0;
+      }
+      this.publishing = true;
+      this.publishingStreamed = true;
+      this.publishingCode = -1;
+      h = s.publishStream(scratch, 0, tlen, plen, qos, retain);
+      this.publishing = false;
+      this.publishingStreamed = false;
+    }
     if (h < 0) {
       if (cb !== null) cb(refusal('publish', -h));
       return this;
     }
     this.lastHandle = h;
-    if (cb !== null && !this.publishingDone) this.keep(h, qos, cb);
+    if (streamed) {
+      this.publishes.add(h, qos, cb, payload, poff, plen, this.publishingCode);
+      this.feed();
+    } else if (cb !== null && this.publishingCode < 0) this.publishes.add(h, qos, cb, null, 0, 0, -1);
     return this;
+  }
+
+  /** session.publish(): a QoS 0 message written at once is reported (and its callback called) before the handle is returned. */
+  private publishWhole(tlen: number, payload: Uint8Array, poff: number, plen: number, qos: number, retain: boolean, cb: PacketCallback | null): number {
+    this.publishing = true;
+    this.publishingCallback = cb;
+    this.publishingCode = -1;
+    const h = this.session.publish(this.scratch, 0, tlen, payload, poff, plen, qos, retain);
+    this.publishing = false;
+    this.publishingCallback = null;
+    return h;
   }
 
   subscribe(topics: string | string[] | Record<string, number | { qos: number }>, options?: Record<string, unknown> | SubscribeCallback, callback?: SubscribeCallback): this {
@@ -404,17 +293,19 @@ export class Client implements SessionHandler {
       const props = options.properties as Record<string, unknown> | undefined;
       if (props !== undefined && typeof props.subscriptionIdentifier === 'number') subId = props.subscriptionIdentifier;
     }
-    const req = this.request(false, cb);
-    if (typeof topics === 'string') this.addFilter(req, topics, qos | flags, subId);
-    else if (Array.isArray(topics)) for (let i = 0; i < topics.length; i++) this.addFilter(req, topics[i], qos | flags, subId);
+    const r = this.requests;
+    const req = r.begin(false, cb);
+    if (typeof topics === 'string') r.addFilter(req, topics, qos | flags, subId);
+    else if (Array.isArray(topics)) for (let i = 0; i < topics.length; i++) r.addFilter(req, topics[i], qos | flags, subId);
     else {
       const keys = Object.keys(topics);
       for (let i = 0; i < keys.length; i++) {
         const v = topics[keys[i]];
-        this.addFilter(req, keys[i], (typeof v === 'number' ? v : v.qos) | flags, subId);
+        r.addFilter(req, keys[i], (typeof v === 'number' ? v : v.qos) | flags, subId);
       }
     }
-    return this.send(req);
+    r.send(req);
+    return this;
   }
 
   unsubscribe(topics: string | string[], options?: Record<string, unknown> | PacketCallback, callback?: PacketCallback): this {
@@ -427,10 +318,12 @@ export class Client implements SessionHandler {
       if (cb !== null) cb(new Error('MQTT client disconnecting'));
       return this;
     }
-    const req = this.request(true, cb);
-    if (typeof topics === 'string') this.addFilter(req, topics, 0, 0);
-    else for (let i = 0; i < topics.length; i++) this.addFilter(req, topics[i], 0, 0);
-    return this.send(req);
+    const r = this.requests;
+    const req = r.begin(true, cb);
+    if (typeof topics === 'string') r.addFilter(req, topics, 0, 0);
+    else for (let i = 0; i < topics.length; i++) r.addFilter(req, topics[i], 0, 0);
+    r.send(req);
+    return this;
   }
 
   /** Closes: after the messages in flight are acknowledged (unless force), with DISCONNECT; then 'close', 'end' and callback. */
@@ -454,8 +347,7 @@ export class Client implements SessionHandler {
     this.reconnecting = false;
     this.endCallback = cb;
     this.endReason = options !== undefined && typeof options.reasonCode === 'number' ? options.reasonCode : 0;
-    const st = this.session.store;
-    if (force === true || !this.connected || st.inflight + st.queued === 0) this.finish();
+    if (force === true || !this.connected || this.idle()) this.finish();
     return this;
   }
 
@@ -488,72 +380,40 @@ export class Client implements SessionHandler {
   }
 
   onMessage(msg: Packet): void {
-    const chunk = msg.chunk;
-    if (chunk === 0) {
-      const b = (msg.payload.buffer as ArrayBuffer).slice(msg.payload.byteOffset + msg.payloadOff, msg.payload.byteOffset + msg.payloadOff + msg.payloadLen);
-      const topic = this.topicOf(msg);
-      const packet = this.v5 && reportable(msg) ? this.packetOf(msg, topic, b) : undefined;
-      return this.emit('message', topic, b, packet);
-    }
-    if (chunk === 1) {
-      const all = new ArrayBuffer(msg.streamTotal);
-      this.streamView = new Uint8Array(all);
-      this.streamTopic = this.topicOf(msg);
-      this.streamPacket = this.v5 && reportable(msg) ? this.packetOf(msg, this.streamTopic, all) : null;
-    }
-    const view = this.streamView;
-    if (view === null) return;
-    if (chunk === 3) {
-      this.streamView = null;
-      this.streamPacket = null;
-      return;
-    }
-    const from = msg.payloadOff;
-    view.set(msg.payload.subarray(from, from + msg.payloadLen), msg.streamOffset);
-    if (msg.streamOffset + msg.payloadLen < msg.streamTotal) return;
-    this.streamView = null;
-    const packet = this.streamPacket;
-    this.streamPacket = null;
-    return this.emit('message', this.streamTopic, view.buffer, packet !== null ? packet : undefined);
+    const inbox = this.inbox;
+    const payload = inbox.take(msg);
+    if (payload === null) return;
+    const packet = inbox.packet;
+    inbox.packet = undefined;
+    return this.emit('message', inbox.topic, payload, packet);
   }
 
   onPublishDone(handle: number, reasonCode: number): void {
-    let at = -1;
-    const handles = this.cbHandle;
-    for (let i = 0; i < handles.length; i++) if (handles[i] === handle) at = i;
-    let cb: PacketCallback | null = null;
-    let qos = 1;
-    if (at >= 0) {
-      cb = this.cbFn[at];
-      qos = this.cbQos[at];
-      handles[at] = 0;
-      this.cbFn[at] = null;
-    } else if (this.publishing && handle > this.lastHandle) {
-      // The message being published, written before publish() returned its handle.
-      cb = this.publishingCallback;
-      qos = 0;
-      this.publishingDone = true;
-    }
-    if (cb !== null) {
-      if (reasonCode >= 0x80) cb(refusal('publish', reasonCode));
-      else if (qos === 0) cb();
-      else cb(null);
+    if (!this.publishes.done(handle, reasonCode) && this.publishing && handle > this.lastHandle) {
+      // The message being published, written before publish() returned its handle: a whole
+      // one's callback is called now; a streamed one's once its payload is written.
+      this.publishingCode = reasonCode;
+      const cb = this.publishingCallback;
+      if (!this.publishingStreamed && cb !== null) {
+        if (reasonCode >= 0x80) cb(refusal('publish', reasonCode));
+        else cb();
+      }
     }
     return this.checkEnd();
   }
 
   onSubscribe(ack: Packet): void {
-    return this.answered(ack, false);
+    return this.requests.answered(ack, false);
   }
 
   onUnsubscribe(ack: Packet): void {
-    return this.answered(ack, true);
+    return this.requests.answered(ack, true);
   }
 
   onClose(reasonCode: number, server: Packet | null): void {
-    this.streamView = null;
-    this.streamPacket = null;
-    if (server !== null && this.v5) this.emit('disconnect', { cmd: 'disconnect', reasonCode: server.reasonCode, properties: this.propertiesOf(server) });
+    this.inbox.reset();
+    this.publishes.cut();
+    if (server !== null && this.v5) this.emit('disconnect', { cmd: 'disconnect', reasonCode: server.reasonCode, properties: propertiesObject(server) });
     const was = this.wasConnected;
     this.wasConnected = false;
     if (this.ending) {
@@ -570,7 +430,7 @@ export class Client implements SessionHandler {
     if (this.reconnectPeriod <= 0) this.session.disconnect(0);
   }
 
-  // ---- Inside ----
+  // ---- TransportOwner ----
 
   /** A connection attempt starts (the transport opens): every one after the first is a reconnect. */
   /* cold */
@@ -580,185 +440,38 @@ export class Client implements SessionHandler {
     this.emit('reconnect');
   }
 
-  private keep(handle: number, qos: number, cb: PacketCallback): void {
-    const handles = this.cbHandle;
-    for (let i = 0; i < handles.length; i++) {
-      if (handles[i] === 0) {
-        handles[i] = handle;
-        this.cbQos[i] = qos;
-        this.cbFn[i] = cb;
-        return;
-      }
-    }
+  /** After each socket event: more of a streamed message's payload may fit. */
+  settle(_writable: boolean): void {
+    return this.feed();
   }
 
-  /** The topic string of a message: the previous one's when the bytes are the same. */
-  private topicOf(msg: Packet): string {
-    const len = msg.topicLen;
-    const kept = this.topicBytes;
-    const src = msg.topic;
-    const off = msg.topicOff;
-    if (len === this.topicLen) {
-      let same = true;
-      for (let i = 0; i < len && same; i++) same = kept[i] === src[off + i];
-      if (same) return this.topic;
-    }
-    const topic = decodeUtf8(src, off, len);
-    if (len <= kept.length) {
-      for (let i = 0; i < len; i++) kept[i] = src[off + i];
-      this.topicLen = len;
-      this.topic = topic;
-    } else this.topicLen = -1;
-    return topic;
+  // ---- Inside ----
+
+  private feed(): void {
+    if (this.publishes.streaming > 0 && this.publishes.feed(this.session)) return this.checkEnd();
   }
 
-  /* cold */
-  private packetOf(msg: Packet, topic: string, payload: ArrayBuffer): Record<string, unknown> {
-    return { cmd: 'publish', topic, payload, qos: msg.qos, retain: msg.retain, dup: msg.dup, properties: this.propertiesOf(msg) };
-  }
-
-  /* cold */
-  private propertiesOf(p: Packet): Record<string, unknown> {
-    const pr = p.props;
-    const out: Record<string, unknown> = {};
-    const str = (id: number): string => decodeUtf8(pr.bufferOf(id), pr.offsetOf(id), pr.lengthOf(id));
-    if (pr.has(PropertyId.PayloadFormatIndicator)) out.payloadFormatIndicator = pr.get(PropertyId.PayloadFormatIndicator) === 1;
-    if (pr.has(PropertyId.MessageExpiryInterval)) out.messageExpiryInterval = pr.get(PropertyId.MessageExpiryInterval);
-    if (pr.has(PropertyId.ContentType)) out.contentType = str(PropertyId.ContentType);
-    if (pr.has(PropertyId.ResponseTopic)) out.responseTopic = str(PropertyId.ResponseTopic);
-    if (pr.has(PropertyId.ReasonString)) out.reasonString = str(PropertyId.ReasonString);
-    if (pr.has(PropertyId.ServerReference)) out.serverReference = str(PropertyId.ServerReference);
-    if (pr.has(PropertyId.CorrelationData)) {
-      const b = pr.bufferOf(PropertyId.CorrelationData);
-      const at = b.byteOffset + pr.offsetOf(PropertyId.CorrelationData);
-      out.correlationData = (b.buffer as ArrayBuffer).slice(at, at + pr.lengthOf(PropertyId.CorrelationData));
-    }
-    if (pr.subIdCount > 0) out.subscriptionIdentifier = pr.subscriptionId(0);
-    if (pr.userCount > 0) {
-      const user: Record<string, string> = {};
-      for (let i = 0; i < pr.userCount; i++) {
-        user[decodeUtf8(pr.userKeyBuffer(i), pr.userKeyOffset(i), pr.userKeyLength(i))] = decodeUtf8(pr.userValueBuffer(i), pr.userValueOffset(i), pr.userValueLength(i));
-      }
-      out.userProperties = user;
-    }
-    return out;
-  }
-
-  /** MQTT 5 properties of the next publish (the bytes stay referenced until publish() copies them). */
+  /** MQTT 5 properties of the next publish (the bytes stay referenced until the session copies them). */
   /* cold */
   private messageProperties(props: Record<string, unknown>): void {
     const pp = this.session.messageProperties();
-    if (props.payloadFormatIndicator !== undefined) pp.setNumber(PropertyId.PayloadFormatIndicator, props.payloadFormatIndicator ? 1 : 0);
-    if (typeof props.messageExpiryInterval === 'number') pp.setNumber(PropertyId.MessageExpiryInterval, props.messageExpiryInterval);
-    if (typeof props.contentType === 'string') {
-      const b = utf8(props.contentType);
-      pp.setBytes(PropertyId.ContentType, b, 0, b.length);
-    }
-    if (typeof props.responseTopic === 'string') {
-      const b = utf8(props.responseTopic);
-      pp.setBytes(PropertyId.ResponseTopic, b, 0, b.length);
-    }
-    if (props.correlationData !== undefined) {
-      const b = toBytes(props.correlationData as Payload);
-      pp.setBytes(PropertyId.CorrelationData, b, 0, b.length);
-    }
+    setPublishProperties(pp, typeof props.messageExpiryInterval === 'number' ? props.messageExpiryInterval : -1,
+      props.payloadFormatIndicator === undefined ? -1 : props.payloadFormatIndicator ? 1 : 0,
+      typeof props.contentType === 'string' ? utf8(props.contentType) : null,
+      typeof props.responseTopic === 'string' ? utf8(props.responseTopic) : null,
+      props.correlationData !== undefined ? toBytes(props.correlationData as Payload) : null);
     const user = props.userProperties as Record<string, string | string[]> | undefined;
-    if (user !== undefined) {
-      const keys = Object.keys(user);
-      for (let i = 0; i < keys.length; i++) {
-        const k = utf8(keys[i]);
-        const v = user[keys[i]];
-        const values = Array.isArray(v) ? v : [v];
-        for (let j = 0; j < values.length; j++) {
-          const b = utf8(String(values[j]));
-          pp.addUserProperty(k, 0, k.length, b, 0, b.length);
-        }
-      }
-    }
+    if (user !== undefined) addUserProperties(pp, user);
   }
 
-  /* cold */
-  private request(unsubscribe: boolean, callback: Function | null): Request {
-    return { unsubscribe, topics: [], bytes: [], codes: [], left: 0, refused: 0, callback };
-  }
-
-  /** Adds a filter to the next SUBSCRIBE / UNSUBSCRIBE; a refused one is answered at once with its code. */
-  /* cold */
-  private addFilter(req: Request, topic: string, options: number, subId: number): void {
-    const b = utf8(topic);
-    const s = this.session;
-    const rc = req.unsubscribe ? s.unsubscribeAdd(b, 0, b.length) : s.subscribeAdd(b, 0, b.length, options, subId, null);
-    req.topics.push(topic);
-    req.bytes.push(b);
-    if (rc < 0) {
-      // Unsubscribing from a filter not held is no error (MQTT.js sends it anyway; the server would answer 0x11).
-      const missing = req.unsubscribe && -rc === ReasonCode.NoSubscriptionExisted;
-      req.codes.push(missing ? ReasonCode.NoSubscriptionExisted : 0x80);
-      if (!missing && req.refused === 0) req.refused = -rc;
-    } else {
-      req.codes.push(-1);
-      req.left++;
-    }
-  }
-
-  /* cold */
-  private send(req: Request): this {
-    if (req.left > 0) {
-      this.requests.push(req);
-      this.session.subscribeSend();
-    } else this.finishRequest(req);
-    return this;
-  }
-
-  /** A SUBACK / UNSUBACK: its codes go to the waiting calls with those filters, in order. */
-  /* cold */
-  private answered(ack: Packet, unsubscribe: boolean): void {
-    const reqs = this.requests;
-    for (let i = 0; i < ack.count; i++) {
-      const len = ack.filterLength(i);
-      if (len < 0) continue;
-      const f = ack.filter[i];
-      const off = ack.filterOffset(i);
-      for (let r = 0; r < reqs.length; r++) {
-        const req = reqs[r];
-        if (req.unsubscribe !== unsubscribe) continue;
-        for (let j = 0; j < req.bytes.length; j++) {
-          const b = req.bytes[j];
-          if (req.codes[j] >= 0 || b.length !== len) continue;
-          let same = true;
-          for (let k = 0; k < len && same; k++) same = b[k] === f[off + k];
-          if (!same) continue;
-          req.codes[j] = ack.codes[i];
-          req.left--;
-        }
-      }
-    }
-    for (let r = 0; r < reqs.length;) {
-      if (reqs[r].left > 0) r++;
-      else this.finishRequest(reqs.splice(r, 1)[0]);
-    }
-  }
-
-  /* cold */
-  private finishRequest(req: Request): void {
-    const cb = req.callback;
-    if (cb === null) return;
-    if (req.unsubscribe) {
-      let failed = req.refused;
-      for (let i = 0; i < req.codes.length; i++) if (req.codes[i] >= 0x80 && failed === 0) failed = req.codes[i];
-      (cb as PacketCallback)(failed !== 0 ? refusal('unsubscribe', failed) : null);
-      return;
-    }
-    // A SUBACK failure code is reported in granted (as MQTT.js and Moddable do); a filter refused before it was sent is an error.
-    const granted: { topic: string; qos: number }[] = [];
-    for (let i = 0; i < req.topics.length; i++) granted.push({ topic: req.topics[i], qos: req.codes[i] });
-    (cb as SubscribeCallback)(req.refused !== 0 ? refusal('subscribe', req.refused) : null, granted);
+  /** Nothing stored, nor a payload still being written. */
+  private idle(): boolean {
+    const st = this.session.store;
+    return st.inflight + st.queued === 0 && this.publishes.streaming === 0;
   }
 
   private checkEnd(): void {
-    if (!this.ending) return;
-    const st = this.session.store;
-    if (st.inflight + st.queued === 0) return this.finish();
+    if (this.ending && this.idle()) return this.finish();
   }
 
   /* cold */
@@ -784,45 +497,6 @@ export class Client implements SessionHandler {
     this.endCallback = null;
     if (cb !== null) cb();
   }
-}
-
-/** mqtt://[user[:password]@]host[:port][/path]: protocol (without ':'), host, port (0: default), user name and password. */
-/* cold */
-export function parseUrl(href: string): { protocol: string; host: string; port: number; username?: string; password?: string } {
-  const colon = href.indexOf('://');
-  if (colon < 0) throw new URIError('no protocol in ' + href);
-  const protocol = href.substring(0, colon).toLowerCase();
-  if (protocol !== 'mqtt' && protocol !== 'mqtts' && protocol !== 'tcp' && protocol !== 'ssl') throw new URIError('only mqtt or mqtts');
-  let rest = href.substring(colon + 3);
-  const slash = rest.indexOf('/');
-  if (slash >= 0) rest = rest.substring(0, slash);
-  let username: string | undefined = undefined;
-  let password: string | undefined = undefined;
-  const at = rest.lastIndexOf('@');
-  if (at >= 0) {
-    const auth = rest.substring(0, at);
-    rest = rest.substring(at + 1);
-    const c = auth.indexOf(':');
-    username = decodeURIComponent(c < 0 ? auth : auth.substring(0, c));
-    if (c >= 0) password = decodeURIComponent(auth.substring(c + 1));
-  }
-  let host = rest;
-  let port = 0;
-  const pc = rest.lastIndexOf(':');
-  if (pc >= 0 && rest.indexOf(']') < pc) {
-    host = rest.substring(0, pc);
-    const digits = rest.substring(pc + 1);
-    if (digits !== '') {
-      port = Number(digits);
-      if (!(port > 0 && port < 65536 && (port | 0) === port)) throw new URIError('bad port in ' + href);
-    }
-  }
-  if (host.charCodeAt(0) === 0x5b) host = host.substring(1, host.length - 1);
-  if (host === '') throw new URIError('no host in ' + href);
-  const out: { protocol: string; host: string; port: number; username?: string; password?: string } = { protocol, host, port };
-  if (username !== undefined) out.username = username;
-  if (password !== undefined) out.password = password;
-  return out;
 }
 
 /* cold */

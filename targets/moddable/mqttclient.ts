@@ -12,7 +12,9 @@
 //   as any message); a larger one is streamed (Session.publishStream): its head is queued, and
 //   when its turn comes the payload goes from the application to the socket through the send
 //   buffer, with onWritable(count) saying how much fits. Bytes written before that are held in
-//   the same buffer (`bufferSize`); writing more than onWritable's count throws, as Moddable's.
+//   the same buffer (`bufferSize`); writing more than onWritable's count throws, as Moddable's
+//   (mqttclient/fragment.ts; the socket events and the payload writes are
+//   targets/moddable/stream-feed.ts, shared with mqtt/js).
 // - onReadable: the payload must be read during the call (read(count) or read(buffer)); what is
 //   left unread is dropped when it returns. A message larger than `receiveBufferSize` comes in
 //   pieces (more: true), as Moddable's; an empty message is not reported, as Moddable's.
@@ -25,17 +27,22 @@
 //   `sendBufferSize`, `storeBytes`, `inflight`, `queueCount`, `bufferSize`).
 // Allocation: everything at construction; per message only what the API hands out (the topic
 // string of onReadable, the ArrayBuffer read(count) returns, a view of the app's data).
+// Beside it: mqttclient/events.ts (the session's events, the callback records), mqttclient/ids.ts
+// (the application's packet ids), targets/moddable/mqtt-properties.ts (MQTT 5 properties).
 import { Driver, DriverState } from '../../src/core/driver/driver.js';
 import { Session, SessionState } from '../../src/core/session/session.js';
 import { SessionOptions, utf8 } from '../../src/core/session/options.js';
-import type { PacketObserver, SessionHandler } from '../../src/core/session/handler.js';
 import { StreamAborted } from '../../src/core/session/handler.js';
 import type { Packet } from '../../src/core/codec/packet.js';
-import { PacketType, PropertyId } from '../../src/core/codec/constants.js';
+import { PacketType } from '../../src/core/codec/constants.js';
 import { encodeUtf8, utf8Length } from '../../src/core/codec/utf8.js';
 import { TimerClock } from '../../targets/moddable/clock.js';
-import { SocketTransport, type SocketConstructor } from '../../targets/moddable/transport.js';
-import type TCP from 'embedded:io/socket/tcp';
+import { isIPv4, type SocketConstructor } from '../../targets/moddable/transport.js';
+import { OwnedTransport, type TransportOwner } from '../../targets/moddable/stream-feed.js';
+import { setPublishProperties } from '../../targets/moddable/mqtt-properties.js';
+import { FragmentedPublish } from '../../targets/moddable/mqttclient/fragment.js';
+import { AppIds } from '../../targets/moddable/mqttclient/ids.js';
+import { Events, type ControlMessage, type ReadableOptions } from '../../targets/moddable/mqttclient/events.js';
 
 /** Bytes Moddable's client keeps back from the count it reports to onWritable and returns from write. */
 const OVERHEAD = 8;
@@ -44,83 +51,7 @@ const NO_SUBSCRIPTION = 0x11;
 type Bytes = ArrayBuffer | ArrayBufferView | string;
 type Callback = (this: MQTTClient, ...args: any[]) => void;
 
-export interface ControlMessage {
-  operation: number;
-  id: number;
-  /** SUBACK / UNSUBACK: one code per item. */
-  payload: Uint8Array | undefined;
-  /** CONNACK: the return code (MQTT 5: the reason code). */
-  returnCode: number;
-  /** The reason code of an MQTT 5 acknowledgement (0 in 3.1.1); >= 0x80 when the message failed. */
-  reasonCode: number;
-  sessionPresent: boolean;
-}
-
-export interface ReadableOptions {
-  more: boolean;
-  topic: string | undefined;
-  QoS: number | undefined;
-  byteLength: number | undefined;
-  retain: boolean | undefined;
-}
-
-/** The socket transport, telling the client when socket events have been handled. */
-class ClientTransport extends SocketTransport {
-  client: MQTTClient;
-
-  /* cold */
-  constructor(client: MQTTClient, port: number, maxRead: number, maxWrite: number, socketClass: SocketConstructor, extra: Record<string, unknown> | null) {
-    super('', port, maxRead, maxWrite, socketClass, extra);
-    this.client = client;
-  }
-
-  readable(socket: TCP, bytes: number): void {
-    super.readable(socket, bytes);
-    this.client.settle(false);
-  }
-
-  writableNow(socket: TCP, bytes: number): void {
-    super.writableNow(socket, bytes);
-    this.client.settle(true);
-  }
-}
-
-/** The session's handler and observer: turns its events into the API's callbacks. */
-class Events implements SessionHandler, PacketObserver {
-  client: MQTTClient;
-
-  constructor(client: MQTTClient) {
-    this.client = client;
-  }
-
-  onConnect(ack: Packet): void {
-    this.client.connected(ack);
-  }
-
-  onMessage(msg: Packet): void {
-    this.client.message(msg);
-  }
-
-  onPublishDone(handle: number, reasonCode: number): void {
-    this.client.published(handle, reasonCode);
-  }
-
-  onSubscribe(ack: Packet): void {
-    this.client.acked(MQTTClient.SUBACK, ack);
-  }
-
-  onUnsubscribe(ack: Packet): void {
-    this.client.acked(MQTTClient.UNSUBACK, ack);
-  }
-
-  onClose(reasonCode: number, server: Packet | null): void {
-    this.client.lost(reasonCode, server !== null);
-  }
-
-  onPacket(p: Packet): void {
-    this.client.control(p);
-  }
-}
+export type { ControlMessage, ReadableOptions } from '../../targets/moddable/mqttclient/events.js';
 
 /** Bytes of a string, ArrayBuffer or view (set-up only). */
 /* cold */
@@ -130,23 +61,7 @@ function bytesOf(v: Bytes): Uint8Array {
   return new Uint8Array(v);
 }
 
-/** An IPv4 address literal needs no name resolution. */
-/* cold */
-function isAddress(host: string): boolean {
-  const parts = host.split('.');
-  if (parts.length !== 4) return false;
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i];
-    if (p.length === 0 || p.length > 3) return false;
-    for (let j = 0; j < p.length; j++) {
-      const c = p.charCodeAt(j);
-      if (c < 48 || c > 57) return false;
-    }
-  }
-  return true;
-}
-
-export default class MQTTClient {
+export default class MQTTClient implements TransportOwner {
   static CONNECT = 1;
   static CONNACK = 2;
   static PUBLISH = 3;
@@ -165,7 +80,7 @@ export default class MQTTClient {
   target: unknown;
   session: Session;
   driver: Driver;
-  transport: ClientTransport;
+  transport: OwnedTransport;
   private events: Events;
   private onReadable: Callback | null;
   private onWritable: Callback | null;
@@ -191,26 +106,10 @@ export default class MQTTClient {
   private rxLeft: number;
   /** UTF-8 of a topic or filter being written. */
   private topic: Uint8Array;
-  /** Outbound messages awaiting acknowledgement: session handle, the application's id, QoS. */
-  private handles: Float64Array;
-  private appIds: Uint16Array;
-  private qos: Uint8Array;
-  /** SUBSCRIBE / UNSUBSCRIBE: the session's packet id and the application's. */
-  private reqWire: Uint16Array;
-  private reqApp: Uint16Array;
-  /**
-   * A fragmented PUBLISH being written: bytes still expected from the application (0: none);
-   * put together in `frag` (fragHandle 0), or streamed (fragHandle: its session handle), with
-   * frag[0, fragLen) holding bytes not yet handed to the session.
-   */
-  private fragLeft: number;
-  private fragHandle: number;
-  private frag: Uint8Array;
-  private fragLen: number;
-  private fragTopicLen: number;
-  private fragQos: number;
-  private fragRetain: boolean;
-  private fragId: number;
+  /** The application's ids of messages and requests. */
+  private ids: AppIds;
+  /** A fragmented PUBLISH being written. */
+  private frag: FragmentedPublish;
 
   /* cold */
   constructor(options: Record<string, any>) {
@@ -271,7 +170,8 @@ export default class MQTTClient {
     const keys = Object.keys(socket);
     for (let i = 0; i < keys.length; i++) if (keys[i] !== 'io') extra[keys[i]] = socket[keys[i]];
     extra.host = host;
-    this.transport = new ClientTransport(this, (options.port ?? 1883) as number, o.receiveBufferSize, o.sendBufferSize, socket.io as SocketConstructor, extra);
+    this.transport = new OwnedTransport('', (options.port ?? 1883) as number, o.receiveBufferSize, o.sendBufferSize, socket.io as SocketConstructor, extra);
+    this.transport.owner = this;
     this.driver = new Driver(this.session, this.transport, new TimerClock());
 
     this.msg = { operation: 0, id: 0, payload: undefined, returnCode: 0, reasonCode: 0, sessionPresent: false };
@@ -280,22 +180,10 @@ export default class MQTTClient {
     this.rxOff = 0;
     this.rxLeft = 0;
     this.topic = new Uint8Array(options.topicBytes ?? 256);
-    const n = o.inflight + o.queueCount;
-    this.handles = new Float64Array(n);
-    this.appIds = new Uint16Array(n);
-    this.qos = new Uint8Array(n);
-    this.reqWire = new Uint16Array(o.pendingRequests);
-    this.reqApp = new Uint16Array(o.pendingRequests);
-    this.fragLeft = 0;
-    this.fragHandle = 0;
-    this.frag = new Uint8Array(options.bufferSize ?? 1024);
-    this.fragLen = 0;
-    this.fragTopicLen = 0;
-    this.fragQos = 0;
-    this.fragRetain = false;
-    this.fragId = 0;
+    this.ids = new AppIds(o.inflight + o.queueCount, o.pendingRequests);
+    this.frag = new FragmentedPublish(this.session, this.topic, options.bufferSize ?? 1024);
 
-    if (isAddress(host) || options.dns === undefined) {
+    if (isIPv4(host) || options.dns === undefined) {
       this.transport.address = host;
       this.driver.start();
       return;
@@ -340,7 +228,7 @@ export default class MQTTClient {
    */
   write(data: Bytes | null, options?: Record<string, any>): number {
     if (this.closed) throw new Error('closed');
-    if (this.fragLeft > 0) {
+    if (this.frag.left > 0) {
       if (options !== undefined || data === null) throw new Error('publishing');
       this.continueFragment(data);
       return this.room();
@@ -407,20 +295,13 @@ export default class MQTTClient {
   /** Bytes the application may write now (Moddable's count: less its overhead). */
   private room(): number {
     const s = this.session;
-    if (this.fragLeft > 0) {
-      const n = this.fragmentRoom();
-      return n < this.fragLeft ? n : this.fragLeft;
+    const f = this.frag;
+    if (f.left > 0) {
+      const n = f.room();
+      return n < f.left ? n : f.left;
     }
     const free = s.out.length - s.pending();
     return free > OVERHEAD ? free - OVERHEAD : 0;
-  }
-
-  /** Bytes a fragment may have now: the room left to hold, and the stream's when nothing is held (held bytes go first). */
-  private fragmentRoom(): number {
-    const s = this.session;
-    let n = this.frag.length - this.fragLen;
-    if (this.fragHandle !== 0 && this.fragLen === 0 && s.streamHandle() === this.fragHandle) n += s.streamRoom();
-    return n;
   }
 
   /** The topic (or filter) string as UTF-8 in this.topic: its length. */
@@ -434,7 +315,7 @@ export default class MQTTClient {
   private publish(data: Bytes | null, options: Record<string, any>): void {
     const topic = options.topic as string | undefined;
     if (topic === undefined) throw new Error('topic required');
-    const bytes = data === null ? this.frag.subarray(0, 0) : bytesOf(data);
+    const bytes = data === null ? new Uint8Array(0) : bytesOf(data);
     const total = (options.byteLength ?? bytes.length) as number;
     if (bytes.length > total) throw new Error('invalid');
     const qos = ((options.QoS ?? 0) as number) & 3;
@@ -442,110 +323,29 @@ export default class MQTTClient {
     const id = (options.id ?? ++this.nextId) as number;
     const tlen = this.encodeTopic(topic);
     const s = this.session;
-    if (s.v5 && options.properties !== undefined) this.setProperties(options.properties as Record<string, any>);
+    if (s.v5 && options.properties !== undefined) {
+      // MQTT 5 properties: messageExpiry, payloadFormat, contentType, responseTopic, correlationData.
+      const p = options.properties as Record<string, any>;
+      setPublishProperties(s.messageProperties(), typeof p.messageExpiry === 'number' ? p.messageExpiry : -1, typeof p.payloadFormat === 'number' ? p.payloadFormat : -1,
+        p.contentType !== undefined ? bytesOf(p.contentType as Bytes) : null, p.responseTopic !== undefined ? bytesOf(p.responseTopic as Bytes) : null,
+        p.correlationData !== undefined ? bytesOf(p.correlationData as Bytes) : null);
+    }
     if (bytes.length === total) {
       const h = s.publish(this.topic, 0, tlen, bytes, 0, bytes.length, qos, retain);
       if (h < 0) throw new Error('overflow');
-      return this.remember(h, id, qos);
+      return this.ids.remember(h, id, qos);
     }
     // A fragmented message: put together here when it fits, else streamed.
-    this.fragLeft = total;
-    this.fragLen = 0;
-    this.fragQos = qos;
-    this.fragRetain = retain;
-    this.fragId = id;
-    this.fragHandle = 0;
-    if (total > this.frag.length || tlen + total + 16 > s.out.length) {
-      const h = s.publishStream(this.topic, 0, tlen, total, qos, retain);
-      if (h < 0) {
-        this.fragLeft = 0;
-        throw new Error('overflow');
-      }
-      this.fragHandle = h;
-      this.remember(h, id, qos);
-    } else {
-      // The topic stays in this.topic until the message is complete (no other write comes between).
-      this.fragTopicLen = tlen;
-    }
+    const h = this.frag.begin(tlen, total, qos, retain, id);
+    if (h > 0) this.ids.remember(h, id, qos);
     this.continueFragment(bytes);
-  }
-
-  /** MQTT 5 properties of a PUBLISH: messageExpiry, payloadFormat, contentType, responseTopic, correlationData. */
-  /* cold */
-  private setProperties(p: Record<string, any>): void {
-    const props = this.session.messageProperties();
-    if (typeof p.messageExpiry === 'number') props.setNumber(PropertyId.MessageExpiryInterval, p.messageExpiry);
-    if (typeof p.payloadFormat === 'number') props.setNumber(PropertyId.PayloadFormatIndicator, p.payloadFormat);
-    if (p.contentType !== undefined) {
-      const b = bytesOf(p.contentType as Bytes);
-      props.setBytes(PropertyId.ContentType, b, 0, b.length);
-    }
-    if (p.responseTopic !== undefined) {
-      const b = bytesOf(p.responseTopic as Bytes);
-      props.setBytes(PropertyId.ResponseTopic, b, 0, b.length);
-    }
-    if (p.correlationData !== undefined) {
-      const b = bytesOf(p.correlationData as Bytes);
-      props.setBytes(PropertyId.CorrelationData, b, 0, b.length);
-    }
   }
 
   /** More bytes of the fragmented message. */
   private continueFragment(data: Bytes): void {
-    const bytes = bytesOf(data);
-    const n = bytes.length;
-    if (n > this.fragLeft) throw new Error('invalid');
-    if (this.fragHandle !== 0) this.drain();
-    if (n > this.fragmentRoom()) throw new Error('overflow');
-    this.fragLeft -= n;
-    if (this.fragHandle === 0) {
-      this.frag.set(bytes, this.fragLen);
-      this.fragLen += n;
-      if (this.fragLeft === 0) {
-        const h = this.session.publish(this.topic, 0, this.fragTopicLen, this.frag, 0, this.fragLen, this.fragQos, this.fragRetain);
-        this.fragLen = 0;
-        if (h < 0) throw new Error('overflow');
-        this.remember(h, this.fragId, this.fragQos);
-      }
-      return;
-    }
-    const s = this.session;
-    const off = this.fragLen === 0 && s.streamHandle() === this.fragHandle ? s.streamWrite(bytes, 0, n) : 0;
-    if (off < n) {
-      this.frag.set(bytes.subarray(off), this.fragLen);
-      this.fragLen += n - off;
-    }
-    if (this.fragLeft === 0 && this.fragLen === 0) this.fragHandle = 0;
-  }
-
-  /** Hands held bytes of the streamed message to the session: true when none are left held. */
-  private flushFragment(): boolean {
-    const s = this.session;
-    if (this.fragLen === 0) {
-      if (this.fragLeft === 0) this.fragHandle = 0;
-      return true;
-    }
-    if (s.streamHandle() !== this.fragHandle) return false;
-    const n = s.streamWrite(this.frag, 0, this.fragLen);
-    if (n > 0) {
-      this.frag.copyWithin(0, n, this.fragLen);
-      this.fragLen -= n;
-    }
-    if (this.fragLen === 0 && this.fragLeft === 0) this.fragHandle = 0;
-    return this.fragLen === 0;
-  }
-
-  private remember(handle: number, id: number, qos: number): void {
-    if (qos === 0) return;
-    const hs = this.handles;
-    for (let i = 0; i < hs.length; i++) {
-      if (hs[i] === 0) {
-        hs[i] = handle;
-        this.appIds[i] = id;
-        this.qos[i] = qos;
-        return;
-      }
-    }
+    const f = this.frag;
+    const h = f.add(bytesOf(data));
+    if (h > 0) this.ids.remember(h, f.id, f.qos);
   }
 
   /* cold */
@@ -570,14 +370,7 @@ export default class MQTTClient {
       return this.report(m);
     }
     const wire = s.subscribeSend();
-    if (wire === 0) return;
-    for (let i = 0; i < this.reqWire.length; i++) {
-      if (this.reqWire[i] === 0 || this.reqWire[i] === wire) {
-        this.reqWire[i] = wire;
-        this.reqApp[i] = id;
-        return;
-      }
-    }
+    if (wire !== 0) this.ids.request(wire, id);
   }
 
   // ---- Session events -------------------------------------------------------------------------
@@ -631,26 +424,17 @@ export default class MQTTClient {
   }
 
   published(handle: number, reasonCode: number): void {
-    const hs = this.handles;
-    for (let i = 0; i < hs.length; i++) {
-      if (hs[i] !== handle) continue;
-      hs[i] = 0;
-      const m = this.message0(this.qos[i] === 1 ? MQTTClient.PUBACK : MQTTClient.PUBCOMP, this.appIds[i]);
-      m.reasonCode = reasonCode;
-      return this.report(m);
-    }
+    const ids = this.ids;
+    const i = ids.find(handle);
+    if (i < 0) return;
+    ids.free(i);
+    const m = this.message0(ids.qosAt(i) === 1 ? MQTTClient.PUBACK : MQTTClient.PUBCOMP, ids.idAt(i));
+    m.reasonCode = reasonCode;
+    return this.report(m);
   }
 
   acked(operation: number, ack: Packet): void {
-    let id = ack.packetId;
-    for (let i = 0; i < this.reqWire.length; i++) {
-      if (this.reqWire[i] === id) {
-        this.reqWire[i] = 0;
-        id = this.reqApp[i];
-        break;
-      }
-    }
-    const m = this.message0(operation, id);
+    const m = this.message0(operation, this.ids.answered(ack.packetId));
     // A SUBACK is rare: its codes are copied for the application to keep.
     const codes = new Uint8Array(ack.count);
     for (let i = 0; i < ack.count; i++) codes[i] = ack.codes[i];
@@ -665,13 +449,11 @@ export default class MQTTClient {
       const st = this.session.store;
       const slot = st.find(p.packetId);
       if (slot < 0) return;
-      const h = st.handle(slot);
-      for (let i = 0; i < this.handles.length; i++) {
-        if (this.handles[i] !== h) continue;
-        const m = this.message0(MQTTClient.PUBREC, this.appIds[i]);
-        m.reasonCode = p.reasonCode;
-        return this.report(m);
-      }
+      const i = this.ids.find(st.handle(slot));
+      if (i < 0) return;
+      const m = this.message0(MQTTClient.PUBREC, this.ids.idAt(i));
+      m.reasonCode = p.reasonCode;
+      return this.report(m);
     } else if (type === PacketType.Pubrel || type === PacketType.Pingresp || type === PacketType.Disconnect) {
       const m = this.message0(type, p.packetId);
       m.reasonCode = p.reasonCode;
@@ -683,12 +465,7 @@ export default class MQTTClient {
   lost(reasonCode: number, server: boolean): void {
     this.connackDue = false;
     this.rxLeft = 0;
-    if (this.fragHandle !== 0) {
-      // A streamed message cut short cannot be continued.
-      this.fragLeft = 0;
-      this.fragLen = 0;
-      this.fragHandle = 0;
-    }
+    this.frag.cut();
     if (this.reconnect && !this.disconnecting) return;
     this.session.stopped = true;
     if (this.closed) return;
@@ -722,7 +499,7 @@ export default class MQTTClient {
       this.report(m);
       writable = true;
     }
-    this.drain();
+    this.frag.drain();
     if (!writable || s.state !== SessionState.Connected || this.closed) return;
     const cb = this.onWritable;
     if (cb === null) return;
@@ -732,19 +509,13 @@ export default class MQTTClient {
     for (let guard = 0; guard < 64 && !this.closed; guard++) {
       const n = this.room();
       if (n <= 0) return;
-      const left = this.fragLeft;
+      const left = this.frag.left;
       cb.call(this, n);
-      this.drain();
-      if (left === 0 || this.fragLeft === 0 || this.fragLeft === left) return;
+      this.frag.drain();
+      if (left === 0 || this.frag.left === 0 || this.frag.left === left) return;
     }
   }
 
-  /** Hands held bytes of the streamed message to the session while the socket takes them. */
-  private drain(): void {
-    for (let guard = 0; guard < 64 && this.fragHandle !== 0; guard++) {
-      const held = this.fragLen;
-      this.flushFragment();
-      if (this.fragLen === 0 || this.fragLen === held) return;
-    }
-  }
+  /** A connection attempt starts: nothing to tell (Moddable's client reports no reconnects). */
+  attempting(): void {}
 }
