@@ -186,16 +186,19 @@ export class Client implements SessionHandler, TransportOwner {
 
   // ---- Application side ----
 
+  /** After end(): a request is refused (its callback told), as Moddable's and MQTT.js's are. */
+  private refusedWhileEnding(cb: PacketCallback | null): boolean {
+    if (this.ending && cb !== null) cb(new Error('MQTT client disconnecting'));
+    return this.ending;
+  }
+
   publish(topic: string, message: Payload, options?: Record<string, unknown> | PacketCallback, callback?: PacketCallback): this {
     if (typeof options === 'function') {
       callback = options;
       options = undefined;
     }
     const cb = typeof callback === 'function' ? callback : null;
-    if (this.ending) {
-      if (cb !== null) cb(new Error('MQTT client disconnecting'));
-      return this;
-    }
+    if (this.refusedWhileEnding(cb)) return this;
     const qos = options !== undefined && typeof options.qos === 'number' ? options.qos : 0;
     const retain = options !== undefined && options.retain === true;
     const s = this.session;
@@ -314,10 +317,7 @@ export class Client implements SessionHandler, TransportOwner {
       options = undefined;
     }
     const cb = typeof callback === 'function' ? callback : null;
-    if (this.ending) {
-      if (cb !== null) cb(new Error('MQTT client disconnecting'));
-      return this;
-    }
+    if (this.refusedWhileEnding(cb)) return this;
     const r = this.requests;
     const req = r.begin(true, cb);
     if (typeof topics === 'string') r.addFilter(req, topics, 0, 0);
