@@ -26,24 +26,24 @@ check-subset: build
 test: build check-core check-subset xs-prereqs lx106-prereqs lin-apps
 	node_modules/.bin/ava
 
-# The host simulator (issue 8): embedded broker + 100 devices for 20 s; `make sim ARGS="--devices 1000"`.
+# The host simulator: embedded broker + 100 devices for 20 s; `make sim ARGS="--devices 1000"`.
 sim: build
 	node dist/src/node/cli.js sim $(ARGS)
 
 clean:
 	rm -rf dist
 
-# The host XS runtime and the Moddable targets (issue 7).
+# The host XS runtime and the Moddable targets.
 include targets/xs/xs.mk
 
 # The Moddable SDK's tools (mcconfig) and the lin builds of the device apps.
 include targets/moddable/sdk.mk
 include targets/lin/lin.mk
 
-# The emulated ESP8266: XS and the runtime on the lx106 CPU under QEMU (issue 9).
+# The emulated ESP8266: XS and the runtime on the lx106 CPU under QEMU.
 include targets/lx106/lx106.mk
 
-# The interoperability matrix (issue 10): every broker and client it can start, on loopback;
+# The interoperability matrix: every broker and client it can start, on loopback;
 # prints the table and writes host-tests/interop-matrix/MATRIX.md.
 .PHONY: interop
 interop: build mosca
@@ -59,7 +59,7 @@ $(MOSCA_STAMP): host-tests/peers/mosca/package.json host-tests/peers/mosca/packa
 	cd build/mosca && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# The integration suite (issue 8): TARGET=node runs it on the host against the companion broker
+# The integration suite: TARGET=node runs it on the host against the companion broker
 # (suite profile, in-process); TARGET=xs runs it inside the host XS runtime against the same
 # broker; esp32, esp8266 say what they need when it is missing.
 TARGET ?= node

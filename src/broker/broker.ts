@@ -770,7 +770,7 @@ export class Broker extends EventEmitter {
         this.control(conn, msg.topic, msg.payload);
         return 1;
       }
-      // The integration suite reports each device's results here (issue 8); anyone may read them.
+      // The integration suite reports each device's results here; anyone may read them.
       if (msg.topic.startsWith('$bench/results/')) return this.route(msg);
       return -1;
     }

@@ -1,6 +1,6 @@
 // The minimal Node adapter: a real clock and timer for the core driver, and a client that
 // ties a session, the TCP transport and the driver together. (The friendly promise API is
-// the Node target's job, issue 5.)
+// src/node/client.ts.)
 import type { Clock, TimerTarget } from '../core/driver/index.js';
 import { Driver } from '../core/driver/index.js';
 import { Session, SessionHandler, SessionOptions, AuthMethod } from '../core/session/index.js';

@@ -1,4 +1,4 @@
-# targets/lx106/lx106.mk: the emulated ESP8266 (issue 9). The host XS runtime's program
+# targets/lx106/lx106.mk: the emulated ESP8266. The host XS runtime's program
 # (targets/xs/main.c, unchanged) built for the ESP8266's lx106 CPU with Debian's
 # gcc-xtensa-lx106 and picolibc, over a small POSIX layer of our own (targets/lx106/*.c:
 # console, files and clock over QEMU semihosting, sockets over a FIFO pair to the bridge,

@@ -1,4 +1,4 @@
-// The integration-suite scenarios (issue 8). Each is a small state machine over one to three
+// The integration-suite scenarios. Each is a small state machine over one to three
 // clients; it asks the companion broker for the faults it needs over $bench/fault/...
 import { ReasonCode } from '../codec/constants.js';
 import { SessionOptions, utf8 } from '../session/options.js';
