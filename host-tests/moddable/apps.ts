@@ -86,7 +86,7 @@ export const APPS: AppSpec[] = [
         ['"../lib/manifest.json"', '"../../../../host-tests/moddable/jobs/lib/manifest.json"'], ['"../../../../manifest.json"', '"./library.json"'],
         ['"./main"', '"../../../../host-tests/moddable/jobs/xsmqtt/main"']] },
     },
-    config: { broker: '127.0.0.1', port: 18846, client: 'xsmqtt-unpreloaded', capacities: 'job' },
+    config: { broker: '127.0.0.1', port: 18846, client: 'xsmqtt-ram', capacities: 'job' },
   },
   // xsmqtt's drop-ins for Moddable's two clients, on the same jobs as Moddable's.
   {

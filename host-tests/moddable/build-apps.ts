@@ -55,8 +55,12 @@ function main(argv: string[]): number {
   for (const a of chosen) {
     a.prepare?.();
     writeWrapper(a);
+    // The mcconfig arguments are inputs too: a changed config value rebuilds the app.
+    const stamp = join(ROOT, 'build/lin/stamps', `${a.name}.json`);
+    mkdirSync(join(stamp, '..'), { recursive: true });
+    put(stamp, JSON.stringify({ config: a.config, instrument: a.instrument === true, platform: a.platform ?? 'lin' }) + '\n');
     const out = builtOutput(a);
-    if (existsSync(out) && newest([out]) >= newest(inputs(a))) continue;
+    if (existsSync(out) && newest([out]) >= newest([...inputs(a), stamp])) continue;
     const started = Date.now();
     process.stdout.write(`# mcconfig -p ${a.platform ?? 'lin'}: ${a.name} (${a.dir})\n`);
     const err = buildLinApp(a);
