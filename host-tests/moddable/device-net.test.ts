@@ -2,7 +2,7 @@
 // mcconfig, run in the headless host) against the companion broker started here: a broker host
 // name resolved through a DNS server this test runs on loopback, TLS with the CA from the app's
 // resources (and a wrong CA refused cleanly), and credentials from mc/config.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { createSocket, type Socket } from 'node:dgram';
 import { join } from 'node:path';
 import { PasswordFile, addUser, startBroker, type ListenOptions, type RunningBroker } from '../../src/broker/index.js';
@@ -105,6 +105,15 @@ function count(run: RunningLinApp, re: RegExp): number {
   return run.stdout().split('\n').filter((l) => re.test(l)).length;
 }
 
+/** The companion broker's TLS listener (the test CA's chain) on the app's port, and the app running against it. */
+async function tlsRun(t: ExecutionContext, a: ReturnType<typeof app>): Promise<{ records: TraceRecord[]; run: RunningLinApp }> {
+  const { broker, records } = await tracedBroker({ port: null, tlsPort: Number(a.config.port), cert: join(CERTS, 'server-chain.crt'), key: join(CERTS, 'server.key') });
+  t.teardown(() => broker.close());
+  const run = runLinApp(a, 90);
+  t.teardown(() => run.stop());
+  return { records, run };
+}
+
 async function dnsServer(t: { fail(m: string): void }): Promise<DnsServer | null> {
   try {
     return await startDns(DNS_PORT);
@@ -162,10 +171,7 @@ test.serial('TLS: the sensor connects to the broker\'s TLS listener with the CA 
   const a = app('net-tls');
   const missing = linMissing(a);
   if (missing !== null) return t.fail(missing);
-  const { broker, records } = await tracedBroker({ port: null, tlsPort: Number(a.config.port), cert: join(CERTS, 'server-chain.crt'), key: join(CERTS, 'server.key') });
-  t.teardown(() => broker.close());
-  const run = runLinApp(a, 90);
-  t.teardown(() => run.stop());
+  const { records, run } = await tlsRun(t, a);
   await run.waitFor(/sensor: connected/, 60_000);
   const id = String(a.config.clientId);
   t.true(await until(() => published(records, id, `devices/${id}/telemetry`), 20_000), `no telemetry from ${id}\n${run.stdout()}`);
@@ -177,10 +183,7 @@ test.serial('TLS: a broker certificate the configured CA does not sign fails the
   const a = app('net-tls-badca');
   const missing = linMissing(a);
   if (missing !== null) return t.fail(missing);
-  const { broker, records } = await tracedBroker({ port: null, tlsPort: Number(a.config.port), cert: join(CERTS, 'server-chain.crt'), key: join(CERTS, 'server.key') });
-  t.teardown(() => broker.close());
-  const run = runLinApp(a, 90);
-  t.teardown(() => run.stop());
+  const { records, run } = await tlsRun(t, a);
   t.true(await until(() => count(run, /sensor: connection failed/) >= 2, 60_000), `fewer than 2 failed attempts\n${run.stdout()}`);
   t.regex(run.stdout(), /TLS failed/);
   t.false(records.some((r) => r.type === 'CONNECT'), 'no MQTT packet crossed the refused handshake');
