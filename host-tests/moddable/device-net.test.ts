@@ -114,9 +114,11 @@ async function tlsRun(t: ExecutionContext, a: ReturnType<typeof app>): Promise<{
   return { records, run };
 }
 
-async function dnsServer(t: { fail(m: string): void }): Promise<DnsServer | null> {
+async function dnsServer(t: ExecutionContext): Promise<DnsServer | null> {
   try {
-    return await startDns(DNS_PORT);
+    const server = await startDns(DNS_PORT);
+    t.teardown(() => server.close());
+    return server;
   } catch (e) {
     t.fail(`cannot run the test's DNS server on 127.0.0.1:${DNS_PORT}: ${(e as Error).message}`);
     return null;
@@ -129,7 +131,6 @@ test.serial('a broker host name is resolved through the DNS server given in mc/c
   if (missing !== null) return t.fail(missing);
   const dns = await dnsServer(t);
   if (dns === null) return;
-  t.teardown(() => dns.close());
   dns.answers.set(BROKER_NAME, '127.0.0.1');
   const { broker, records } = await tracedBroker({ port: Number(a.config.port) });
   t.teardown(() => broker.close());
@@ -148,7 +149,6 @@ test.serial('a broker name that does not resolve ends each attempt as a failed c
   if (missing !== null) return t.fail(missing);
   const dns = await dnsServer(t);
   if (dns === null) return;
-  t.teardown(() => dns.close());
   const { broker, records } = await tracedBroker({ port: Number(a.config.port) });
   t.teardown(() => broker.close());
   const run = runLinApp(a, 90);
