@@ -13,7 +13,8 @@ function pub(h: Harness, topic: string, payload: string, qos: number): number {
 
 for (const v of [4, 5]) {
   test(`v${v}: a PUBACK answering a QoS 2 PUBLISH finishes it and frees the slot`, (t) => {
-    const opts = { ...testOptions(), version: v };
+    const opts = testOptions();
+    opts.version = v;
     const h = connected(opts);
     const handle = pub(h, 't', 'x', 2);
     h.expect(P.publish('t', 'x', { qos: 2, id: 1, v }));
@@ -24,7 +25,9 @@ for (const v of [4, 5]) {
   });
 
   test(`v${v}: once downgraded by PUBACK, a QoS 2 message is not resent after a reconnect`, (t) => {
-    const opts = { ...testOptions(), version: v, cleanStart: false };
+    const opts = testOptions();
+    opts.version = v;
+    opts.cleanStart = false;
     const h = connected(opts);
     pub(h, 't', 'x', 2);
     h.expect(P.publish('t', 'x', { qos: 2, id: 1, v }));

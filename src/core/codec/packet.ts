@@ -6,42 +6,22 @@ import { i32, Memory, u8, viewBytes } from './memory.js';
 
 const EMPTY = new Uint8Array(0);
 
-/** Number of entries in Packet.f: the numbers and flags not needed per PUBLISH or ack. */
-const FIELDS = 18;
+/** Number of entries in Packet.f before the filters' offsets and lengths: every number and flag of a packet. */
+const FIELDS = 32;
 
 /** What a Packet record takes from a Memory (the constructor's arguments). */
-export function packetMemory(capacity: number, userProperties: number, subscriptionIds: number, will: boolean): number {
+export function packetMemory(capacity: number, userProperties: number, subscriptionIds: number, will: boolean, ownProps = true): number {
   return viewBytes(FIELDS + 2 * capacity, 4) + (will ? propertiesMemory(userProperties, 0) : 0) + viewBytes(capacity, 1) +
-    propertiesMemory(userProperties, subscriptionIds);
+    (ownProps ? propertiesMemory(userProperties, subscriptionIds) : 0);
 }
 
 /**
- * The numbers and flags the PUBLISH and ack paths use are fields; the others live in one
- * Int32Array, read and written through accessors on the prototype: in XS every own property
- * of an object is a heap slot, while the accessors cost nothing per record.
+ * Every number and flag lives in one Int32Array, read and written through accessors on the
+ * prototype: in XS every own property of an object is a heap slot (16 bytes on a device),
+ * while the accessors cost nothing per record. Only the byte arrays are own fields.
  */
 export class Packet {
-  type: number;
-  /** Low nibble of the first byte, as received. */
-  flags: number;
-  /** Protocol level the packet is in: 3 (3.1), 4 (3.1.1) or 5. */
-  version: number;
-  /** CONNACK, PUBACK..PUBCOMP, DISCONNECT, AUTH (3.1.1 CONNACK return codes mapped to MQTT 5). */
-  reasonCode: number;
-  qos: number;
-  retain: boolean;
-  dup: boolean;
-  topicOff: number;
-  topicLen: number;
-  /** PUBLISH (QoS > 0), the acks, SUBSCRIBE, UNSUBSCRIBE and their acks. */
-  packetId: number;
-  payloadOff: number;
-  payloadLen: number;
-  /** Streamed PUBLISH (larger than the receive buffer): 0 whole, 1 first chunk, 2 later chunk. */
-  chunk: number;
-  /** SUBSCRIBE, UNSUBSCRIBE (filters) and SUBACK, UNSUBACK (codes): `count` entries. */
-  count: number;
-  /** The CONNECT, CONNACK and streaming numbers and flags (accessors below), then each filter's offset and length. */
+  /** The numbers and flags (accessors below), then each filter's offset and length. */
   f: Int32Array;
 
   // CONNECT
@@ -70,9 +50,12 @@ export class Packet {
   /**
    * capacity: filters per SUBSCRIBE/UNSUBSCRIBE and codes per SUBACK; userProperties and
    * subscriptionIds: how many of each a packet's properties can hold; will: whether the record
-   * has will properties (needed to encode or decode an MQTT 5 CONNECT with a will).
+   * has will properties (needed to encode or decode an MQTT 5 CONNECT with a will); props: a
+   * properties record to use instead of one of its own (records of MQTT 3.1.1, which has no
+   * properties, share one).
    */
-  constructor(capacity: number, userProperties: number, subscriptionIds: number, will = true, mem: Memory | null = null) {
+  constructor(capacity: number, userProperties: number, subscriptionIds: number, will = true, mem: Memory | null = null, props: Properties | null = null) {
+    this.f = i32(mem, FIELDS + 2 * capacity);
     this.type = 0;
     this.flags = 0;
     this.version = 4;
@@ -87,7 +70,6 @@ export class Packet {
     this.payloadLen = 0;
     this.chunk = 0;
     this.count = 0;
-    this.f = i32(mem, FIELDS + 2 * capacity);
     this.cleanStart = true;
     this.usernameLen = -1;
     this.passwordLen = -1;
@@ -103,46 +85,82 @@ export class Packet {
     for (let i = 0; i < capacity; i++) this.filter.push(EMPTY);
     this.options = u8(mem, capacity);
     this.codes = this.options;
-    this.props = new Properties(userProperties, subscriptionIds, mem);
+    this.props = props !== null ? props : new Properties(userProperties, subscriptionIds, mem);
   }
 
-  // CONNECT, CONNACK's session present flag and the streamed PUBLISH position, kept in f.
-  get cleanStart(): boolean { return this.f[0] !== 0; }
-  set cleanStart(v: boolean) { this.f[0] = v ? 1 : 0; }
-  get keepAlive(): number { return this.f[1]; }
-  set keepAlive(v: number) { this.f[1] = v; }
-  get clientIdOff(): number { return this.f[2]; }
-  set clientIdOff(v: number) { this.f[2] = v; }
-  get clientIdLen(): number { return this.f[3]; }
-  set clientIdLen(v: number) { this.f[3] = v; }
-  get willFlag(): boolean { return this.f[4] !== 0; }
-  set willFlag(v: boolean) { this.f[4] = v ? 1 : 0; }
-  get willQos(): number { return this.f[5]; }
-  set willQos(v: number) { this.f[5] = v; }
-  get willRetain(): boolean { return this.f[6] !== 0; }
-  set willRetain(v: boolean) { this.f[6] = v ? 1 : 0; }
-  get willTopicOff(): number { return this.f[7]; }
-  set willTopicOff(v: number) { this.f[7] = v; }
-  get willTopicLen(): number { return this.f[8]; }
-  set willTopicLen(v: number) { this.f[8] = v; }
-  get willPayloadOff(): number { return this.f[9]; }
-  set willPayloadOff(v: number) { this.f[9] = v; }
-  get willPayloadLen(): number { return this.f[10]; }
-  set willPayloadLen(v: number) { this.f[10] = v; }
-  get usernameOff(): number { return this.f[11]; }
-  set usernameOff(v: number) { this.f[11] = v; }
-  get usernameLen(): number { return this.f[12]; }
-  set usernameLen(v: number) { this.f[12] = v; }
-  get passwordOff(): number { return this.f[13]; }
-  set passwordOff(v: number) { this.f[13] = v; }
-  get passwordLen(): number { return this.f[14]; }
-  set passwordLen(v: number) { this.f[14] = v; }
-  get sessionPresent(): boolean { return this.f[15] !== 0; }
-  set sessionPresent(v: boolean) { this.f[15] = v ? 1 : 0; }
-  get streamTotal(): number { return this.f[16]; }
-  set streamTotal(v: number) { this.f[16] = v; }
-  get streamOffset(): number { return this.f[17]; }
-  set streamOffset(v: number) { this.f[17] = v; }
+  // The packet's own numbers and flags.
+  get type(): number { return this.f[0]; }
+  set type(v: number) { this.f[0] = v; }
+  /** Low nibble of the first byte, as received. */
+  get flags(): number { return this.f[1]; }
+  set flags(v: number) { this.f[1] = v; }
+  /** Protocol level the packet is in: 3 (3.1), 4 (3.1.1) or 5. */
+  get version(): number { return this.f[2]; }
+  set version(v: number) { this.f[2] = v; }
+  /** CONNACK, PUBACK..PUBCOMP, DISCONNECT, AUTH (3.1.1 CONNACK return codes mapped to MQTT 5). */
+  get reasonCode(): number { return this.f[3]; }
+  set reasonCode(v: number) { this.f[3] = v; }
+  get qos(): number { return this.f[4]; }
+  set qos(v: number) { this.f[4] = v; }
+  get retain(): boolean { return this.f[5] !== 0; }
+  set retain(v: boolean) { this.f[5] = v ? 1 : 0; }
+  get dup(): boolean { return this.f[6] !== 0; }
+  set dup(v: boolean) { this.f[6] = v ? 1 : 0; }
+  get topicOff(): number { return this.f[7]; }
+  set topicOff(v: number) { this.f[7] = v; }
+  get topicLen(): number { return this.f[8]; }
+  set topicLen(v: number) { this.f[8] = v; }
+  /** PUBLISH (QoS > 0), the acks, SUBSCRIBE, UNSUBSCRIBE and their acks. */
+  get packetId(): number { return this.f[9]; }
+  set packetId(v: number) { this.f[9] = v; }
+  get payloadOff(): number { return this.f[10]; }
+  set payloadOff(v: number) { this.f[10] = v; }
+  get payloadLen(): number { return this.f[11]; }
+  set payloadLen(v: number) { this.f[11] = v; }
+  /** Streamed PUBLISH (larger than the receive buffer): 0 whole, 1 first chunk, 2 later chunk. */
+  get chunk(): number { return this.f[12]; }
+  set chunk(v: number) { this.f[12] = v; }
+  /** SUBSCRIBE, UNSUBSCRIBE (filters) and SUBACK, UNSUBACK (codes): `count` entries. */
+  get count(): number { return this.f[13]; }
+  set count(v: number) { this.f[13] = v; }
+
+  // CONNECT, CONNACK's session present flag and the streamed PUBLISH position.
+  get cleanStart(): boolean { return this.f[14] !== 0; }
+  set cleanStart(v: boolean) { this.f[14] = v ? 1 : 0; }
+  get keepAlive(): number { return this.f[15]; }
+  set keepAlive(v: number) { this.f[15] = v; }
+  get clientIdOff(): number { return this.f[16]; }
+  set clientIdOff(v: number) { this.f[16] = v; }
+  get clientIdLen(): number { return this.f[17]; }
+  set clientIdLen(v: number) { this.f[17] = v; }
+  get willFlag(): boolean { return this.f[18] !== 0; }
+  set willFlag(v: boolean) { this.f[18] = v ? 1 : 0; }
+  get willQos(): number { return this.f[19]; }
+  set willQos(v: number) { this.f[19] = v; }
+  get willRetain(): boolean { return this.f[20] !== 0; }
+  set willRetain(v: boolean) { this.f[20] = v ? 1 : 0; }
+  get willTopicOff(): number { return this.f[21]; }
+  set willTopicOff(v: number) { this.f[21] = v; }
+  get willTopicLen(): number { return this.f[22]; }
+  set willTopicLen(v: number) { this.f[22] = v; }
+  get willPayloadOff(): number { return this.f[23]; }
+  set willPayloadOff(v: number) { this.f[23] = v; }
+  get willPayloadLen(): number { return this.f[24]; }
+  set willPayloadLen(v: number) { this.f[24] = v; }
+  get usernameOff(): number { return this.f[25]; }
+  set usernameOff(v: number) { this.f[25] = v; }
+  get usernameLen(): number { return this.f[26]; }
+  set usernameLen(v: number) { this.f[26] = v; }
+  get passwordOff(): number { return this.f[27]; }
+  set passwordOff(v: number) { this.f[27] = v; }
+  get passwordLen(): number { return this.f[28]; }
+  set passwordLen(v: number) { this.f[28] = v; }
+  get sessionPresent(): boolean { return this.f[29] !== 0; }
+  set sessionPresent(v: boolean) { this.f[29] = v ? 1 : 0; }
+  get streamTotal(): number { return this.f[30]; }
+  set streamTotal(v: number) { this.f[30] = v; }
+  get streamOffset(): number { return this.f[31]; }
+  set streamOffset(v: number) { this.f[31] = v; }
 
   /** Makes the record a fresh packet of this type: absent optional parts, no properties. */
   reset(type: number, version: number): void {

@@ -4,5 +4,5 @@ export type { Notifier } from './session.js';
 export { SessionOptions, OverflowPolicy, utf8 } from './options.js';
 export type { SessionHandler, MessageHandler, AuthMethod, PacketObserver } from './handler.js';
 export { StreamAborted } from './handler.js';
-export { Backoff } from './backoff.js';
+export { backoffDelay } from './backoff.js';
 export { KeepAlive } from './keepalive.js';
