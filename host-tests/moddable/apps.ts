@@ -88,6 +88,8 @@ export const APPS: AppSpec[] = [
     },
     config: { broker: '127.0.0.1', port: 18846, client: 'xsmqtt-ram', capacities: 'job' },
   },
+  // Where the device client's RAM goes: each part and each capacity's cost (targets/moddable/check/parts.ts), instrumented.
+  { name: 'parts-xsmqtt', dir: `${WRAPPERS}/parts-xsmqtt`, include: ['host-tests/moddable/jobs/parts/manifest.json'], instrument: true, inTest: false, config: {} },
   // xsmqtt's drop-ins for Moddable's two clients, on the same jobs as Moddable's.
   {
     name: 'fp-xsmqtt-mqttclient', dir: `${WRAPPERS}/fp-xsmqtt-mqttclient`, instrument: true, inTest: false,

@@ -215,6 +215,31 @@ export async function runJob(app: AppSpec, timeoutS = 90): Promise<Footprint> {
   }
 }
 
+/** One result of the parts app (targets/moddable/check/parts.ts): slots and chunk bytes of a part, or of one unit of a capacity (per). */
+export interface Part { name: string; slots: number; chunks: number; per: string }
+
+/** The parts app's PART lines; throws when there are none or one is malformed. */
+export function parseParts(stdout: string): Part[] {
+  const parts = stdout.split('\n').filter((l) => l.startsWith('PART ')).map((l) => JSON.parse(l.slice('PART '.length)) as Part);
+  if (parts.length === 0) throw new Error('PART: no lines');
+  for (const p of parts) {
+    if (typeof p.name !== 'string' || typeof p.slots !== 'number' || typeof p.chunks !== 'number' || typeof p.per !== 'string') throw new Error(`PART: malformed ${JSON.stringify(p)}`);
+  }
+  return parts;
+}
+
+/** Runs the parts app (no broker: it only builds the client's parts) and prints its breakdown in device bytes. */
+export async function printParts(app: AppSpec): Promise<void> {
+  const r = await runLinApp(app, 60).exited;
+  if (r.code !== 0) throw new Error(`${app.name} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+  const parts = parseParts(r.stdout);
+  const dev = (p: Part): string => `${Math.round(p.slots * DEVICE_SLOT + p.chunks)} B (${p.slots} slots + ${p.chunks} chunk B)`;
+  console.log('where the device client\'s RAM goes, at the job\'s capacities (each part built alone; its tables\' bytes are in the session\'s block):');
+  for (const p of parts) if (p.per === '' && p.name !== 'nothing') console.log(`  ${p.name}: ${dev(p)}`);
+  console.log('what each capacity costs, per unit:');
+  for (const p of parts) if (p.per !== '') console.log(`  ${p.name}: ${dev(p)} per ${p.per}`);
+}
+
 /** The footprint apps of apps.ts: every app named fp-*. */
 export function footprintApps(): AppSpec[] {
   return APPS.filter((a) => a.name.startsWith('fp-'));
@@ -228,6 +253,9 @@ async function main(argv: string[]): Promise<void> {
   // What every footprint app has is no client's: the lin runtime, the meter, the io modules.
   const sets = [...xsbs.values()].map((m) => new Set(m.keys()));
   const common = new Set([...(sets[0] ?? [])].filter((m) => sets.every((s) => s.has(m))));
+  const parts = APPS.find((a) => a.name === 'parts-xsmqtt') as AppSpec;
+  const withParts = names.length === 0 || names.includes(parts.name);
+  if (withParts && !argv.includes('--no-build')) build([parts]);
   const rows: Row[] = [];
   for (const app of apps) {
     process.stderr.write(`# running ${app.name}\n`);
@@ -245,6 +273,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(`${r.fp.client}: load ${deviceBytes(r.fp.load)} B after GC with ${r.fp.load.modules} modules loaded at run time (the import's promise and closure when 0);` +
       ` job ${r.fp.job.slotBytes / HOST_SLOT} slots + ${r.fp.job.chunkBytes} chunk B; window ${r.fp.window.slotBytes / HOST_SLOT} slots + ${r.fp.window.chunkBytes} chunk B`);
   }
+  if (withParts) await printParts(parts);
   console.log('');
   for (const l of table(rows)) console.log(l);
   const head = rows.find((r) => r.app.name === HEADLINE);

@@ -35,6 +35,13 @@ async function main(): Promise<void> {
     if (r2.code !== 0) throw new Error(`sensor app failed (${r2.code}):\n${r2.stdout}\n${r2.stderr}`);
     const app = lastJson(r2.stdout, 'APP ');
 
+    // Where the job-sized client's heap goes, part by part (targets/moddable/check/parts.ts).
+    const r3 = await runInXs(`import { breakdown } from ${JSON.stringify(join(CHECK, 'breakdown-xs.js'))};\nexport default function main() { breakdown(); }\n`, 'esp32', 60000);
+    if (r3.code !== 0) throw new Error(`breakdown failed (${r3.code}):\n${r3.stdout}\n${r3.stderr}`);
+    for (const l of r3.stdout.split('\n').filter((x) => x.startsWith('PART '))) {
+      const p = JSON.parse(l.slice(5)) as { name: string; slots: number; chunks: number; per: string };
+      if (p.name !== 'nothing') console.log(`part ${p.name}: ${p.slots} slots + ${p.chunks} chunk bytes${p.per !== '' ? ` per ${p.per}` : ''}`);
+    }
     console.log(`client at default capacities: ${heap.slots} slots + ${heap.chunks} chunk bytes (host: ${heap.slotSize}-byte slots)`);
     console.log(`example sensor app: ${app.slots} slots + ${app.chunks} chunk bytes`);
     console.log(`steady state: ${slots} slots over ${packets} packets (${loops.length} QoS levels)`);
