@@ -8,17 +8,26 @@ import { TimerClock } from './clock.js';
 import { SocketTransport, type SocketConstructor } from './transport.js';
 
 export class DeviceClient {
-  session: Session;
-  transport: SocketTransport;
-  clock: TimerClock;
+  /** Holds the session, transport and clock (read through the accessors: no slot each here). */
   driver: Driver;
 
   /* cold */
   constructor(address: string, port: number, opts: SessionOptions, handler: SessionHandler, socketClass?: SocketConstructor, extra?: Record<string, unknown>) {
-    this.session = new Session(opts, handler, null);
-    this.transport = new SocketTransport(address, port, opts.receiveBufferSize, opts.sendBufferSize, socketClass, extra ?? null);
-    this.clock = new TimerClock();
-    this.driver = new Driver(this.session, this.transport, this.clock);
+    const session = new Session(opts, handler, null);
+    const transport = new SocketTransport(address, port, opts.receiveBufferSize, opts.sendBufferSize, socketClass, extra ?? null);
+    this.driver = new Driver(session, transport, new TimerClock());
+  }
+
+  get session(): Session {
+    return this.driver.session;
+  }
+
+  get transport(): SocketTransport {
+    return this.driver.transport as SocketTransport;
+  }
+
+  get clock(): TimerClock {
+    return this.driver.clock as TimerClock;
   }
 
   start(): void {

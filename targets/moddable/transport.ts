@@ -80,98 +80,153 @@ function onError(this: TCP): void {
   return (this as unknown as TargetedSocket).target.failed(this);
 }
 
+/**
+ * What a transport other than plain TCP to an address needs (socket class, extra options, DNS),
+ * kept apart so that the plain one pays one slot for all of it.
+ */
+class SocketSetup {
+  socketClass: SocketConstructor;
+  extra: Record<string, unknown> | null;
+  dns: DnsOptions | null;
+  /** The resolver of the attempt in progress (null once resolved or failed). */
+  resolver: Resolver | null;
+
+  /* cold */
+  constructor(socketClass: SocketConstructor, extra: Record<string, unknown> | null, dns: DnsOptions | null) {
+    this.socketClass = socketClass;
+    this.extra = extra;
+    this.dns = dns;
+    this.resolver = null;
+  }
+}
+
 export class SocketTransport implements Transport {
   /** The broker: an IPv4 address, or a host name resolved with `dns` at each connection attempt. */
   address: string;
   port: number;
-  /** The resolver for a host name; null: `address` is used as given. */
-  dns: DnsOptions | null;
-  /** The resolver of the attempt in progress (null once resolved or failed). */
-  resolver: Resolver | null;
-  /** The address the last attempt connected to ('' before one resolved). */
-  resolvedAddress: string;
-  /** Counts connection attempts: callbacks of an earlier attempt are ignored. */
-  attempt: number;
-  /** Extra constructor options (e.g. host and secure for TLS); null for plain TCP. */
-  extra: Record<string, unknown> | null;
-  socketClass: SocketConstructor;
+  /** Socket class, extra options and resolver; null: plain TCP to `address` as given. */
+  private setup: SocketSetup | null;
   socket: TCP | null;
   events: TransportEvents | null;
-  opened: boolean;
   /** Bytes the socket said are waiting, less those read since. */
   available: number;
-  /** Bytes the socket said it can take, less those written since. */
+  /** Bytes the socket said it can take, less those written since; -1 until the socket opened. */
   writable: number;
-  /** The copy buffer (read and write in turn) and the length-tracking view over it. */
-  private copyBuffer: ArrayBuffer;
+  /** A length-tracking view over the copy buffer (read and write in turn; resizable ArrayBuffer). */
   private copyView: Uint8Array;
 
   /** maxRead / maxWrite: the session's buffer sizes; the copy buffer is the larger, at most PIECE bytes. */
   constructor(address: string, port: number, maxRead: number, maxWrite: number, socketClass: SocketConstructor = TCP, extra: Record<string, unknown> | null = null, dns: DnsOptions | null = null) {
     this.address = address;
     this.port = port;
-    this.dns = dns;
-    this.resolver = null;
-    this.resolvedAddress = '';
-    this.attempt = 0;
-    this.extra = extra;
-    this.socketClass = socketClass;
+    this.setup = socketClass === TCP && extra === null && dns === null ? null : new SocketSetup(socketClass, extra, dns);
     this.socket = null;
     this.events = null;
-    this.opened = false;
     this.available = 0;
-    this.writable = 0;
+    this.writable = -1;
     let size = maxRead > maxWrite ? maxRead : maxWrite;
     if (size > PIECE) size = PIECE;
-    this.copyBuffer = new ArrayBuffer(size, { maxByteLength: size });
-    this.copyView = new Uint8Array(this.copyBuffer);
+    this.copyView = new Uint8Array(new ArrayBuffer(size, { maxByteLength: size }));
+  }
+
+  /** The socket class (default embedded:io/socket/tcp). */
+  get socketClass(): SocketConstructor {
+    const setup = this.setup;
+    return setup === null ? TCP : setup.socketClass;
+  }
+
+  /* cold */
+  set socketClass(v: SocketConstructor) {
+    if (this.setup !== null || v !== TCP) this.madeSetup().socketClass = v;
+  }
+
+  /** Extra constructor options (e.g. host and secure for TLS); null for plain TCP. */
+  get extra(): Record<string, unknown> | null {
+    const setup = this.setup;
+    return setup === null ? null : setup.extra;
+  }
+
+  /* cold */
+  set extra(v: Record<string, unknown> | null) {
+    if (this.setup !== null || v !== null) this.madeSetup().extra = v;
+  }
+
+  /** The resolver for a host name; null: `address` is used as given. */
+  get dns(): DnsOptions | null {
+    const setup = this.setup;
+    return setup === null ? null : setup.dns;
+  }
+
+  /* cold */
+  set dns(v: DnsOptions | null) {
+    if (this.setup !== null || v !== null) this.madeSetup().dns = v;
+  }
+
+  /* cold */
+  private madeSetup(): SocketSetup {
+    let setup = this.setup;
+    if (setup === null) {
+      setup = new SocketSetup(TCP, null, null);
+      this.setup = setup;
+    }
+    return setup;
+  }
+
+  /** The socket has reported it can be written (the connection is open). */
+  get opened(): boolean {
+    return this.writable >= 0;
   }
 
   /* cold */
   open(events: TransportEvents): void {
     this.events = events;
-    this.opened = false;
     this.available = 0;
-    this.writable = 0;
-    this.attempt = (this.attempt + 1) | 0;
-    const dns = this.dns;
-    if (dns === null || isIPv4(this.address)) return this.connect(this.address);
+    this.writable = -1;
+    const setup = this.setup;
+    const dns = setup === null ? null : setup.dns;
+    if (setup === null || dns === null || isIPv4(this.address)) return this.connect(this.address);
     const self = this;
-    const attempt = this.attempt;
+    // Callbacks of a resolver that is no longer this transport's (closed, or replaced) are ignored.
     let resolver: Resolver | null = null;
     try {
       resolver = new dns.io({ servers: dns.servers, socket: dns.socket, port: dns.port });
-      this.resolver = resolver;
+      setup.resolver = resolver;
       resolver.resolve({
         host: this.address,
         onResolved(_host: string, address: string): void {
-          if (self.attempt === attempt) self.resolved(String(address));
+          if (setup.resolver === resolver) self.resolved(String(address));
         },
         onError(_host: string): void {
-          if (self.attempt === attempt) self.unresolved();
+          if (setup.resolver === resolver) self.unresolved();
         },
       });
     } catch {
-      this.resolver = null;
+      setup.resolver = null;
       if (resolver !== null) resolver.close();
       trace('xsmqtt: cannot resolve ', this.address, '\n');
       events.onClose();
     }
   }
 
+  /** Closes the resolver in progress, if any. */
+  /* cold */
+  private endResolving(): void {
+    const setup = this.setup;
+    if (setup === null) return;
+    const resolver = setup.resolver;
+    setup.resolver = null;
+    if (resolver !== null) resolver.close();
+  }
+
   /* cold */
   private resolved(address: string): void {
-    const resolver = this.resolver;
-    this.resolver = null;
-    if (resolver !== null) resolver.close();
+    this.endResolving();
     this.connect(address);
   }
 
   /* cold */
   private unresolved(): void {
-    const resolver = this.resolver;
-    this.resolver = null;
-    if (resolver !== null) resolver.close();
+    this.endResolving();
     trace('xsmqtt: ', this.address, ' did not resolve\n');
     const events = this.events;
     if (events !== null) events.onClose();
@@ -179,13 +234,15 @@ export class SocketTransport implements Transport {
 
   /* cold */
   private connect(address: string): void {
-    this.resolvedAddress = address;
     const options: Record<string, unknown> = {
       address,
       port: this.port,
       nodelay: true,
     };
-    if (this.socketClass === TCP) {
+    const socketClass = this.socketClass;
+    // Set once constructed: callbacks of an earlier socket (closed, or replaced) are ignored.
+    let socket: TCP | null = null;
+    if (socketClass === TCP) {
       options.target = this;
       options.onReadable = onReadable;
       options.onWritable = onWritable;
@@ -193,27 +250,23 @@ export class SocketTransport implements Transport {
     } else {
       // Moddable's TLS socket calls these on an object of its own: closures for this attempt.
       const self = this;
-      const attempt = this.attempt;
       options.onReadable = function (bytes: number): void {
-        const socket = self.socket;
-        if (socket !== null && self.attempt === attempt) return self.readable(socket, bytes);
+        if (socket !== null) return self.readable(socket, bytes);
       };
       options.onWritable = function (bytes: number): void {
-        const socket = self.socket;
-        if (socket !== null && self.attempt === attempt) return self.writableNow(socket, bytes);
+        if (socket !== null) return self.writableNow(socket, bytes);
       };
       options.onError = function (): void {
-        const socket = self.socket;
-        if (socket !== null && self.attempt === attempt) return self.failed(socket);
+        if (socket !== null) return self.failed(socket);
       };
     }
-    if (this.extra !== null) {
-      const keys = Object.keys(this.extra);
-      for (let i = 0; i < keys.length; i++) options[keys[i]] = this.extra[keys[i]];
+    const extra = this.extra;
+    if (extra !== null) {
+      const keys = Object.keys(extra);
+      for (let i = 0; i < keys.length; i++) options[keys[i]] = extra[keys[i]];
     }
-    let socket: TCP | null = null;
     try {
-      socket = new this.socketClass(options as unknown as ConstructorParameters<SocketConstructor>[0]);
+      socket = new socketClass(options as unknown as ConstructorParameters<SocketConstructor>[0]);
     } catch {
       socket = null;
     }
@@ -228,13 +281,14 @@ export class SocketTransport implements Transport {
     const socket = this.socket;
     if (socket === null) return 0;
     const view = this.copyView;
-    const most = this.copyBuffer.maxByteLength;
+    const copy = view.buffer as ArrayBuffer;
+    const most = copy.maxByteLength;
     let done = 0;
     while (done < len && this.available > 0) {
       let n = len - done;
       if (n > this.available) n = this.available;
       if (n > most) n = most;
-      this.copyBuffer.resize(n);
+      copy.resize(n);
       socket.read(view);
       buf.set(view, off + done);
       this.available -= n;
@@ -245,15 +299,17 @@ export class SocketTransport implements Transport {
 
   write(buf: Uint8Array, off: number, len: number): number {
     const socket = this.socket;
-    if (socket === null || !this.opened) return 0;
+    // writable is -1 until the socket opened: nothing is written before.
+    if (socket === null || this.writable <= 0) return 0;
     const view = this.copyView;
-    const most = this.copyBuffer.maxByteLength;
+    const copy = view.buffer as ArrayBuffer;
+    const most = copy.maxByteLength;
     let done = 0;
     while (done < len && this.writable > 0) {
       let n = len - done;
       if (n > this.writable) n = this.writable;
       if (n > most) n = most;
-      this.copyBuffer.resize(n);
+      copy.resize(n);
       const from = off + done;
       for (let i = 0; i < n; i++) view[i] = buf[from + i];
       const left = socket.write(view) as unknown as number | undefined;
@@ -268,20 +324,17 @@ export class SocketTransport implements Transport {
    * gained or freed, so an exact allocation measurement calls this before each reading.
    */
   settle(): void {
-    this.copyBuffer.resize(this.copyBuffer.maxByteLength);
+    const copy = this.copyView.buffer as ArrayBuffer;
+    copy.resize(copy.maxByteLength);
   }
 
   /* cold */
   close(): void {
-    this.attempt = (this.attempt + 1) | 0;
-    const resolver = this.resolver;
-    this.resolver = null;
-    if (resolver !== null) resolver.close();
+    this.endResolving();
     const socket = this.socket;
     this.socket = null;
-    this.opened = false;
     this.available = 0;
-    this.writable = 0;
+    this.writable = -1;
     if (socket !== null) socket.close();
     const events = this.events;
     if (events !== null) events.onClose();
@@ -298,13 +351,11 @@ export class SocketTransport implements Transport {
 
   writableNow(socket: TCP, bytes: number): void {
     if (socket !== this.socket) return;
+    const opening = this.writable < 0;
     this.writable = bytes;
     const events = this.events;
     if (events === null) return;
-    if (!this.opened) {
-      this.opened = true;
-      return events.onOpen();
-    }
+    if (opening) return events.onOpen();
     return events.onWritable();
   }
 
@@ -312,7 +363,7 @@ export class SocketTransport implements Transport {
   failed(socket: TCP): void {
     if (socket !== this.socket) return;
     this.socket = null;
-    this.opened = false;
+    this.writable = -1;
     socket.close();
     const events = this.events;
     if (events !== null) events.onClose();

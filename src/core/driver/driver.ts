@@ -13,35 +13,68 @@ export const enum DriverState {
   Closing = 4,
 }
 
+/**
+ * Driver.bits: the state in the low three bits, two flags, and the attempt count above them
+ * (bits / Attempt). One number costs one heap slot on XS, where five properties cost five.
+ * Changed with + and - only, so the count may pass 32 bits exactly (a double).
+ */
+const enum Bits {
+  State = 7,
+  /** The transport refused part of a write: wait for onWritable. */
+  Blocked = 8,
+  /** Inside a pump: a wake() from a handler is folded into it. */
+  Pumping = 16,
+  /** One connection attempt. */
+  Attempt = 32,
+}
+
 export class Driver implements TransportEvents, TimerTarget {
   session: Session;
   transport: Transport;
   clock: Clock;
-  state: number;
   /** When the next connection attempt is due (Waiting). */
   reconnectAt: number;
-  /** The transport refused part of a write: wait for onWritable. */
-  blocked: boolean;
-  /** Inside a pump: a wake() from a handler is folded into it. */
-  pumping: boolean;
-  /** Connection attempts started, and connections lost (for tests and statistics). */
-  attempts: number;
+  /** State, flags and attempt count (Bits). */
+  private bits: number;
 
   constructor(session: Session, transport: Transport, clock: Clock) {
     this.session = session;
     this.transport = transport;
     this.clock = clock;
-    this.state = DriverState.Stopped;
     this.reconnectAt = -1;
-    this.blocked = false;
-    this.pumping = false;
-    this.attempts = 0;
+    this.bits = DriverState.Stopped;
     session.notifier = this;
+  }
+
+  // Outside code reads these; inside, the bits are used directly (no accessor call in a frame).
+  /** A DriverState. */
+  get state(): number {
+    return this.bits & Bits.State;
+  }
+
+  /** The transport refused part of a write: wait for onWritable. */
+  get blocked(): boolean {
+    return (this.bits & Bits.Blocked) !== 0;
+  }
+
+  /** Inside a pump: a wake() from a handler is folded into it. */
+  get pumping(): boolean {
+    return (this.bits & Bits.Pumping) !== 0;
+  }
+
+  /** Connection attempts started (for tests and statistics). */
+  get attempts(): number {
+    return (this.bits - (this.bits & (Bits.Attempt - 1))) / Bits.Attempt;
+  }
+
+  private setState(state: DriverState): void {
+    this.bits += state - (this.bits & Bits.State);
   }
 
   /** Connects, and keeps reconnecting until stop(). */
   start(): void {
-    if (this.state !== DriverState.Stopped && this.state !== DriverState.Waiting) return;
+    const state = this.bits & Bits.State;
+    if (state !== DriverState.Stopped && state !== DriverState.Waiting) return;
     this.session.start();
     this.open();
   }
@@ -49,8 +82,8 @@ export class Driver implements TransportEvents, TimerTarget {
   /** Sends DISCONNECT (reasonCode) when connected, closes, and stops reconnecting. */
   stop(reasonCode: number): void {
     this.session.disconnect(reasonCode);
-    if (this.state === DriverState.Waiting) {
-      this.state = DriverState.Stopped;
+    if ((this.bits & Bits.State) === DriverState.Waiting) {
+      this.setState(DriverState.Stopped);
       this.clock.disarm();
       return;
     }
@@ -58,70 +91,72 @@ export class Driver implements TransportEvents, TimerTarget {
   }
 
   private open(): void {
-    this.state = DriverState.Opening;
-    this.blocked = false;
-    this.attempts++;
+    this.setState(DriverState.Opening);
+    this.bits -= this.bits & Bits.Blocked;
+    this.bits += Bits.Attempt;
     this.transport.open(this);
   }
 
   onOpen(): void {
-    if (this.state !== DriverState.Opening) return;
-    this.state = DriverState.Open;
+    if ((this.bits & Bits.State) !== DriverState.Opening) return;
+    this.setState(DriverState.Open);
     this.session.connectionMade(this.clock.now());
     this.pump();
   }
 
   // `return this.pump()`: tail calls, so that on XS the pump runs in the callback's frame (stack depth).
   onReadable(): void {
-    if (this.state !== DriverState.Open) return;
+    if ((this.bits & Bits.State) !== DriverState.Open) return;
     return this.pump();
   }
 
   onWritable(): void {
-    this.blocked = false;
-    if (this.state === DriverState.Open || this.state === DriverState.Closing) return this.pump();
+    this.bits -= this.bits & Bits.Blocked;
+    const state = this.bits & Bits.State;
+    if (state === DriverState.Open || state === DriverState.Closing) return this.pump();
   }
 
   onClose(): void {
-    if (this.state === DriverState.Stopped) return;
+    if ((this.bits & Bits.State) === DriverState.Stopped) return;
     this.clock.disarm();
     const delay = this.session.connectionLost(this.clock.now(), this.clock.random());
     if (delay < 0) {
-      this.state = DriverState.Stopped;
+      this.setState(DriverState.Stopped);
       return;
     }
-    this.state = DriverState.Waiting;
+    this.setState(DriverState.Waiting);
     this.reconnectAt = this.clock.now() + delay;
     this.clock.arm(this.reconnectAt, this);
   }
 
   onTimer(): void {
     const now = this.clock.now();
-    if (this.state === DriverState.Waiting) {
+    if ((this.bits & Bits.State) === DriverState.Waiting) {
       if (now >= this.reconnectAt) this.open();
       else this.clock.arm(this.reconnectAt, this);
       return;
     }
-    if (this.state !== DriverState.Open) return;
+    if ((this.bits & Bits.State) !== DriverState.Open) return;
     this.session.tick(now);
     this.pump();
   }
 
   /** The session has something to send (publish, subscribe... called by the application). */
   wake(): void {
-    if (this.state === DriverState.Open || this.state === DriverState.Closing) return this.pump();
+    const state = this.bits & Bits.State;
+    if (state === DriverState.Open || state === DriverState.Closing) return this.pump();
   }
 
   /** Reads, processes, writes, until nothing moves; then arms the timer or closes. */
   pump(): void {
-    if (this.pumping) return;
-    this.pumping = true;
+    if ((this.bits & Bits.Pumping) !== 0) return;
+    this.bits += Bits.Pumping;
     const s = this.session;
     const f = s.framer;
     const now = this.clock.now();
     for (let guard = 0; guard < 1000; guard++) {
       let moved = false;
-      if (this.state === DriverState.Open && s.state !== SessionState.Idle) {
+      if ((this.bits & Bits.State) === DriverState.Open && s.state !== SessionState.Idle) {
         // Back-pressure: read only into free receive space; the session stops taking packets
         // while its send buffer is full, so unread bytes stay with the transport.
         let room = f.space();
@@ -138,26 +173,26 @@ export class Driver implements TransportEvents, TimerTarget {
         // make room to read again: the transport will not say readable a second time.
         if (f.space() > room) moved = true;
       }
-      if (!this.blocked && s.pending() > 0) {
+      if ((this.bits & Bits.Blocked) === 0 && s.pending() > 0) {
         const len = s.pending();
         const w = this.transport.write(s.out, s.outStart, len);
         if (w > 0) {
           s.written(w);
           moved = true;
         }
-        if (w < len) this.blocked = true;
+        if (w < len) this.bits += Bits.Blocked - (this.bits & Bits.Blocked);
         if (w > 0) s.pump();
       }
       if (!moved) break;
     }
-    this.pumping = false;
-    if (s.closeWanted && s.pending() === 0 && this.state === DriverState.Open) {
-      this.state = DriverState.Closing;
+    this.bits -= Bits.Pumping;
+    if (s.closeWanted && s.pending() === 0 && (this.bits & Bits.State) === DriverState.Open) {
+      this.setState(DriverState.Closing);
       this.clock.disarm();
       this.transport.close();
       return;
     }
-    if (this.state === DriverState.Open) {
+    if ((this.bits & Bits.State) === DriverState.Open) {
       const at = s.nextWake();
       if (at >= 0) this.clock.arm(at, this);
       else this.clock.disarm();
