@@ -1,12 +1,13 @@
 // Runs code inside the host XS runtime (targets/xs, built by `make xs-runtime`): bundles an
-// entry with esbuild (format esm, one file, the device's module specifiers left external) and
-// runs build/xs/xsmqtt-xs on it with a memory profile.
+// entry with esbuild (format esm, the device's module specifiers left external; the preloaded
+// modules apart from the rest) and runs build/xs/xsmqtt-xs on it with a memory profile.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
+import { preloadedFiles } from './preload.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Repository root (this file runs from dist/host-tests/xs/). */
@@ -14,32 +15,70 @@ export const ROOT = resolve(here, '../../..');
 export const XS_BIN = join(ROOT, 'build/xs/xsmqtt-xs');
 export const DIST = join(ROOT, 'dist');
 
-/** Bundles `contents` (an ES module whose imports resolve from dist/host-tests/xs/) into one file. */
-export async function bundle(contents: string, minify = false, aliases: Record<string, string> = {}): Promise<{ file: string; bytes: number; cleanup: () => void }> {
+/** Each bundle's preloaded part, passed to the runtime as --preload. */
+const preloadOf = new Map<string, string>();
+let preloaded: Set<string> | undefined;
+
+/**
+ * Bundles `contents` (an ES module whose imports resolve from dist/host-tests/xs/) as a device
+ * build loads it: the modules the manifests preload go to preload.js, loaded before the device's
+ * budget applies (in flash on a device, free); bundle.js holds the entry and every module not
+ * preloaded, imports the preloaded part (a shared chunk) by relative path, and is instantiated
+ * under the budget. runXs and startXs pass the preloaded part along. `preload` adds files to the
+ * manifests' list, as a manifest entry would.
+ */
+export async function bundle(contents: string, minify = false, aliases: Record<string, string> = {}, preload: string[] = []): Promise<{ file: string; bytes: number; cleanup: () => void }> {
+  preloaded ??= preloadedFiles(ROOT);
   const dir = mkdtempSync(join(tmpdir(), 'xsmqtt-xs-'));
-  const result = await build({
-    stdin: { contents, resolveDir: here, sourcefile: 'entry.js', loader: 'js' },
+  const common = {
     bundle: true,
-    format: 'esm',
-    platform: 'neutral',
+    format: 'esm' as const,
+    platform: 'neutral' as const,
     target: 'es2022',
     minify,
     write: false,
+    absWorkingDir: ROOT,
     external: ['timer', 'time', 'mc/config', 'embedded:*'],
-    logLevel: 'silent',
-    // Device apps import the library by its Moddable module names (targets/..., src/...).
-    plugins: [{
-      name: 'moddable-names',
-      setup(b) {
-        b.onResolve({ filter: /^(targets|src)\// }, (args) => ({ path: join(ROOT, 'build/moddable', args.path.endsWith('.js') ? args.path : args.path + '.js') }));
-        b.onResolve({ filter: /^[^./]/ }, (args) => (aliases[args.path] ? { path: aliases[args.path] } : undefined));
-      },
-    }],
+    logLevel: 'silent' as const,
+  };
+  // Device apps import the library by its Moddable module names (targets/..., src/...).
+  const names = (entries: Record<string, string>): Plugin => ({
+    name: 'moddable-names',
+    setup(b) {
+      b.onResolve({ filter: /^xsmqtt-entry:/ }, (args) => ({ path: args.path, namespace: 'entry' }));
+      b.onLoad({ filter: /.*/, namespace: 'entry' }, (args) => ({ contents: entries[args.path], resolveDir: here, loader: 'js' }));
+      b.onResolve({ filter: /^(targets|src)\// }, (args) => ({ path: join(ROOT, 'build/moddable', args.path.endsWith('.js') ? args.path : args.path + '.js') }));
+      b.onResolve({ filter: /^[^./]/ }, (args) => (aliases[args.path] ? { path: aliases[args.path] } : undefined));
+    },
   });
-  const text = result.outputFiles[0].text;
+  // Which preloaded modules the entry reaches.
+  const graph = await build({ ...common, entryPoints: ['xsmqtt-entry:app'], outdir: dir, metafile: true, plugins: [names({ 'xsmqtt-entry:app': contents })] });
+  const used = Object.keys(graph.metafile.inputs).map((f) => resolve(ROOT, f)).filter((f) => preloaded!.has(f) || preload.includes(f)).sort();
+  const preloadEntry = used.map((f, i) => `export * as m${i} from ${JSON.stringify(f)};`).join('\n');
+  const result = await build({
+    ...common,
+    entryPoints: [{ in: 'xsmqtt-entry:preload', out: 'preload' }, { in: 'xsmqtt-entry:app', out: 'bundle' }],
+    outdir: dir,
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
+    plugins: [names({ 'xsmqtt-entry:app': contents, 'xsmqtt-entry:preload': preloadEntry })],
+  });
+  let bytes = 0;
+  for (const out of result.outputFiles!) {
+    writeFileSync(out.path, out.contents);
+    bytes += out.contents.length;
+  }
+  // Node runs the same files (session-xs.test): the chunks are ES modules.
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
   const file = join(dir, 'bundle.js');
-  writeFileSync(file, text);
-  return { file, bytes: Buffer.byteLength(text), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  preloadOf.set(file, join(dir, 'preload.js'));
+  return { file, bytes, cleanup: () => { preloadOf.delete(file); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+/** The runtime's arguments for a bundle: its preloaded part first. */
+function xsArgs(file: string, profile: string, args: string[]): string[] {
+  const preload = preloadOf.get(file);
+  return ['--profile', profile, ...args, ...(preload !== undefined ? ['--preload', preload] : []), file];
 }
 
 export interface XsRun {
@@ -51,7 +90,7 @@ export interface XsRun {
 /** Runs a bundle in XS; resolves when it exits (killed after timeoutMs). */
 export function runXs(file: string, profile = 'host', timeoutMs = 60000, args: string[] = []): Promise<XsRun> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(XS_BIN, ['--profile', profile, ...args, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(XS_BIN, xsArgs(file, profile, args), { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
@@ -74,7 +113,7 @@ export interface XsProcess {
 
 /** Starts a bundle in XS and returns at once; stop() kills it (the caller registers it in t.teardown). */
 export function startXs(file: string, profile = 'host', args: string[] = []): XsProcess {
-  const child = spawn(XS_BIN, ['--profile', profile, ...args, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(XS_BIN, xsArgs(file, profile, args), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
@@ -96,10 +135,10 @@ export function startXs(file: string, profile = 'host', args: string[] = []): Xs
 }
 
 /** Bundles and runs in one step, always removing the bundle. */
-export async function runInXs(contents: string, profile = 'host', timeoutMs = 60000): Promise<XsRun> {
+export async function runInXs(contents: string, profile = 'host', timeoutMs = 60000, args: string[] = []): Promise<XsRun> {
   const b = await bundle(contents);
   try {
-    return await runXs(b.file, profile, timeoutMs);
+    return await runXs(b.file, profile, timeoutMs, args);
   } finally {
     b.cleanup();
   }

@@ -2,7 +2,13 @@
    statistics for JavaScript, the Moddable module specifiers a device has ("timer",
    "embedded:io/socket/tcp") over real sockets and an epoll/poll loop, print to stdout.
 
-   usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stack slots] [--stats] [--config name=value]... bundle.js
+   usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stack slots] [--stats] [--config name=value]...
+                    [--preload preloaded.js]... bundle.js
+
+   Without --preload the whole bundle is loaded before the budget applies (free, as if preloaded).
+   With it, the --preload modules are loaded first and free (a device's preloaded modules, in
+   flash); bundle.js (the app's main module and what the device does not preload, importing the
+   preloaded part by path) is instantiated after the budget applies, so that it is charged.
 
    Exit status: 0 when nothing is left to run, the code given to __xsHost.exit(code),
    1 for an uncaught exception or a rejected module, 3 for memory full (a clean report on
@@ -347,12 +353,86 @@ static txScript* xsmqttParseString(txMachine* the, txString path, const char* so
 	return script;
 }
 
+/* The bundle loaded after the budget, parsed before it (see xsmqttPrepareScript). */
+static const char* gxDeferredPath = C_NULL;
+static txScript* gxDeferredScript = C_NULL;
+
+/* A device's modules are compiled at build time: their names are in the flash key table and
+   their functions' byte code stays in flash (XS_CODE_CODE_ARCHIVE: no copy in RAM). So a module
+   loaded after the budget gets its names and its IDs mapped beforehand, and its functions point
+   at its code (kept alive: never deleted) instead of copying it into chunks; only its
+   instantiation, as on a device, is charged. The walk is fxRemapIDs's. */
+static void xsmqttPrepareScript(txMachine* the, txScript* script)
+{
+	const txS1* sizes = gxCodeSizes;
+	txByte* p = script->codeBuffer;
+	txByte* q = p + script->codeSize;
+	txID* ids = C_NULL;
+	txID id;
+	if (script->symbolsBuffer) {
+		txByte* s = script->symbolsBuffer;
+		txID c, i;
+		mxDecodeID(s, c);
+		ids = c_malloc(c * sizeof(txID));
+		if (!ids)
+			fxAbort(the, XS_NOT_ENOUGH_MEMORY_EXIT);
+		ids[0] = XS_NO_ID;
+		for (i = 1; i < c; i++) {
+			ids[i] = fxNewNameC(the, (txString)s);
+			s += mxStringLength((char*)s) + 1;
+		}
+		c_free(script->symbolsBuffer);
+		script->symbolsBuffer = C_NULL;
+	}
+	while (p < q) {
+		txU1 op = *((txU1*)p);
+		txS1 offset = sizes[op];
+		if ((op == XS_CODE_CODE_1) || (op == XS_CODE_CODE_2) || (op == XS_CODE_CODE_4))
+			*((txU1*)p) = (txU1)(op - XS_CODE_CODE_1 + XS_CODE_CODE_ARCHIVE_1);
+		if (0 < offset)
+			p += offset;
+		else if (0 == offset) {
+			p++;
+			mxDecodeID(p, id);
+			if ((id != XS_NO_ID) && ids) {
+				id = ids[id];
+				p -= sizeof(txID);
+				mxEncodeID(p, id);
+			}
+		}
+		else if (-1 == offset) {
+			txU1 index;
+			p++;
+			index = *((txU1*)p);
+			p += 1 + index;
+		}
+		else if (-2 == offset) {
+			txU2 index;
+			p++;
+			mxDecode2(p, index);
+			p += index;
+		}
+		else if (-4 == offset) {
+			txS4 index;
+			p++;
+			mxDecode4(p, index);
+			p += index;
+		}
+	}
+	if (ids)
+		c_free(ids);
+}
+
 void fxLoadModule(txMachine* the, txSlot* module, txID moduleID)
 {
 	txString path = fxGetKeyName(the, moduleID);
 	const char* source = xsmqttHostModule(path);
 	txScript* script;
-	if (source)
+	if (gxDeferredScript && !c_strcmp(path, gxDeferredPath)) {
+		script = gxDeferredScript;
+		gxDeferredScript = C_NULL;
+	}
+	else if (source)
 		script = xsmqttParseString(the, path, source, mxDebugFlag);
 	else
 		script = xsmqttParseFile(the, path, mxDebugFlag);
@@ -845,6 +925,36 @@ static void xsmqttReject(txMachine* the)
 	exit(1);
 }
 
+/* Imports the module at `path` (a real path), running its jobs: 1 once it is evaluated, its
+   namespace in gxNamespace. */
+static int xsmqttImport(txMachine* the, const char* path)
+{
+	gxLoaded = 0;
+	xsBeginHost(the);
+	{
+		xsTry {
+			txSlot* realm = mxProgram.value.reference->next->value.module.realm;
+			mxPushStringC((txString)path);
+			fxRunImport(the, realm, XS_NO_ID);
+			mxDub();
+			fxGetID(the, mxID(_then));
+			mxCall();
+			fxNewHostFunction(the, xsmqttFulfill, 1, XS_NO_ID, XS_NO_ID);
+			fxNewHostFunction(the, xsmqttReject, 1, XS_NO_ID, XS_NO_ID);
+			mxRunCount(2);
+			mxPop();
+		}
+		xsCatch {
+			xsmqttReportException(the);
+		}
+	}
+	xsEndHost(the);
+	xsmqttRunPromiseJobs(the);
+	if (!gxLoaded)
+		fprintf(stderr, "xsmqtt-xs: %s did not finish loading\n", path);
+	return gxLoaded;
+}
+
 static void xsmqttDefine(txMachine* the, txSlot* target, const char* name, txCallback callback, int length)
 {
 	xsVar(1) = xsNewHostFunction(callback, length);
@@ -940,6 +1050,8 @@ int main(int argc, char* argv[])
 	const char* bundle = C_NULL;
 	const char* configs[64];
 	int configCount = 0;
+	char preloads[8][C_PATH_MAX];
+	int preloadCount = 0;
 	char real[C_PATH_MAX];
 	int stats = 0, i;
 	txMachine* the;
@@ -970,8 +1082,15 @@ int main(int argc, char* argv[])
 			stats = 1;
 		else if (!strcmp(argv[i], "--config") && (i + 1 < argc) && strchr(argv[i + 1], '=') && (configCount < 64))
 			configs[configCount++] = argv[++i];
+		else if (!strcmp(argv[i], "--preload") && (i + 1 < argc) && (preloadCount < 8)) {
+			if (!c_realpath(argv[++i], preloads[preloadCount])) {
+				fprintf(stderr, "xsmqtt-xs: %s: %s\n", argv[i], strerror(errno));
+				return 2;
+			}
+			preloadCount++;
+		}
 		else if (argv[i][0] == '-' || bundle) {
-			fprintf(stderr, "usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stack slots] [--stats] [--config name=value]... bundle.js\n");
+			fprintf(stderr, "usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stack slots] [--stats] [--config name=value]... [--preload preloaded.js]... bundle.js\n");
 			return 2;
 		}
 		else
@@ -980,7 +1099,7 @@ int main(int argc, char* argv[])
 	if (!gxStackCount)
 		gxStackCount = gxProfile->stackCount;
 	if (!bundle) {
-		fprintf(stderr, "usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stack slots] [--stats] [--config name=value]... bundle.js\n");
+		fprintf(stderr, "usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stack slots] [--stats] [--config name=value]... [--preload preloaded.js]... bundle.js\n");
 		return 2;
 	}
 	if (!c_realpath(bundle, real)) {
@@ -1054,35 +1173,33 @@ int main(int argc, char* argv[])
 		xsRemember(gxNamespace);
 		xsRemember(gxTimerTable);
 
-		xsTry {
-			txSlot* realm = mxProgram.value.reference->next->value.module.realm;
-			mxPushStringC(real);
-			fxRunImport(the, realm, XS_NO_ID);
-			mxDub();
-			fxGetID(the, mxID(_then));
-			mxCall();
-			fxNewHostFunction(the, xsmqttFulfill, 1, XS_NO_ID, XS_NO_ID);
-			fxNewHostFunction(the, xsmqttReject, 1, XS_NO_ID, XS_NO_ID);
-			mxRunCount(2);
-			mxPop();
-		}
-		xsCatch {
-			xsmqttReportException(the);
-		}
 	}
 	xsEndHost(the);
-	xsmqttRunPromiseJobs(the);
-	if (!gxLoaded) {
-		fprintf(stderr, "xsmqtt-xs: %s did not finish loading\n", real);
-		return 1;
+	for (i = 0; i < preloadCount; i++) {
+		if (!xsmqttImport(the, preloads[i]))
+			return 1;
 	}
+	if (preloadCount) {
+		gxDeferredScript = xsmqttParseFile(the, real, mxDebugFlag);
+		if (!gxDeferredScript) {
+			fprintf(stderr, "xsmqtt-xs: %s: cannot parse\n", real);
+			return 1;
+		}
+		gxDeferredPath = real;
+		xsmqttPrepareScript(the, gxDeferredScript);
+	}
+	else if (!xsmqttImport(the, real))
+		return 1;
 
-	/* The module graph is loaded: on a device it lives in flash (preloaded). From here on the
-	   device's budget applies to what the application allocates. */
+	/* What is loaded so far lives in flash on a device (preloaded). From here on the device's
+	   budget applies to what the application allocates, the bundle's instantiation included
+	   when --preload took the preloaded part apart. */
 	xsCollectGarbage();
 	if (stats)
 		xsmqttReportMemory(the, stderr);
 	xsmqttSetBudget(the);
+	if (preloadCount && !xsmqttImport(the, real))
+		return 1;
 
 	/* A device's machine is a clone of the preloaded one: the intrinsics and prototypes stay on
 	   the flash machine's stack (fxCloneMachine points stackPrototypes at its stackTop) and only
