@@ -5,7 +5,7 @@
 import { MAX_VARINT, PacketType, PropertyId, ProtocolVersion, ReasonCode } from '../codec/constants.js';
 import { decodePacket, encodePacket } from '../codec/codec.js';
 import { Framer, framerMemory } from '../codec/framer.js';
-import { f64, Memory, u16, u8, viewBytes } from '../codec/memory.js';
+import { Memory, u16, u8, viewBytes } from '../codec/memory.js';
 import { Packet, packetMemory } from '../codec/packet.js';
 import { Properties, propertiesMemory, propertiesSize } from '../codec/properties.js';
 import { decodeUtf8 } from '../codec/utf8.js';
@@ -65,46 +65,13 @@ export function sessionMemory(opts: SessionOptions, will: boolean): number {
   const tables = storeMemory(opts.inflight + opts.queueCount, opts.storeBytes) + inboundQos2Memory(inboundQos2Room(opts)) +
     subscriptionsMemory(opts.subscriptions, opts.subscriptionBytes) + arenaMemory(opts.aliasBytes, opts.outboundAliases) +
     arenaMemory(opts.aliasBytes, opts.topicAliasMaximum);
-  return viewBytes(REGS, 8) + records + tables + viewBytes(opts.sendBufferSize, 1) + viewBytes(clientIdRoom(opts), 1) + viewBytes(opts.pendingRequests, 2);
+  return records + tables + viewBytes(opts.sendBufferSize, 1) + viewBytes(clientIdRoom(opts), 1) + viewBytes(opts.pendingRequests, 2);
 }
-
-/** Session.r: every number and flag of a session, one entry each (see the accessors). */
-const enum Reg {
-  V5 = 0,
-  OutStart = 1,
-  OutEnd = 2,
-  State = 3,
-  Now = 4,
-  CloseWanted = 5,
-  CloseCode = 6,
-  ServerDisconnected = 7,
-  Stopped = 8,
-  Busy = 9,
-  ConnectAt = 10,
-  Carried = 11,
-  Stream = 12,
-  Routed = 13,
-  OutLeft = 14,
-  OutHandle = 15,
-  ClientIdLen = 16,
-  NextPacketId = 17,
-  LastRequestId = 18,
-  SessionPresent = 19,
-  ServerKeepAlive = 20,
-  ServerReceiveMaximum = 21,
-  ServerMaximumPacketSize = 22,
-  ServerMaximumQos = 23,
-  ServerRetainAvailable = 24,
-  ServerWildcardAvailable = 25,
-  ServerSharedAvailable = 26,
-  ServerSubscriptionIdsAvailable = 27,
-  SessionExpiry = 28,
-  Attempt = 29,
-}
-const REGS = 30;
 
 export class Session {
   opts: SessionOptions;
+  /** opts.version is MQTT 5 (the version is fixed at construction, as the framer's is). */
+  v5: boolean;
   handler: SessionHandler;
   auth: AuthMethod | null;
   notifier: Notifier | null;
@@ -127,6 +94,8 @@ export class Session {
 
   /** Send buffer: bytes out[outStart, outEnd) are waiting for the transport. */
   out: Uint8Array;
+  outStart: number;
+  outEnd: number;
 
   store: MessageStore;
   inQos2: InboundQos2;
@@ -135,110 +104,68 @@ export class Session {
   inAliases: InboundAliases;
   keepAlive: KeepAlive;
 
-
-  clientId: Uint8Array;
-  /** SUBSCRIBE / UNSUBSCRIBE packet ids awaiting their acks (0: free). */
-  reqId: Uint16Array;
-
-  // What the server allows on this connection (MQTT 5 CONNACK properties, or the defaults).
-  /**
-   * Every number and flag of the session, read and written through the accessors below: in XS
-   * each own property is a heap slot (16 bytes on a device), an entry here 8 bytes.
-   */
-  r: Float64Array;
-
-  /** opts.version is MQTT 5 (the version is fixed at construction, as the framer's is). */
-  get v5(): boolean { return this.r[Reg.V5] !== 0; }
-  set v5(v: boolean) { this.r[Reg.V5] = v ? 1 : 0; }
-  get outStart(): number { return this.r[Reg.OutStart]; }
-  set outStart(v: number) { this.r[Reg.OutStart] = v; }
-  get outEnd(): number { return this.r[Reg.OutEnd]; }
-  set outEnd(v: number) { this.r[Reg.OutEnd] = v; }
-  get state(): number { return this.r[Reg.State]; }
-  set state(v: number) { this.r[Reg.State] = v; }
-  get now(): number { return this.r[Reg.Now]; }
-  set now(v: number) { this.r[Reg.Now] = v; }
+  state: number;
+  now: number;
   /** The connection must be closed once the send buffer is drained. */
-  get closeWanted(): boolean { return this.r[Reg.CloseWanted] !== 0; }
-  set closeWanted(v: boolean) { this.r[Reg.CloseWanted] = v ? 1 : 0; }
-  get closeCode(): number { return this.r[Reg.CloseCode]; }
-  set closeCode(v: number) { this.r[Reg.CloseCode] = v; }
-  get serverDisconnected(): boolean { return this.r[Reg.ServerDisconnected] !== 0; }
-  set serverDisconnected(v: boolean) { this.r[Reg.ServerDisconnected] = v ? 1 : 0; }
+  closeWanted: boolean;
+  closeCode: number;
+  serverDisconnected: boolean;
   /** disconnect() was called: no reconnect. */
-  get stopped(): boolean { return this.r[Reg.Stopped] !== 0; }
-  set stopped(v: boolean) { this.r[Reg.Stopped] = v ? 1 : 0; }
+  stopped: boolean;
   /** Inside a handler call: sending waits until the received packets are processed. */
-  get busy(): boolean { return this.r[Reg.Busy] !== 0; }
-  set busy(v: boolean) { this.r[Reg.Busy] = v ? 1 : 0; }
-  get connectAt(): number { return this.r[Reg.ConnectAt]; }
-  set connectAt(v: number) { this.r[Reg.ConnectAt] = v; }
+  busy: boolean;
+  connectAt: number;
   /** Inflight messages from an earlier connection, held back until CONNACK says what the server kept. */
-  get carried(): number { return this.r[Reg.Carried]; }
-  set carried(v: number) { this.r[Reg.Carried] = v; }
+  carried: number;
   /** A streamed PUBLISH is under way: 0 none, 1 being delivered, 2 a QoS 2 duplicate (not delivered). */
-  get stream(): number { return this.r[Reg.Stream]; }
-  set stream(v: number) { this.r[Reg.Stream] = v; }
+  stream: number;
   /** Handlers of the message being delivered (subs.matched[0..routed); 0: the session handler). */
-  get routed(): number { return this.r[Reg.Routed]; }
-  set routed(v: number) { this.r[Reg.Routed] = v; }
+  routed: number;
   /**
    * A streamed outbound PUBLISH (publishStream) is on the wire: its payload bytes still to
    * come through streamWrite (0: none). Nothing else enters the send buffer meanwhile.
    */
-  get outLeft(): number { return this.r[Reg.OutLeft]; }
-  set outLeft(v: number) { this.r[Reg.OutLeft] = v; }
+  outLeft: number;
   /** The handle of that streamed message. */
-  get outHandle(): number { return this.r[Reg.OutHandle]; }
-  set outHandle(v: number) { this.r[Reg.OutHandle] = v; }
-  get clientIdLen(): number { return this.r[Reg.ClientIdLen]; }
-  set clientIdLen(v: number) { this.r[Reg.ClientIdLen] = v; }
-  get nextPacketId(): number { return this.r[Reg.NextPacketId]; }
-  set nextPacketId(v: number) { this.r[Reg.NextPacketId] = v; }
-  get lastRequestId(): number { return this.r[Reg.LastRequestId]; }
-  set lastRequestId(v: number) { this.r[Reg.LastRequestId] = v; }
-  get sessionPresent(): boolean { return this.r[Reg.SessionPresent] !== 0; }
-  set sessionPresent(v: boolean) { this.r[Reg.SessionPresent] = v ? 1 : 0; }
-  get serverKeepAlive(): number { return this.r[Reg.ServerKeepAlive]; }
-  set serverKeepAlive(v: number) { this.r[Reg.ServerKeepAlive] = v; }
-  get serverReceiveMaximum(): number { return this.r[Reg.ServerReceiveMaximum]; }
-  set serverReceiveMaximum(v: number) { this.r[Reg.ServerReceiveMaximum] = v; }
-  get serverMaximumPacketSize(): number { return this.r[Reg.ServerMaximumPacketSize]; }
-  set serverMaximumPacketSize(v: number) { this.r[Reg.ServerMaximumPacketSize] = v; }
-  get serverMaximumQos(): number { return this.r[Reg.ServerMaximumQos]; }
-  set serverMaximumQos(v: number) { this.r[Reg.ServerMaximumQos] = v; }
-  get serverRetainAvailable(): boolean { return this.r[Reg.ServerRetainAvailable] !== 0; }
-  set serverRetainAvailable(v: boolean) { this.r[Reg.ServerRetainAvailable] = v ? 1 : 0; }
-  get serverWildcardAvailable(): boolean { return this.r[Reg.ServerWildcardAvailable] !== 0; }
-  set serverWildcardAvailable(v: boolean) { this.r[Reg.ServerWildcardAvailable] = v ? 1 : 0; }
-  get serverSharedAvailable(): boolean { return this.r[Reg.ServerSharedAvailable] !== 0; }
-  set serverSharedAvailable(v: boolean) { this.r[Reg.ServerSharedAvailable] = v ? 1 : 0; }
-  get serverSubscriptionIdsAvailable(): boolean { return this.r[Reg.ServerSubscriptionIdsAvailable] !== 0; }
-  set serverSubscriptionIdsAvailable(v: boolean) { this.r[Reg.ServerSubscriptionIdsAvailable] = v ? 1 : 0; }
+  outHandle: number;
+
+  clientId: Uint8Array;
+  clientIdLen: number;
+  nextPacketId: number;
+  /** SUBSCRIBE / UNSUBSCRIBE packet ids awaiting their acks (0: free). */
+  reqId: Uint16Array;
+  lastRequestId: number;
+
+  // What the server allows on this connection (MQTT 5 CONNACK properties, or the defaults).
+  sessionPresent: boolean;
+  serverKeepAlive: number;
+  serverReceiveMaximum: number;
+  serverMaximumPacketSize: number;
+  serverMaximumQos: number;
+  serverRetainAvailable: boolean;
+  serverWildcardAvailable: boolean;
+  serverSharedAvailable: boolean;
+  serverSubscriptionIdsAvailable: boolean;
   /** Session Expiry Interval in effect: the server's CONNACK value when it sent one, else the client's. */
-  get sessionExpiry(): number { return this.r[Reg.SessionExpiry]; }
-  set sessionExpiry(v: number) { this.r[Reg.SessionExpiry] = v; }
+  sessionExpiry: number;
   /** Connection attempts since the last CONNACK that accepted: the back-off's exponent. */
-  get attempt(): number { return this.r[Reg.Attempt]; }
-  set attempt(v: number) { this.r[Reg.Attempt] = v; }
+  attempt: number;
 
   constructor(opts: SessionOptions, handler: SessionHandler, auth: AuthMethod | null) {
     this.opts = opts;
+    this.v5 = opts.version === ProtocolVersion.V5;
     this.handler = handler;
     this.auth = auth;
     this.notifier = null;
     this.observer = null;
-    const v5 = opts.version === ProtocolVersion.V5;
-    const will = v5 && opts.willTopic !== null;
+    const will = this.v5 && opts.willTopic !== null;
     const mem = new Memory(sessionMemory(opts, will));
     this.memory = mem;
-    this.r = f64(mem, REGS);
-    this.v5 = v5;
     this.framer = new Framer(opts.receiveBufferSize, mem);
     this.framer.version = opts.version;
     this.framer.streaming = opts.streamLargePayloads;
     if (opts.streamLargePayloads && opts.maximumPacketSize > 0) this.framer.maxPacketSize = opts.maximumPacketSize;
-    const none = v5 ? null : new Properties(0, 0, mem);
+    const none = this.v5 ? null : new Properties(0, 0, mem);
     this.rx = new Packet(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds, false, mem, none);
     // Only the record CONNECT is encoded from holds will properties, and only when there is an MQTT 5 will.
     this.tx = new Packet(opts.filtersPerPacket, opts.userProperties, opts.subscriptionIds, will, mem, none);
