@@ -14,7 +14,7 @@
 import os from 'node:os';
 import v8 from 'node:v8';
 import { generate, parser } from 'mqtt-packet';
-import { decodePacket, encodePacket, Framer, Packet, Reader } from '../../src/core/codec/index.js';
+import { decodeBody, decodePacket, encodePacket, Framer, Packet, Reader } from '../../src/core/codec/index.js';
 import { fromMqtt, MqttObject } from '../codec/helpers/convert.js';
 
 const RUNS = 9;
@@ -65,7 +65,7 @@ function ours(c: Case): Subject {
   const len = encodePacket(p, out, 0);
   if (len <= 0) throw new Error(`${c.name}: encodePacket ${len}`);
   const wire = out.slice(0, len);
-  const framer = new Framer(8192);
+  const framer = new Framer(8192, null, decodeBody);
   framer.version = c.version;
   const q = new Packet(8, 4, 4);
   const reader = new Reader();

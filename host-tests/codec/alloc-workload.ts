@@ -1,14 +1,6 @@
 // Workloads for the zero-allocation check (run by host-tests/alloc in a child process): mixed
 // packets encoded with encodePacket and decoded with decodePacket and the Framer.
-import {
-  decodePacket,
-  encodePacket,
-  Framer,
-  Packet,
-  PacketType,
-  PropertyId,
-  Reader,
-} from '../../src/core/codec/index.js';
+import { decodeBody, decodePacket, encodePacket, Framer, Packet, PacketType, PropertyId, Reader } from '../../src/core/codec/index.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -71,7 +63,7 @@ interface Workload {
 }
 
 function setUp(): Workload {
-  const framers = [new Framer(4096), new Framer(4096), new Framer(4096), new Framer(4096), new Framer(4096), new Framer(4096)];
+  const framers = [new Framer(4096, null, decodeBody), new Framer(4096, null, decodeBody), new Framer(4096, null, decodeBody), new Framer(4096, null, decodeBody), new Framer(4096, null, decodeBody), new Framer(4096, null, decodeBody)];
   framers[4].version = 4;
   framers[5].version = 5;
   return { mix: buildMix(), out: new Uint8Array(4096), reader: new Reader(), decoded: new Packet(4, 4, 4), framed: new Packet(4, 4, 4), framers };

@@ -3,7 +3,7 @@
 // The same checker must catch a loop that allocates (the controls).
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
-import { decodePacket, encodePacket, Framer, Packet, Reader } from '../../src/core/codec/index.js';
+import { decodeBody, decodePacket, encodePacket, Framer, Packet, Reader } from '../../src/core/codec/index.js';
 import { allocationFree, measureAllocation } from '../alloc/measure.js';
 import { buildMix } from './alloc-workload.js';
 
@@ -23,7 +23,7 @@ test('the measured mix encodes and decodes: 21 packets in 3.1.1 and 5, PUBLISH Q
     t.is(q.type, p.type);
     if (p.type < 12) t.is(q.packetId, p.packetId); // PINGREQ/PINGRESP carry none
     t.is(q.props.userCount + q.props.subIdCount, p.props.userCount + p.props.subIdCount);
-    const f = new Framer(256);
+    const f = new Framer(256, null, decodeBody);
     f.version = p.version;
     f.push(out, 0, n);
     t.is(f.next(q), n);

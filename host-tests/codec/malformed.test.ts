@@ -2,7 +2,7 @@
 // numbering unless marked 3.1.1; section numbers where the spec states the rule without an id),
 // with the exact reason code decodePacket and Framer.next must return.
 import test from 'ava';
-import { decodePacket, Framer, Packet, Reader } from '../../src/core/codec/index.js';
+import { decodeBody, decodePacket, Framer, Packet, Reader } from '../../src/core/codec/index.js';
 
 type Part = Buffer | number[] | string;
 
@@ -226,7 +226,7 @@ for (const c of CASES) {
     t.is(decodePacket(new Reader(), padded, 3, c.bytes.length, c.version, p), -c.code, 'at an offset');
     if (c.only === 'decode') return;
     for (const chunk of [c.bytes.length, 1]) {
-      const framer = new Framer(256);
+      const framer = new Framer(256, null, decodeBody);
       framer.version = c.version;
       let n = 0;
       for (let pos = 0; pos < c.bytes.length && n === 0;) {
@@ -243,12 +243,12 @@ function publish(payloadLen: number): Buffer {
 }
 
 test('3.1.2.11.4 / 3.2.2.3.6: a packet over the Maximum Packet Size -> 0x95 from the Framer', (t) => {
-  const framer = new Framer(4096);
+  const framer = new Framer(4096, null, decodeBody);
   framer.maxPacketSize = 64;
   // Refused from the fixed header alone, before the body arrives.
   framer.push(publish(100), 0, 4);
   t.is(framer.next(new Packet(1, 1, 1)), -TOO_LARGE);
-  const ok = new Framer(4096);
+  const ok = new Framer(4096, null, decodeBody);
   ok.maxPacketSize = 64;
   const exact = publish(64 - 5);
   t.is(exact.length, 64);
@@ -258,10 +258,10 @@ test('3.1.2.11.4 / 3.2.2.3.6: a packet over the Maximum Packet Size -> 0x95 from
 
 test('a packet larger than the receive buffer -> 0x95 without streaming, and for non-PUBLISH packets with it', (t) => {
   const big = publish(300);
-  const framer = new Framer(128);
+  const framer = new Framer(128, null, decodeBody);
   framer.push(big, 0, 128);
   t.is(framer.next(new Packet(1, 1, 1)), -TOO_LARGE);
-  const streaming = new Framer(128);
+  const streaming = new Framer(128, null, decodeBody);
   streaming.streaming = true;
   const sub = pk(0x82, [0, 1], s('x'.repeat(200)), [0]);
   streaming.push(sub, 0, 128);
@@ -269,7 +269,7 @@ test('a packet larger than the receive buffer -> 0x95 without streaming, and for
 });
 
 test('streaming: a PUBLISH head (topic, properties) that does not fit the buffer -> 0x95', (t) => {
-  const framer = new Framer(32);
+  const framer = new Framer(32, null, decodeBody);
   framer.version = 5;
   framer.streaming = true;
   const big = pk(0x30, s('t'.repeat(40)), props(), Buffer.alloc(100));

@@ -4,7 +4,7 @@
 import { deepStrictEqual, equal, ok } from 'node:assert/strict';
 import test from 'ava';
 import fc from 'fast-check';
-import { encodePublishHeader, Framer, PacketType } from '../../src/core/codec/index.js';
+import { decodeBody, encodePublishHeader, Framer, PacketType } from '../../src/core/codec/index.js';
 import { matchFilter, validateTopicFilter, validateTopicName } from '../../src/core/topic/index.js';
 import { validateTopicNameUtf8 } from '../../src/core/topic/validate.js';
 import { validateUtf8 } from '../../src/core/codec/index.js';
@@ -108,7 +108,7 @@ test('streamed PUBLISH: a buffer smaller than the packet yields the head, then c
         // Any buffer that holds the head but not the whole packet.
         const capacity = head + (slack % (total - head));
         const stream = Buffer.concat([encodeOurs(p), Buffer.from([0xd0, 0x00])]);
-        const framer = new Framer(capacity);
+        const framer = new Framer(capacity, null, decodeBody);
         framer.version = version;
         framer.streaming = true;
         const q = newPacket();

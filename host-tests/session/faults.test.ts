@@ -2,13 +2,13 @@
 // possible packet of the flow; the client reconnects to a persistent session and the flow
 // completes. QoS 1 must arrive at least once, QoS 2 exactly once, nothing lost.
 import test from 'ava';
-import { Framer, Packet, PacketType } from '../../src/core/codec/index.js';
+import { decodeBody, Framer, Packet, PacketType } from '../../src/core/codec/index.js';
 import { Harness, enc, testOptions } from './harness.js';
 import * as P from './packets.js';
 
 /** A persistent-session server that speaks just enough MQTT 5 for one message each way. */
 class ModelServer {
-  framer = new Framer(65536);
+  framer = new Framer(65536, null, decodeBody);
   pkt = new Packet(8, 8, 4);
   toClient: Uint8Array[] = [];
   connections = 0;

@@ -1,13 +1,13 @@
 // The companion broker: MQTT 3.1, 3.1.1 and 5.0 sessions, routing, retained and will messages,
 // limits and fault injection, over any byte stream (TCP, TLS, WebSocket), built on the
-// project's own codec (Framer, decodePacket, encodePacket) and topic validation.
+// project's own codec (Framer, and encodeServerPacket: the server's half) and topic validation.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { Framer } from '../core/codec/framer.js';
 import { Packet } from '../core/codec/packet.js';
 import { Properties } from '../core/codec/properties.js';
-import { encodePacket } from '../core/codec/codec.js';
+import { decodeClientBody, encodeServerPacket } from '../core/codec/server.js';
 import { PacketType, PropertyId, ReasonCode } from '../core/codec/constants.js';
 import { readVarint, varintSize } from '../core/codec/varint.js';
 import { Acl, PasswordFile } from './auth.js';
@@ -834,7 +834,7 @@ export class Connection {
   takenOver = false;
   dirty = false;
   session: Session | null = null;
-  framer = new Framer(FRAMER_SIZE);
+  framer = new Framer(FRAMER_SIZE, null, decodeClientBody);
   keepAlive = 0;
   lastIn = Date.now();
   readonly acceptedAt = Date.now();
@@ -916,7 +916,7 @@ export class Connection {
 
   private replaceFramer(size: number): void {
     const old = this.framer;
-    const f = new Framer(size);
+    const f = new Framer(size, null, decodeClientBody);
     f.maxPacketSize = old.maxPacketSize;
     f.version = old.version;
     f.buf.set(old.buf.subarray(old.start, old.fill), 0);
@@ -1329,21 +1329,21 @@ export class Connection {
   send(o: Packet, topic?: string): boolean {
     if (this.closed) return false;
     let at = this.outPos;
-    let n = encodePacket(o, this.out, at);
+    let n = encodeServerPacket(o, this.out, at);
     if (n === -ReasonCode.PacketTooLarge) {
       // Full: write what is there, and give a busy connection a bigger buffer.
       if (at > 0) {
         this.flush();
         at = 0;
         if (this.out.length < OUT_MAX) this.out = Buffer.allocUnsafe(this.out.length * 2);
-        n = encodePacket(o, this.out, 0);
+        n = encodeServerPacket(o, this.out, 0);
       }
       // One packet larger than the buffer: a buffer its size, dropped after the flush.
       let size = this.out.length;
       while (n === -ReasonCode.PacketTooLarge && size < MAX_PACKET * 2) {
         size *= 4;
         this.out = Buffer.allocUnsafe(size);
-        n = encodePacket(o, this.out, 0);
+        n = encodeServerPacket(o, this.out, 0);
       }
     }
     if (n < 0) {

@@ -1,7 +1,7 @@
 // Small drivers shared by the codec tests: encode/decode through our codec, feed a byte stream
 // to the Framer in given chunk sizes, and parse/generate with mqtt-packet.
 import { generate, parser } from 'mqtt-packet';
-import { decodePacket, encodePacket, Framer, Packet, Reader } from '../../../src/core/codec/index.js';
+import { decodeBody, decodePacket, encodePacket, Framer, Packet, Reader } from '../../../src/core/codec/index.js';
 import { canon, MqttObject, toMqtt } from './convert.js';
 
 export function newPacket(): Packet {
@@ -40,7 +40,7 @@ export interface FramedResult {
  * next() until it wants more, and snapshots each packet before the next call invalidates it.
  */
 export function frame(bytes: Uint8Array, version: number, chunks: number[], capacity = 1 << 16): FramedResult {
-  const framer = new Framer(capacity);
+  const framer = new Framer(capacity, null, decodeBody);
   framer.version = version;
   const p = newPacket();
   const packets: MqttObject[] = [];

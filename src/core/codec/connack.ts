@@ -1,17 +1,16 @@
 // CONNACK (MQTT 5 section 3.2, 3.1.1 section 3.2): session present, reason code, properties.
-// 3.1.1 return codes 0..5 are mapped onto the MQTT 5 reason codes and back.
+// 3.1.1 return codes 0..5 are mapped onto the MQTT 5 reason codes. Decoding only, what a client
+// reads; the server's encoder is in connack-encode.ts.
 import { PacketType, ProtocolVersion, ReasonCode } from './constants.js';
 import { Packet } from './packet.js';
-import { decodeProperties, propertiesSize, writeProperties } from './properties.js';
+import { decodeProperties } from './properties.js';
 import { Reader } from './reader.js';
 import { isReasonCodeFor } from './reason-codes.js';
-import { varintSize } from './varint.js';
-import { beginPacket } from './writer.js';
 
-const CONNACK_MASK = 1 << PacketType.Connack;
+export const CONNACK_MASK = 1 << PacketType.Connack;
 
 // Index: 3.1.1 return code; value: MQTT 5 reason code.
-const V3_TO_V5 = new Uint8Array([
+export const V3_TO_V5 = new Uint8Array([
   ReasonCode.Success,
   ReasonCode.UnsupportedProtocolVersion,
   ReasonCode.ClientIdentifierNotValid,
@@ -19,14 +18,6 @@ const V3_TO_V5 = new Uint8Array([
   ReasonCode.BadUserNameOrPassword,
   ReasonCode.NotAuthorized,
 ]);
-
-/** The 3.1.1 CONNACK return code closest to an MQTT 5 reason code. */
-export function connackReturnCodeV3(code: number): number {
-  for (let i = 0; i < V3_TO_V5.length; i++) if (V3_TO_V5[i] === code) return i;
-  if (code === ReasonCode.BadAuthenticationMethod) return 4;
-  if (code === ReasonCode.Banned) return 5;
-  return 3; // server unavailable
-}
 
 export function decodeConnack(r: Reader, p: Packet): number {
   const flags = r.u8();
@@ -50,21 +41,4 @@ export function decodeConnack(r: Reader, p: Packet): number {
   if (p.reasonCode !== 0 && p.sessionPresent) return -ReasonCode.ProtocolError;
   if (r.pos !== r.end) return -ReasonCode.MalformedPacket;
   return 0;
-}
-
-export function encodeConnack(p: Packet, out: Uint8Array, off: number): number {
-  let remaining = 2;
-  let propsSize = 0;
-  const v5 = p.version === ProtocolVersion.V5;
-  if (v5) {
-    propsSize = propertiesSize(p.props, CONNACK_MASK);
-    if (propsSize < 0) return propsSize;
-    remaining += varintSize(propsSize) + propsSize;
-  }
-  let pos = beginPacket(out, off, PacketType.Connack << 4, remaining);
-  if (pos < 0) return pos;
-  out[pos++] = p.sessionPresent && p.reasonCode === 0 ? 1 : 0;
-  out[pos++] = v5 ? p.reasonCode : connackReturnCodeV3(p.reasonCode);
-  if (v5) pos = writeProperties(out, pos, p.props, propsSize);
-  return pos - off;
 }

@@ -2,48 +2,74 @@
 // buffer. A packet larger than the buffer is refused with 0x95, or, when streaming is on and it
 // is a PUBLISH, handed over as its head and then payload chunks as they arrive.
 import { PacketType, ReasonCode, MAX_VARINT } from './constants.js';
-import { checkFixedHeader, decodeBody } from './codec.js';
+import { decodeServerBody } from './client.js';
+import { checkFixedHeader } from './header.js';
 import { Packet } from './packet.js';
 import { decodePublishHead } from './publish.js';
-import { Reader } from './reader.js';
+import { Reader, READER_INTS } from './reader.js';
 import { NEED_MORE, readVarint, varintSize } from './varint.js';
-import { Memory, u8, viewBytes } from './memory.js';
+import { i32, Memory, u8, viewBytes } from './memory.js';
+
+// Framer.f: the reader's numbers (READER_INTS), then the framer's. In XS a property is a heap
+// slot and a number in a typed array none.
+const START = READER_INTS;
+const FILL = START + 1;
+const VERSION = START + 2;
+const STREAMING = START + 3;
+/** Stored as int32, read back with >>> 0: any 32-bit unsigned Maximum Packet Size round-trips. */
+const MAX_PACKET_SIZE = START + 4;
+const PENDING = START + 5;
+const STREAM_LEFT = START + 6;
+const STREAM_TOTAL = START + 7;
+const INTS = START + 8;
 
 /** What a Framer of this capacity takes from a Memory. */
 export function framerMemory(capacity: number): number {
-  return viewBytes(capacity, 1);
+  return viewBytes(capacity, 1) + viewBytes(INTS, 4);
 }
+
+/** Decodes a packet's body (fixed header read into p); a negated reason code when it fails. */
+export type BodyDecoder = (r: Reader, p: Packet) => number;
 
 export class Framer {
   /** The receive buffer: transports write received bytes at `fill` (see space/commit or push). */
   buf: Uint8Array;
-  start: number;
-  fill: number;
-  /** Protocol level used to decode (CONNECT carries its own). */
-  version: number;
-  /** Deliver a PUBLISH larger than the buffer as chunks instead of refusing it. */
-  streaming: boolean;
-  /** Largest packet accepted, in bytes (MQTT 5 Maximum Packet Size); larger ones end in 0x95. */
-  maxPacketSize: number;
+  /** Its f holds the framer's numbers too (read and written through the accessors below). */
   reader: Reader;
-  /** Bytes of the packet or chunk returned last, released by the next call to next(). */
-  private pending: number;
-  /** Payload bytes of the streamed PUBLISH not yet handed over. */
-  private streamLeft: number;
-  private streamTotal: number;
+  /** The direction decoded: a client's (decodeServerBody) unless given, codec.ts's decodeBody or server.ts's decodeClientBody for a server. */
+  private decodeBody: BodyDecoder;
 
-  constructor(capacity: number, mem: Memory | null = null) {
+  constructor(capacity: number, mem: Memory | null = null, decodeBody: BodyDecoder = decodeServerBody) {
     this.buf = u8(mem, capacity);
-    this.start = 0;
-    this.fill = 0;
+    this.reader = new Reader(i32(mem, INTS));
+    this.decodeBody = decodeBody;
+    this.reset();
     this.version = 4;
     this.streaming = false;
     this.maxPacketSize = MAX_VARINT + 5;
-    this.reader = new Reader();
-    this.pending = 0;
-    this.streamLeft = 0;
-    this.streamTotal = 0;
   }
+
+  get start(): number { return this.reader.f[START]; }
+  set start(v: number) { this.reader.f[START] = v; }
+  get fill(): number { return this.reader.f[FILL]; }
+  set fill(v: number) { this.reader.f[FILL] = v; }
+  /** Protocol level used to decode (CONNECT carries its own). */
+  get version(): number { return this.reader.f[VERSION]; }
+  set version(v: number) { this.reader.f[VERSION] = v; }
+  /** Deliver a PUBLISH larger than the buffer as chunks instead of refusing it. */
+  get streaming(): boolean { return this.reader.f[STREAMING] !== 0; }
+  set streaming(v: boolean) { this.reader.f[STREAMING] = v ? 1 : 0; }
+  /** Largest packet accepted, in bytes (MQTT 5 Maximum Packet Size); larger ones end in 0x95. */
+  get maxPacketSize(): number { return this.reader.f[MAX_PACKET_SIZE] >>> 0; }
+  set maxPacketSize(v: number) { this.reader.f[MAX_PACKET_SIZE] = v; }
+  /** Bytes of the packet or chunk returned last, released by the next call to next(). */
+  private get pending(): number { return this.reader.f[PENDING]; }
+  private set pending(v: number) { this.reader.f[PENDING] = v; }
+  /** Payload bytes of the streamed PUBLISH not yet handed over. */
+  private get streamLeft(): number { return this.reader.f[STREAM_LEFT]; }
+  private set streamLeft(v: number) { this.reader.f[STREAM_LEFT] = v; }
+  private get streamTotal(): number { return this.reader.f[STREAM_TOTAL]; }
+  private set streamTotal(v: number) { this.reader.f[STREAM_TOTAL] = v; }
 
   /** Forgets everything buffered (a new connection). */
   reset(): void {
@@ -115,7 +141,7 @@ export class Framer {
     p.version = this.version;
     p.chunk = 0;
     this.reader.reset(buf, this.start + total - remaining, this.start + total);
-    rc = decodeBody(this.reader, p);
+    rc = this.decodeBody(this.reader, p);
     this.pending = total;
     return rc < 0 ? rc : total;
   }

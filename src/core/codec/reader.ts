@@ -6,95 +6,122 @@ import { validateUtf8 } from './utf8.js';
 
 const EMPTY = new Uint8Array(0);
 
+// Reader.f: the cursor's numbers. In XS a property is a heap slot and a number in a typed
+// array none, and an owner (the Framer) can lend the reader the first READER_INTS of its own.
+const POS = 0;
+const END = 1;
+const ERR = 2;
+const LEN = 3;
+export const READER_INTS = 4;
+
 export class Reader {
   buf: Uint8Array;
-  pos: number;
-  end: number;
-  /** 0, or the first reason code met (positive). */
-  err: number;
-  /** The length of the last binary() or utf8() field. */
-  len: number;
+  /** pos, end, err and len, read and written through the accessors below. */
+  f: Int32Array;
 
-  constructor() {
+  /** f: READER_INTS (or more) ints to keep the numbers in; the reader makes its own when null. */
+  constructor(f: Int32Array | null = null) {
     this.buf = EMPTY;
-    this.pos = 0;
-    this.end = 0;
-    this.err = 0;
-    this.len = 0;
+    this.f = f !== null ? f : new Int32Array(READER_INTS);
+    this.f[POS] = 0;
+    this.f[END] = 0;
+    this.f[ERR] = 0;
+    this.f[LEN] = 0;
   }
 
+  get pos(): number { return this.f[POS]; }
+  set pos(v: number) { this.f[POS] = v; }
+  get end(): number { return this.f[END]; }
+  set end(v: number) { this.f[END] = v; }
+  /** 0, or the first reason code met (positive). */
+  get err(): number { return this.f[ERR]; }
+  set err(v: number) { this.f[ERR] = v; }
+  /** The length of the last binary() or utf8() field. */
+  get len(): number { return this.f[LEN]; }
+  set len(v: number) { this.f[LEN] = v; }
+
   reset(buf: Uint8Array, pos: number, end: number): void {
+    const f = this.f;
     this.buf = buf;
-    this.pos = pos;
-    this.end = end;
-    this.err = 0;
-    this.len = 0;
+    f[POS] = pos;
+    f[END] = end;
+    f[ERR] = 0;
+    f[LEN] = 0;
   }
 
   fail(code: number): number {
-    if (this.err === 0) this.err = code;
-    this.pos = this.end;
+    const f = this.f;
+    if (f[ERR] === 0) f[ERR] = code;
+    f[POS] = f[END];
     return 0;
   }
 
   remaining(): number {
-    return this.end - this.pos;
+    return this.f[END] - this.f[POS];
   }
 
   u8(): number {
-    if (this.pos + 1 > this.end) return this.fail(ReasonCode.MalformedPacket);
-    return this.buf[this.pos++];
+    const f = this.f;
+    const p = f[POS];
+    if (p + 1 > f[END]) return this.fail(ReasonCode.MalformedPacket);
+    f[POS] = p + 1;
+    return this.buf[p];
   }
 
   u16(): number {
-    if (this.pos + 2 > this.end) return this.fail(ReasonCode.MalformedPacket);
+    const f = this.f;
+    const p = f[POS];
+    if (p + 2 > f[END]) return this.fail(ReasonCode.MalformedPacket);
     const b = this.buf;
-    const p = this.pos;
-    this.pos = p + 2;
+    f[POS] = p + 2;
     return (b[p] << 8) | b[p + 1];
   }
 
   u32(): number {
-    if (this.pos + 4 > this.end) return this.fail(ReasonCode.MalformedPacket);
+    const f = this.f;
+    const p = f[POS];
+    if (p + 4 > f[END]) return this.fail(ReasonCode.MalformedPacket);
     const b = this.buf;
-    const p = this.pos;
-    this.pos = p + 4;
+    f[POS] = p + 4;
     return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
   }
 
   varint(): number {
     // One byte is the usual case (property identifiers and most lengths).
-    const pos = this.pos;
-    if (pos < this.end) {
+    const f = this.f;
+    const pos = f[POS];
+    if (pos < f[END]) {
       const b = this.buf[pos];
       if (b < 0x80) {
-        this.pos = pos + 1;
+        f[POS] = pos + 1;
         return b;
       }
     }
-    const v = readVarint(this.buf, this.pos, this.end);
+    const v = readVarint(this.buf, pos, f[END]);
     if (v < 0) return this.fail(ReasonCode.MalformedPacket);
-    this.pos += varintSize(v);
+    f[POS] = pos + varintSize(v);
     return v;
   }
 
   /** A two-byte length and that many bytes: returns their offset, the length in `len`. */
   binary(): number {
     const n = this.u16();
-    if (this.pos + n > this.end) {
-      this.len = 0;
+    const f = this.f;
+    const off = f[POS];
+    if (off + n > f[END]) {
+      f[LEN] = 0;
       return this.fail(ReasonCode.MalformedPacket);
     }
-    const off = this.pos;
-    this.pos = off + n;
-    this.len = n;
+    f[POS] = off + n;
+    f[LEN] = n;
     return off;
   }
 
   /** As binary(), and the bytes must be valid MQTT UTF-8. */
   utf8(): number {
     const off = this.binary();
-    if (this.err === 0 && validateUtf8(this.buf, off, this.len) < 0) this.fail(ReasonCode.MalformedPacket);
+    const f = this.f;
+    if (f[ERR] === 0 && validateUtf8(this.buf, off, f[LEN]) < 0) this.fail(ReasonCode.MalformedPacket);
     return off;
   }
 }

@@ -1,16 +1,17 @@
 // SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK (MQTT 5 sections 3.8-3.11): a packet id, MQTT 5
-// properties, then a list of filters (with options for SUBSCRIBE) or of reason codes.
+// properties, then a list of filters (with options for SUBSCRIBE) or of reason codes. The
+// client's half: SUBSCRIBE/UNSUBSCRIBE encoding and SUBACK/UNSUBACK decoding; the server's half
+// is in subscribe-decode.ts and suback-encode.ts.
 import { PacketType, ProtocolVersion, ReasonCode } from './constants.js';
 import { Packet } from './packet.js';
 import { decodeProperties, propertiesSize, writeProperties } from './properties.js';
 import { Reader } from './reader.js';
 import { isReasonCodeFor } from './reason-codes.js';
-import { isSharedFilter, validateTopicFilter } from '../topic/validate.js';
 import { varintSize } from './varint.js';
 import { beginPacket, writeLengthPrefixed, writeU16 } from './writer.js';
 
 /** Packet id and, in MQTT 5, properties: the head shared by all four packets. */
-function decodeHead(r: Reader, p: Packet): number {
+export function decodeHead(r: Reader, p: Packet): number {
   p.packetId = r.u16();
   if (r.err !== 0) return -r.err;
   // MQTT-2.2.1-3: SUBSCRIBE and UNSUBSCRIBE (and so their acks) carry a non-zero packet id.
@@ -20,7 +21,7 @@ function decodeHead(r: Reader, p: Packet): number {
   return 0;
 }
 
-function headSize(p: Packet): number {
+export function headSize(p: Packet): number {
   if (p.packetId <= 0 || p.packetId > 0xffff) return -ReasonCode.MalformedPacket;
   if (p.version !== ProtocolVersion.V5) return 2;
   const size = propertiesSize(p.props, 1 << p.type);
@@ -28,38 +29,10 @@ function headSize(p: Packet): number {
   return 2 + varintSize(size) + size;
 }
 
-function writeHead(out: Uint8Array, pos: number, p: Packet): number {
+export function writeHead(out: Uint8Array, pos: number, p: Packet): number {
   pos = writeU16(out, pos, p.packetId);
   if (p.version === ProtocolVersion.V5) pos = writeProperties(out, pos, p.props, propertiesSize(p.props, 1 << p.type));
   return pos;
-}
-
-/** SUBSCRIBE and UNSUBSCRIBE: filters (with an options byte each for SUBSCRIBE). */
-export function decodeFilters(r: Reader, p: Packet): number {
-  let rc = decodeHead(r, p);
-  if (rc < 0) return rc;
-  const subscribe = p.type === PacketType.Subscribe;
-  const v5 = p.version === ProtocolVersion.V5;
-  p.count = 0;
-  while (r.pos < r.end) {
-    const off = r.utf8();
-    const len = r.len;
-    const options = subscribe ? r.u8() : 0;
-    if (r.err !== 0) return -r.err;
-    rc = validateTopicFilter(r.buf, off, len);
-    if (rc < 0) return rc;
-    if (subscribe) {
-      // MQTT-3.8.3-4 (3.1.1) / MQTT-3.8.3-5 (5.0): reserved option bits are zero; 3.1.1: QoS 3 is malformed.
-      if ((options & (v5 ? 0xc0 : 0xfc)) !== 0 || (!v5 && (options & 0x03) === 3)) return -ReasonCode.MalformedPacket;
-      // 5.0 section 3.8.3.1: Maximum QoS 3 and retain handling 3 are protocol errors; MQTT-3.8.3-4: no local on a shared subscription too.
-      if ((options & 0x03) === 3 || ((options >> 4) & 0x03) === 3) return -ReasonCode.ProtocolError;
-      if ((options & 0x04) !== 0 && isSharedFilter(r.buf, off, len)) return -ReasonCode.ProtocolError;
-    }
-    if (!p.addFilter(r.buf, off, len, options)) return -ReasonCode.ImplementationSpecificError;
-  }
-  // MQTT-3.8.3-3, MQTT-3.10.3-2: at least one filter.
-  if (p.count === 0) return -ReasonCode.ProtocolError;
-  return 0;
 }
 
 export function encodeFilters(p: Packet, out: Uint8Array, off: number): number {
@@ -103,13 +76,3 @@ export function decodeCodes(r: Reader, p: Packet): number {
   return 0;
 }
 
-export function encodeCodes(p: Packet, out: Uint8Array, off: number): number {
-  const head = headSize(p);
-  if (head < 0) return head;
-  const codes = p.type === PacketType.Unsuback && p.version !== ProtocolVersion.V5 ? 0 : p.count;
-  let pos = beginPacket(out, off, p.type << 4, head + codes);
-  if (pos < 0) return pos;
-  pos = writeHead(out, pos, p);
-  for (let i = 0; i < codes; i++) out[pos++] = p.codes[i];
-  return pos - off;
-}

@@ -7,32 +7,46 @@ export function inboundQos2Memory(capacity: number): number {
   return viewBytes(capacity, 2);
 }
 
+/**
+ * The ids are kept packed at the front of `ids`, the rest 0: a packet identifier is never 0
+ * (MQTT-2.2.1-3, checked by the decoder), so the count needs no property (a heap slot in XS).
+ */
 export class InboundQos2 {
   ids: Uint16Array;
-  count: number;
 
   constructor(capacity: number, mem: Memory | null = null) {
     this.ids = u16(mem, capacity);
-    this.count = 0;
+  }
+
+  get count(): number {
+    const ids = this.ids;
+    let n = 0;
+    while (n < ids.length && ids[n] !== 0) n++;
+    return n;
   }
 
   has(id: number): boolean {
-    for (let i = 0; i < this.count; i++) if (this.ids[i] === id) return true;
+    const ids = this.ids;
+    for (let i = 0; i < ids.length && ids[i] !== 0; i++) if (ids[i] === id) return true;
     return false;
   }
 
   /** False when the table is full. */
   add(id: number): boolean {
-    if (this.count >= this.ids.length) return false;
-    this.ids[this.count++] = id;
+    const n = this.count;
+    if (n >= this.ids.length) return false;
+    this.ids[n] = id;
     return true;
   }
 
   /** False when the id was not there. */
   remove(id: number): boolean {
-    for (let i = 0; i < this.count; i++) {
-      if (this.ids[i] === id) {
-        this.ids[i] = this.ids[--this.count];
+    const ids = this.ids;
+    const last = this.count - 1;
+    for (let i = 0; i <= last; i++) {
+      if (ids[i] === id) {
+        ids[i] = ids[last];
+        ids[last] = 0;
         return true;
       }
     }
@@ -40,6 +54,7 @@ export class InboundQos2 {
   }
 
   clear(): void {
-    this.count = 0;
+    // Never fill() the shared empty table (read-only on a device).
+    if (this.ids.length > 0) this.ids.fill(0);
   }
 }

@@ -3,7 +3,7 @@
 // its handler what happened, and says when it next wants to be woken (nextWake). It never
 // reads a clock or touches a socket. Everything it holds is allocated in the constructor.
 import { MAX_VARINT, PacketType, PropertyId, ProtocolVersion, ReasonCode } from '../codec/constants.js';
-import { decodePacket, encodePacket } from '../codec/codec.js';
+import { decodeServerPacket, encodeClientPacket } from '../codec/client.js';
 import { Framer, framerMemory } from '../codec/framer.js';
 import { Memory, u16, u8, viewBytes } from '../codec/memory.js';
 import { Packet, packetMemory } from '../codec/packet.js';
@@ -619,10 +619,10 @@ export class Session {
   private writeTx(): number {
     // Inside a streamed PUBLISH nothing else can be written (see publishStream).
     if (this.outLeft > 0) return -ReasonCode.PacketTooLarge;
-    let n = encodePacket(this.tx, this.out, this.outEnd);
+    let n = encodeClientPacket(this.tx, this.out, this.outEnd);
     if (n === -ReasonCode.PacketTooLarge && this.outStart > 0) {
       this.ensureSpace(this.out.length);
-      n = encodePacket(this.tx, this.out, this.outEnd);
+      n = encodeClientPacket(this.tx, this.out, this.outEnd);
     }
     if (n > 0) {
       this.outEnd += n;
@@ -1041,7 +1041,7 @@ export class Session {
     // tx carries the caller's properties for this one encoding.
     const own = p.props;
     p.props = pp;
-    const rc = headOnly ? encodePublishHeader(p, st.arena.bytes, st.arena.off(slot)) : encodePacket(p, st.arena.bytes, st.arena.off(slot));
+    const rc = headOnly ? encodePublishHeader(p, st.arena.bytes, st.arena.off(slot)) : encodeClientPacket(p, st.arena.bytes, st.arena.off(slot));
     p.props = own;
     if (pp.has(PropertyId.MessageExpiryInterval)) st.setExpiry(slot, pp.get(PropertyId.MessageExpiryInterval));
     pp.clear();
@@ -1140,7 +1140,7 @@ export class Session {
     if (!this.ensureSpace(len + 3)) return 0;
     if (st.streamed(slot) === 1) return this.transmitHead(slot);
     const sp = this.tx;
-    if (decodePacket(this.framer.reader, st.arena.bytes, st.arena.off(slot), len, o.version, sp) < 0) {
+    if (decodeServerPacket(this.framer.reader, st.arena.bytes, st.arena.off(slot), len, o.version, sp) < 0) {
       this.drop(slot, ReasonCode.ImplementationSpecificError);
       return -1;
     }
@@ -1166,7 +1166,7 @@ export class Session {
         }
       }
     }
-    const n = encodePacket(sp, this.out, this.outEnd);
+    const n = encodeClientPacket(sp, this.out, this.outEnd);
     // MQTT-3.2.2-15: nothing over the server's Maximum Packet Size is sent; it is reported.
     if (n < 0 || n > this.serverMaximumPacketSize) {
       if (assigned > 0) this.outAliases.unassign(assigned);

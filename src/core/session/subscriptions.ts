@@ -4,8 +4,8 @@
 import { Packet } from '../codec/packet.js';
 import { matchFilter } from '../topic/match.js';
 import { sharedFilterStart } from '../topic/validate.js';
-import { arenaMemory, ByteArena } from './arena.js';
-import { i32, Memory, viewBytes } from '../codec/memory.js';
+import { ARENA_SLOTS, arenaInts, arenaMemory, ByteArena } from './arena.js';
+import { Memory } from '../codec/memory.js';
 import { MessageHandler } from './handler.js';
 
 export const enum SubState {
@@ -26,47 +26,48 @@ const STRIDE = 5;
 
 /** What a Subscriptions table takes from a Memory. */
 export function subscriptionsMemory(slots: number, bytes: number): number {
-  return arenaMemory(bytes, slots) + viewBytes(slots * STRIDE, 4);
+  return arenaMemory(bytes, slots, slots * STRIDE);
 }
 
 export class Subscriptions {
-  arena: ByteArena;
-  /** Number of slots. */
-  slots: number;
   /**
-   * Per slot, STRIDE apart: state, options, subscription identifier, the packet id of the
-   * SUBSCRIBE / UNSUBSCRIBE in flight for this filter (0: to be sent) and the filter's order
-   * within that packet. One typed array, not five: each costs several XS heap slots.
+   * The filters' bytes; its r holds, after the arena's own ints, per slot and STRIDE apart:
+   * state, options, subscription identifier, the packet id of the SUBSCRIBE / UNSUBSCRIBE in
+   * flight for this filter (0: to be sent) and the filter's order within that packet. One
+   * typed array for all: in XS each costs several heap slots, a number in one none.
    */
-  n: Int32Array;
-  handler: (MessageHandler | null)[];
-  /** Filled by route(). */
-  matched: (MessageHandler | null)[];
+  arena: ByteArena;
+  /** matched (filled by route()) at [0, slots), then each slot's handler: one array, not two. */
+  private h: (MessageHandler | null)[];
 
   constructor(slots: number, bytes: number, mem: Memory | null = null) {
-    this.arena = new ByteArena(bytes, slots, mem);
-    this.slots = slots;
-    this.n = i32(mem, slots * STRIDE);
-    this.handler = [];
-    this.matched = [];
-    for (let i = 0; i < slots; i++) {
-      this.handler.push(null);
-      this.matched.push(null);
-    }
+    this.arena = new ByteArena(bytes, slots, mem, slots * STRIDE);
+    this.h = [];
+    for (let i = 0; i < 2 * slots; i++) this.h.push(null);
   }
 
-  state(slot: number): number { return this.n[slot * STRIDE + STATE]; }
-  setState(slot: number, v: number): void { this.n[slot * STRIDE + STATE] = v; }
-  options(slot: number): number { return this.n[slot * STRIDE + OPTIONS]; }
-  subId(slot: number): number { return this.n[slot * STRIDE + SUB_ID]; }
-  pendingId(slot: number): number { return this.n[slot * STRIDE + PENDING_ID]; }
-  setPendingId(slot: number, v: number): void { this.n[slot * STRIDE + PENDING_ID] = v; }
-  position(slot: number): number { return this.n[slot * STRIDE + POSITION]; }
-  setPosition(slot: number, v: number): void { this.n[slot * STRIDE + POSITION] = v; }
+  /** Number of slots. */
+  get slots(): number { return this.arena.r[ARENA_SLOTS] | 0; }
+  /** Filled by route(). */
+  get matched(): (MessageHandler | null)[] { return this.h; }
+
+  /** Index of slot's numbers in the arena's r. */
+  private at(slot: number): number {
+    return arenaInts(this.arena.slots) + slot * STRIDE;
+  }
+
+  state(slot: number): number { return this.arena.r[this.at(slot) + STATE]; }
+  setState(slot: number, v: number): void { this.arena.r[this.at(slot) + STATE] = v; }
+  options(slot: number): number { return this.arena.r[this.at(slot) + OPTIONS]; }
+  subId(slot: number): number { return this.arena.r[this.at(slot) + SUB_ID]; }
+  pendingId(slot: number): number { return this.arena.r[this.at(slot) + PENDING_ID]; }
+  setPendingId(slot: number, v: number): void { this.arena.r[this.at(slot) + PENDING_ID] = v; }
+  position(slot: number): number { return this.arena.r[this.at(slot) + POSITION]; }
+  setPosition(slot: number, v: number): void { this.arena.r[this.at(slot) + POSITION] = v; }
 
   /** The slot holding this filter, or -1. */
   find(buf: Uint8Array, off: number, len: number): number {
-    for (let i = 0; i < this.slots; i++) {
+    for (let i = 0, end = this.slots; i < end; i++) {
       if (this.state(i) !== SubState.Free && this.arena.equals(i, buf, off, len)) return i;
     }
     return -1;
@@ -76,7 +77,7 @@ export class Subscriptions {
   add(buf: Uint8Array, off: number, len: number, options: number, subId: number, handler: MessageHandler | null): number {
     let slot = this.find(buf, off, len);
     if (slot < 0) {
-      for (let i = 0; i < this.slots; i++) {
+      for (let i = 0, end = this.slots; i < end; i++) {
         if (this.state(i) === SubState.Free) {
           slot = i;
           break;
@@ -84,19 +85,20 @@ export class Subscriptions {
       }
       if (slot < 0 || !this.arena.put(slot, buf, off, len)) return -1;
     }
-    const b = slot * STRIDE;
-    this.n[b + STATE] = SubState.Subscribing;
-    this.n[b + OPTIONS] = options;
-    this.n[b + SUB_ID] = subId;
-    this.n[b + PENDING_ID] = 0;
-    this.handler[slot] = handler;
+    const r = this.arena.r;
+    const b = this.at(slot);
+    r[b + STATE] = SubState.Subscribing;
+    r[b + OPTIONS] = options;
+    r[b + SUB_ID] = subId;
+    r[b + PENDING_ID] = 0;
+    this.h[this.slots + slot] = handler;
     return slot;
   }
 
   free(slot: number): void {
     this.arena.release(slot);
     this.setState(slot, SubState.Free);
-    this.handler[slot] = null;
+    this.h[this.slots + slot] = null;
   }
 
   /**
@@ -105,9 +107,10 @@ export class Subscriptions {
    */
   route(msg: Packet): number {
     let n = 0;
-    const out = this.matched;
-    for (let i = 0; i < this.slots; i++) {
-      const h = this.handler[i];
+    const out = this.h;
+    const slots = this.slots;
+    for (let i = 0; i < slots; i++) {
+      const h = out[slots + i];
       const st = this.state(i);
       if (h === null || st === SubState.Free || st === SubState.Unsubscribing || !this.matches(i, msg)) continue;
       let seen = false;
