@@ -42,8 +42,6 @@ export class Packet {
   filter: Uint8Array[];
   /** SUBSCRIBE options byte per filter: QoS (bits 0-1), no local (2), retain as published (3), retain handling (4-5). */
   options: Uint8Array;
-  /** SUBACK / UNSUBACK reason codes, one per filter (3.1.1 SUBACK 0x80 is kept as is): the same array as `options` (a packet has one or the other). */
-  codes: Uint8Array;
 
   props: Properties;
 
@@ -84,9 +82,11 @@ export class Packet {
     this.filter = [];
     for (let i = 0; i < capacity; i++) this.filter.push(EMPTY);
     this.options = u8(mem, capacity);
-    this.codes = this.options;
     this.props = props !== null ? props : new Properties(userProperties, subscriptionIds, mem);
   }
+
+  /** SUBACK / UNSUBACK reason codes, one per filter (3.1.1 SUBACK 0x80 is kept as is): the same array as `options` (a packet has one or the other). */
+  get codes(): Uint8Array { return this.options; }
 
   // The packet's own numbers and flags.
   get type(): number { return this.f[0]; }
