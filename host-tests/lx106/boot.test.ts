@@ -52,7 +52,7 @@ test('spawnLx106 runs a bundle as a child process with a bridge of its own, remo
   const { existsSync } = await import('node:fs');
   const b = await bundle(`print('child ' + __xsHost.profile);`);
   t.teardown(b.cleanup);
-  const child = spawnLx106(['--profile', 'esp32', b.file]);
+  const child = spawnLx106(['--profile', 'esp32', '--preload', b.preload, b.file]);
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
   const args = child.spawnargs.join(' ');
   const dir = /arg=--link,arg=([^,]+)/.exec(args)?.[1];

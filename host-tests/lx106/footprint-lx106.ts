@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const broker = await startBroker({ port: 0, host: '127.0.0.1', sysInterval: 0 });
   const config = { broker: '127.0.0.1', port: broker.port, clientId: `fp-lx106-${process.pid}`, version: 5, roundTrips: 50 };
   const bundle = await bundleDevice(`import { Footprint } from './targets/lx106/app/footprint.ts';\nexport default function main() { new Footprint(${JSON.stringify(config)}).start(); }\n`);
-  const device = startLx106({ bundle: bundle.file, profile: 'esp32', timeoutMs: 120000 });
+  const device = startLx106({ bundle: bundle.file, preload: bundle.preload, profile: 'esp32', timeoutMs: 120000 });
   let fp: Record<string, number>;
   try {
     const r = await device.exited;

@@ -20,7 +20,7 @@ export async function runOnLx106(
 ): Promise<Lx106Exit> {
   const b = await bundle(contents);
   t.teardown(b.cleanup);
-  const device = startLx106({ ...options, bundle: b.file, bridge: options.bridge ?? false });
+  const device = startLx106({ ...options, bundle: b.file, preload: b.preload, bridge: options.bridge ?? false });
   t.teardown(() => device.stop());
   return device.exited;
 }

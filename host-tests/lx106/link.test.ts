@@ -70,7 +70,7 @@ test('the bridge follows the device: a reset cut is an error on the device, whic
   t.teardown(b.cleanup);
   const lines: string[] = [];
   let waiter: ((l: string) => void) | undefined;
-  const device = startLx106({ bundle: b.file, bridge: {}, timeoutMs: 60000, onLine: (l) => { lines.push(l); waiter?.(l); } });
+  const device = startLx106({ bundle: b.file, preload: b.preload, bridge: {}, timeoutMs: 60000, onLine: (l) => { lines.push(l); waiter?.(l); } });
   t.teardown(() => device.stop());
   const line = (want: string) => new Promise<void>((res) => {
     if (lines.includes(want)) return res();

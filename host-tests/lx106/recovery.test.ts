@@ -18,7 +18,7 @@ test('after a reset cut and after a silent cut (keep-alive timeout 0x8D) the dev
   const lines: string[] = [];
   let waiting: { want: string; resolve: () => void } | undefined;
   const device = startLx106({
-    bundle: b.file, profile: 'esp32', timeoutMs: 60000,
+    bundle: b.file, preload: b.preload, profile: 'esp32', timeoutMs: 60000,
     onLine: (l) => { lines.push(l); if (waiting && l === waiting.want) waiting.resolve(); },
   });
   t.teardown(() => device.stop());

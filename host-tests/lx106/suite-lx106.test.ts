@@ -17,7 +17,7 @@ for (const version of [5, 4]) {
     t.teardown(() => broker.close());
     const b = await bundleDevice(suiteEntry({ broker: '127.0.0.1', port: broker.port, device: `lx106-t${version}`, version }));
     t.teardown(b.cleanup);
-    const device = startLx106({ bundle: b.file, profile: 'esp8266', stats: true, timeoutMs: 100000 });
+    const device = startLx106({ bundle: b.file, preload: b.preload, profile: 'esp8266', stats: true, timeoutMs: 100000 });
     t.teardown(() => device.stop());
     const r = await device.exited;
     const lines = r.stdout.split('\n');

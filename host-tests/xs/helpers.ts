@@ -1,13 +1,12 @@
 // Runs code inside the host XS runtime (targets/xs, built by `make xs-runtime`): bundles an
-// entry with esbuild (format esm, the device's module specifiers left external; the preloaded
-// modules apart from the rest) and runs build/xs/xsmqtt-xs on it with a memory profile.
+// entry with esbuild (src/node/bridge/bundle.ts: the device's module specifiers left external,
+// the preloaded modules apart from the rest) and runs build/xs/xsmqtt-xs on it with a memory profile.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
-import { preloadedFiles } from './preload.js';
+import type { Plugin } from 'esbuild';
+import { bundleSplit, type DeviceBundle } from '../../src/node/bridge/bundle.js';
+import { preloadedFiles } from '../../src/node/bridge/preload.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Repository root (this file runs from dist/host-tests/xs/). */
@@ -21,58 +20,29 @@ let preloaded: Set<string> | undefined;
 
 /**
  * Bundles `contents` (an ES module whose imports resolve from dist/host-tests/xs/) as a device
- * build loads it: the modules the manifests preload go to preload.js, loaded before the device's
- * budget applies (in flash on a device, free); bundle.js holds the entry and every module not
- * preloaded, imports the preloaded part (a shared chunk) by relative path, and is instantiated
- * under the budget. runXs and startXs pass the preloaded part along. `preload` adds files to the
- * manifests' list, as a manifest entry would.
+ * build loads it (bundleSplit): the modules the manifests preload go to preload.js, loaded
+ * before the device's budget applies (in flash on a device, free); bundle.js holds the entry and
+ * every module not preloaded and is instantiated under the budget. runXs and startXs pass the
+ * preloaded part along. `preload` adds files to the manifests' list, as a manifest entry would.
  */
-export async function bundle(contents: string, minify = false, aliases: Record<string, string> = {}, preload: string[] = []): Promise<{ file: string; bytes: number; cleanup: () => void }> {
+export async function bundle(contents: string, minify = false, aliases: Record<string, string> = {}, preload: string[] = []): Promise<DeviceBundle> {
   preloaded ??= preloadedFiles(ROOT);
-  const dir = mkdtempSync(join(tmpdir(), 'xsmqtt-xs-'));
-  const common = {
-    bundle: true,
-    format: 'esm' as const,
-    platform: 'neutral' as const,
-    target: 'es2022',
-    minify,
-    write: false,
-    absWorkingDir: ROOT,
-    external: ['timer', 'time', 'mc/config', 'embedded:*'],
-    logLevel: 'silent' as const,
-  };
+  const known = preloaded;
   // Device apps import the library by its Moddable module names (targets/..., src/...).
-  const names = (entries: Record<string, string>): Plugin => ({
+  const names: Plugin = {
     name: 'moddable-names',
     setup(b) {
-      b.onResolve({ filter: /^xsmqtt-entry:/ }, (args) => ({ path: args.path, namespace: 'entry' }));
-      b.onLoad({ filter: /.*/, namespace: 'entry' }, (args) => ({ contents: entries[args.path], resolveDir: here, loader: 'js' }));
       b.onResolve({ filter: /^(targets|src)\// }, (args) => ({ path: join(ROOT, 'build/moddable', args.path.endsWith('.js') ? args.path : args.path + '.js') }));
       b.onResolve({ filter: /^[^./]/ }, (args) => (aliases[args.path] ? { path: aliases[args.path] } : undefined));
     },
+  };
+  const b = await bundleSplit({
+    contents, loader: 'js', resolveDir: here, minify, prefix: 'xsmqtt-xs-', plugins: [names],
+    external: ['timer', 'time', 'mc/config', 'embedded:*'],
+    preloaded: (f) => known.has(f) || preload.includes(f),
   });
-  // Which preloaded modules the entry reaches.
-  const graph = await build({ ...common, entryPoints: ['xsmqtt-entry:app'], outdir: dir, metafile: true, plugins: [names({ 'xsmqtt-entry:app': contents })] });
-  const used = Object.keys(graph.metafile.inputs).map((f) => resolve(ROOT, f)).filter((f) => preloaded!.has(f) || preload.includes(f)).sort();
-  const preloadEntry = used.map((f, i) => `export * as m${i} from ${JSON.stringify(f)};`).join('\n');
-  const result = await build({
-    ...common,
-    entryPoints: [{ in: 'xsmqtt-entry:preload', out: 'preload' }, { in: 'xsmqtt-entry:app', out: 'bundle' }],
-    outdir: dir,
-    splitting: true,
-    chunkNames: 'chunk-[hash]',
-    plugins: [names({ 'xsmqtt-entry:app': contents, 'xsmqtt-entry:preload': preloadEntry })],
-  });
-  let bytes = 0;
-  for (const out of result.outputFiles!) {
-    writeFileSync(out.path, out.contents);
-    bytes += out.contents.length;
-  }
-  // Node runs the same files (session-xs.test): the chunks are ES modules.
-  writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
-  const file = join(dir, 'bundle.js');
-  preloadOf.set(file, join(dir, 'preload.js'));
-  return { file, bytes, cleanup: () => { preloadOf.delete(file); rmSync(dir, { recursive: true, force: true }); } };
+  preloadOf.set(b.file, b.preload);
+  return { ...b, cleanup: () => { preloadOf.delete(b.file); b.cleanup(); } };
 }
 
 /** The runtime's arguments for a bundle: its preloaded part first. */

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bundle, ROOT, runXs, XS_BIN } from './helpers.js';
-import { preloadedFiles } from './preload.js';
+import { preloadedFiles } from '../../src/node/bridge/preload.js';
 
 const DEVICE_SLOT = 16;
 const SENSOR = join(ROOT, 'build/moddable/targets/moddable/sensor.js');

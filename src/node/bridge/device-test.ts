@@ -34,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   const emulator = startLx106({
     bundle: bundle.file,
+    preload: bundle.preload,
     profile,
     timeoutMs: 280000,
     onLine: (line) => process.stdout.write(line + '\n'),

@@ -1,6 +1,7 @@
 // Boots one emulated ESP8266: the firmware image of targets/lx106 (make lx106) under
 // `qemu-system-xtensa -M sim -cpu lx106` with semihosting, running a device bundle from the
-// host's file system, its TCP connections carried by a Bridge of its own.
+// host's file system (a bundle of src/node/bridge/bundle.ts: its preloaded part and the rest),
+// its TCP connections carried by a Bridge of its own.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -14,8 +15,14 @@ export const LX106_ELF = join(ROOT, 'build/lx106/xsmqtt-lx106.elf');
 export const QEMU = 'qemu-system-xtensa';
 
 export interface Lx106Options {
-  /** The device bundle (one ES module file; its imports are read from the host too). */
+  /** The device bundle (an ES module file; its imports are read from the host too). */
   bundle: string;
+  /**
+   * The bundle's preloaded part (DeviceBundle.preload): loaded before the memory budget applies,
+   * as a device keeps it in flash, so that only the bundle's own modules are charged. Without
+   * it the whole bundle loads before the budget (free).
+   */
+  preload?: string;
   /** Memory profile of the host runtime (host, esp32, esp8266). */
   profile?: string;
   /** Print the XS memory report on stderr at start and exit. */
@@ -86,6 +93,7 @@ export function startLx106(options: Lx106Options): Lx106Device {
   const deviceArgs = [...(bridge ? bridge.deviceArgs : [])];
   if (options.profile) deviceArgs.push('--profile', options.profile);
   if (options.stats) deviceArgs.push('--stats');
+  if (options.preload !== undefined) deviceArgs.push('--preload', resolve(options.preload));
   deviceArgs.push(resolve(options.bundle));
   const child = spawn(QEMU, qemuArgs(elf, deviceArgs, options.icountShift ?? 0), { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

@@ -1,7 +1,8 @@
 // Which modules a Moddable device build preloads (in flash, free to the app's heap): the
 // "preload" lists of the repository's manifests, each name resolved through its manifest's
-// "modules" map to the emitted files (build/moddable for the device code, dist for the Node
-// build of the same sources). An app's main module ("*": "./main") is never preloaded.
+// "modules" map to the repository's sources and to the files emitted from them (build/moddable
+// for the device code, dist for the Node build). An app's main module ("*": "./main") is never
+// preloaded.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -37,16 +38,27 @@ function sourceOf(root: string, manifestDir: string, modules: Record<string, str
   return relative(root, resolve(manifestDir, target));
 }
 
-/** Absolute paths of the emitted .js files of every preloaded module. */
-export function preloadedFiles(root: string): Set<string> {
-  const files = new Set<string>();
+/** Repository-relative paths, without extension, of every module the manifests preload. */
+export function preloadedModules(root: string): Set<string> {
+  const modules = new Set<string>();
   for (const m of manifestFiles(root)) {
     const manifest = JSON.parse(readFileSync(m, 'utf8')) as Manifest;
     for (const name of manifest.preload ?? []) {
       const source = sourceOf(root, dirname(m), manifest.modules ?? {}, name);
-      if (source === undefined) continue;
-      for (const out of ['build/moddable', 'dist']) files.add(join(root, out, source + '.js'));
+      if (source !== undefined) modules.add(source);
     }
   }
+  return modules;
+}
+
+/** Absolute paths of the emitted .js files of every preloaded module. */
+export function preloadedFiles(root: string): Set<string> {
+  const files = new Set<string>();
+  for (const source of preloadedModules(root)) for (const out of ['build/moddable', 'dist']) files.add(join(root, out, source + '.js'));
   return files;
+}
+
+/** Absolute paths of the TypeScript sources of every preloaded module. */
+export function preloadedSources(root: string): Set<string> {
+  return new Set([...preloadedModules(root)].map((source) => join(root, source + '.ts')));
 }
