@@ -88,8 +88,8 @@ typedef struct {
 /* On a device the built-ins and the preloaded modules live in flash; what the application
    allocates comes out of one block (Moddable's creation.static) that XS splits between slots and
    chunks as it needs them. ESP8266: 32 KiB for slots and chunks beyond the stack, fixed
-   (Moddable's default static block is 32 KiB with the stack in it, which the example app fits;
-   targets/esp8266/suite asks for 36 KiB).
+   (Moddable's default static block is 32 KiB with the stack in it, which the example app and
+   targets/esp8266/suite fit).
    ESP32: 256 KiB, grown in steps. */
 #define kDeviceSlot 16
 static const txProfile gxProfiles[] = {

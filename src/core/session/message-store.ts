@@ -15,21 +15,25 @@ export const enum EntryState {
   AwaitComp = 3,
 }
 
-/** Per-slot numbers, STRIDE to a slot after the store's counters, in the arena's r (one typed array, not two). */
-const STATE = 0;
-const QOS = 1;
-const PACKET_ID = 2;
-/** 1 when the packet must be (re)transmitted on this connection. */
-const RESEND = 3;
-/** 1 when it was sent on an earlier connection (PUBLISH goes out again with DUP). */
-const DUP = 4;
-/** 1 for an inflight entry carried over from an earlier connection (until CONNACK decides). */
-const CARRIED = 5;
-/** MQTT 5 Message Expiry Interval it was published with (seconds), -1 for none: read without decoding the stored packet. */
-const EXPIRY = 6;
-/** 1 for a streamed PUBLISH (publishStream): the store keeps its head only, the payload went straight to the send buffer. */
-const STREAMED = 7;
-const STRIDE = 8;
+/**
+ * Per-slot numbers, STRIDE to a slot after the store's counters, in the arena's r (one typed
+ * array, not two): the flags word, the packet id, the MQTT 5 Message Expiry Interval it was
+ * published with (seconds, -1 for none: read without decoding the stored packet).
+ */
+const FLAGS = 0;
+const PACKET_ID = 1;
+const EXPIRY = 2;
+const STRIDE = 3;
+// The flags word: the EntryState (bits 0-1), the QoS (bits 2-3) and four flags.
+const QOS_SHIFT = 2;
+/** The packet must be (re)transmitted on this connection. */
+const RESEND = 1 << 4;
+/** It was sent on an earlier connection (PUBLISH goes out again with DUP). */
+const DUP = 1 << 5;
+/** An inflight entry carried over from an earlier connection (until CONNACK decides). */
+const CARRIED = 1 << 6;
+/** A streamed PUBLISH (publishStream): the store keeps its head only, the payload went straight to the send buffer. */
+const STREAMED = 1 << 7;
 /** The store's counters, before the per-slot numbers. */
 const QUEUED = 0;
 const QUEUED_BYTES = 1;
@@ -75,19 +79,30 @@ export class MessageStore {
   get inflight(): number { return this.n[this.base + INFLIGHT] | 0; }
 
 
-  state(slot: number): number { return this.n[this.base + HEAD + slot * STRIDE + STATE]; }
-  qos(slot: number): number { return this.n[this.base + HEAD + slot * STRIDE + QOS]; }
+  state(slot: number): number { return this.n[this.base + HEAD + slot * STRIDE + FLAGS] & 3; }
+  qos(slot: number): number { return (this.n[this.base + HEAD + slot * STRIDE + FLAGS] >> QOS_SHIFT) & 3; }
   packetId(slot: number): number { return this.n[this.base + HEAD + slot * STRIDE + PACKET_ID]; }
-  resend(slot: number): number { return this.n[this.base + HEAD + slot * STRIDE + RESEND]; }
-  setResend(slot: number, v: number): void { this.n[this.base + HEAD + slot * STRIDE + RESEND] = v; }
-  dup(slot: number): number { return this.n[this.base + HEAD + slot * STRIDE + DUP]; }
-  setDup(slot: number, v: number): void { this.n[this.base + HEAD + slot * STRIDE + DUP] = v; }
-  carried(slot: number): number { return this.n[this.base + HEAD + slot * STRIDE + CARRIED]; }
-  setCarried(slot: number, v: number): void { this.n[this.base + HEAD + slot * STRIDE + CARRIED] = v; }
+  resend(slot: number): number { return this.flag(slot, RESEND); }
+  setResend(slot: number, v: number): void { this.setFlag(slot, RESEND, v); }
+  dup(slot: number): number { return this.flag(slot, DUP); }
+  setDup(slot: number, v: number): void { this.setFlag(slot, DUP, v); }
+  carried(slot: number): number { return this.flag(slot, CARRIED); }
+  setCarried(slot: number, v: number): void { this.setFlag(slot, CARRIED, v); }
   expiry(slot: number): number { return this.n[this.base + HEAD + slot * STRIDE + EXPIRY]; }
   setExpiry(slot: number, v: number): void { this.n[this.base + HEAD + slot * STRIDE + EXPIRY] = v; }
-  streamed(slot: number): number { return this.n[this.base + HEAD + slot * STRIDE + STREAMED]; }
-  setStreamed(slot: number, v: number): void { this.n[this.base + HEAD + slot * STRIDE + STREAMED] = v; }
+  streamed(slot: number): number { return this.flag(slot, STREAMED); }
+  setStreamed(slot: number, v: number): void { this.setFlag(slot, STREAMED, v); }
+
+  /** 1 when the flag is set for slot, else 0. */
+  private flag(slot: number, bit: number): number {
+    return (this.n[this.base + HEAD + slot * STRIDE + FLAGS] & bit) !== 0 ? 1 : 0;
+  }
+
+  private setFlag(slot: number, bit: number, v: number): void {
+    const i = this.base + HEAD + slot * STRIDE + FLAGS;
+    this.n[i] = v !== 0 ? this.n[i] | bit : this.n[i] & ~bit;
+  }
+
   seq(slot: number): number { return this.t[slot * TSTRIDE + SEQ]; }
   handle(slot: number): number { return this.t[slot * TSTRIDE + HANDLE]; }
   time(slot: number): number { return this.t[slot * TSTRIDE + TIME]; }
@@ -95,9 +110,8 @@ export class MessageStore {
   private set(slot: number, state: number, packetId: number, resend: number): void {
     const n = this.n;
     const b = this.base + HEAD + slot * STRIDE;
-    n[b + STATE] = state;
+    n[b + FLAGS] = (n[b + FLAGS] & ~(3 | RESEND)) | state | (resend !== 0 ? RESEND : 0);
     n[b + PACKET_ID] = packetId;
-    n[b + RESEND] = resend;
   }
 
   /** Adds d to one of the store's counters. */
@@ -121,13 +135,12 @@ export class MessageStore {
     }
     if (slot < 0) return -1;
     if (this.arena.place(slot, n) < 0) return -1;
-    this.set(slot, EntryState.Queued, 0, 0);
     const b = this.base + HEAD + slot * STRIDE;
-    const r = this.arena.r;
-    r[b + QOS] = qos;
+    const r = this.n;
+    // A fresh entry: only the carried mark stays (connectionMade sets it for every slot).
+    r[b + FLAGS] = (r[b + FLAGS] & CARRIED) | EntryState.Queued | (qos << QOS_SHIFT);
+    r[b + PACKET_ID] = 0;
     r[b + EXPIRY] = -1;
-    r[b + STREAMED] = 0;
-    r[b + DUP] = 0;
     const t = slot * TSTRIDE;
     this.t[t + HANDLE] = this.t[NEXT_SEQ];
     this.t[t + TIME] = now;
@@ -172,7 +185,7 @@ export class MessageStore {
       this.count(INFLIGHT, -1);
     }
     this.arena.release(slot);
-    this.n[this.base + HEAD + slot * STRIDE + STATE] = EntryState.Free;
+    this.n[this.base + HEAD + slot * STRIDE + FLAGS] &= ~3;
   }
 
   /** The inflight entry with this packet id, or -1. */

@@ -41,11 +41,11 @@ export interface Notifier {
   wake(): void;
 }
 
-/** Bytes kept for the client identifier (a server-assigned one when the client sends none). */
+/** Bytes kept for a server-assigned client identifier: none when the client has its own (the session uses the options' bytes). */
 function clientIdRoom(opts: SessionOptions): number {
-  // A server assigns an identifier to a client that sent none (section 3.2.2.3.7): room for
-  // one then (MQTT 5 allows up to 65535 bytes; brokers use tens), else the client's own.
-  return opts.clientId.length > 0 ? opts.clientId.length : 128;
+  // A server assigns an identifier only to a client that sent none (section 3.2.2.3.7): room
+  // for one then (MQTT 5 allows up to 65535 bytes; brokers use tens).
+  return opts.clientId.length > 0 ? 0 : 128;
 }
 
 /** Inbound QoS 2 messages held at once: at least 1, since a Receive Maximum of 0 is a Protocol Error (section 3.1.2.11.3). */
@@ -129,6 +129,7 @@ export class Session {
   /** The handle of that streamed message. */
   outHandle: number;
 
+  /** The identifier CONNECT carries (clientIdLen bytes): the options' own, or one the server assigned. */
   clientId: Uint8Array;
   clientIdLen: number;
   nextPacketId: number;
@@ -193,9 +194,8 @@ export class Session {
     this.routed = 0;
     this.outLeft = 0;
     this.outHandle = 0;
-    this.clientId = u8(mem, clientIdRoom(opts));
-    // An empty table is a shared, frozen array on a device (memory.ts): never written, even by an empty set().
-    if (opts.clientId.length > 0) this.clientId.set(opts.clientId);
+    // The options' bytes, never written; or room for the identifier a server assigns.
+    this.clientId = opts.clientId.length > 0 ? opts.clientId : u8(mem, clientIdRoom(opts));
     this.clientIdLen = opts.clientId.length;
     this.nextPacketId = 1;
     this.reqId = u16(mem, opts.pendingRequests);
@@ -804,7 +804,7 @@ export class Session {
       if (pr.has(PropertyId.SubscriptionIdentifierAvailable)) this.serverSubscriptionIdsAvailable = pr.get(PropertyId.SubscriptionIdentifierAvailable) === 1;
       if (pr.has(PropertyId.SessionExpiryInterval)) this.sessionExpiry = pr.get(PropertyId.SessionExpiryInterval);
       this.outAliases.reset(pr.has(PropertyId.TopicAliasMaximum) ? pr.get(PropertyId.TopicAliasMaximum) : 0);
-      if (pr.has(PropertyId.AssignedClientIdentifier) && pr.lengthOf(PropertyId.AssignedClientIdentifier) <= this.clientId.length) {
+      if (pr.has(PropertyId.AssignedClientIdentifier) && this.opts.clientId.length === 0 && pr.lengthOf(PropertyId.AssignedClientIdentifier) <= this.clientId.length) {
         // Kept, so that a later connection resumes this session.
         const n = pr.lengthOf(PropertyId.AssignedClientIdentifier);
         const src = pr.bufferOf(PropertyId.AssignedClientIdentifier);
