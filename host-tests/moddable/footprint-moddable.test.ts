@@ -4,7 +4,7 @@
 import test from 'ava';
 import { app } from './apps.js';
 import { linMissing } from './lin.js';
-import { allocPerRoundTrip, deviceBytes, HEADLINE, parseFootprint, runJob } from './footprint-moddable.js';
+import { allocPerRoundTrip, deviceBytes, HEADLINE, parseFootprint, parseParts, runJob } from './footprint-moddable.js';
 
 const GOOD = {
   client: 'x', roundTrips: 200, warmup: 8, payload: 32, errors: 0,
@@ -23,6 +23,13 @@ test('the parser reads a FOOTPRINT line among the runtime\'s output and rejects 
   t.throws(() => parseFootprint(`FOOTPRINT ${JSON.stringify({ ...GOOD, window: { slotBytes: 0 } })}\n`), { message: /window\.chunkBytes/ });
   t.throws(() => parseFootprint(`FOOTPRINT ${JSON.stringify({ ...GOOD, roundTrips: 0 })}\n`), { message: /no round trips/ });
   t.throws(() => parseFootprint(`FOOTPRINT ${JSON.stringify(GOOD)}\nFOOTPRINT ${JSON.stringify(GOOD)}\n`), { message: /found 2/ });
+});
+
+test('the parts parser reads PART lines and rejects none or a malformed one', (t) => {
+  const parts = parseParts('instruments: 0,0\nPART {"name":"Session","slots":192,"chunks":1320,"per":""}\nPART {"name":"inflight","slots":0,"chunks":44,"per":"message"}\n');
+  t.deepEqual(parts.map((p) => [p.name, p.slots, p.chunks, p.per]), [['Session', 192, 1320, ''], ['inflight', 0, 44, 'message']]);
+  t.throws(() => parseParts('instruments: 0,0\n'), { message: /no lines/ });
+  t.throws(() => parseParts('PART {"name":"Session","slots":"192","chunks":0,"per":""}\n'), { message: /malformed/ });
 });
 
 test('xsmqtt\'s device client does the footprint job (MQTT 3.1.1, 200 QoS 1 round trips) from preloaded modules and allocates 0 bytes per round trip', async (t) => {
