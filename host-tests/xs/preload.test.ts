@@ -2,13 +2,12 @@
 // flash and costs the app's heap nothing; a module they do not preload (an app's main, test
 // harnesses) is instantiated in RAM when it loads, under the profile's budget.
 import test from 'ava';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bundle, ROOT, runXs, XS_BIN } from './helpers.js';
 import { preloadedFiles } from '../../src/node/bridge/preload.js';
+import { type Exit, preloadCases, tableApp, type Teardown } from './preload-cases.js';
 
-const DEVICE_SLOT = 16;
 const SENSOR = join(ROOT, 'build/moddable/targets/moddable/sensor.js');
 const ESP8266_MAIN = join(ROOT, 'build/moddable/targets/esp8266/main.js');
 
@@ -16,24 +15,8 @@ test.before(() => {
   if (!existsSync(XS_BIN) || !existsSync(SENSOR)) throw new Error('run make xs-prereqs (make test does)');
 });
 
-/** The runtime's `# xs budget` line: the application's high-water in device bytes. */
-function highWater(stderr: string): number {
-  const m = /application high-water (\d+) of/.exec(stderr);
-  if (m === null) throw new Error(`no budget line in:\n${stderr}`);
-  return Number(m[1]);
-}
-
-/** A module whose body builds `rows` objects of three properties: a sizeable module-level table. */
-function tableModule(t: { teardown(f: () => void): void }, rows: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'xsmqtt-table-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, 'table.js');
-  writeFileSync(file, `export const table = [];\nfor (let i = 0; i < ${rows}; i++) table.push({ id: i, next: i + 1, name: 'row' });\n`);
-  return file;
-}
-
-async function run(t: { teardown(f: () => void): void }, table: string, preload: string[], profile: string): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const b = await bundle(`import { table } from ${JSON.stringify(table)};\nexport default function main() { print('ROWS ' + table.length); }\n`, false, {}, preload);
+async function run(t: Teardown, table: string, preload: string[], profile: string): Promise<Exit> {
+  const b = await bundle(tableApp(table), false, {}, preload);
   t.teardown(() => b.cleanup());
   return runXs(b.file, profile, 30000, ['--stats']);
 }
@@ -58,27 +41,4 @@ test('a bundle keeps the preloaded modules apart: the esp8266 main in the charge
   t.regex(r.stdout, /^function \w+/);
 });
 
-test('a module-level table costs nothing when preloaded and is charged to the budget when not (esp32 profile)', async (t) => {
-  const rows = 200;
-  const table = tableModule(t, rows);
-  const free = await run(t, table, [table], 'esp32');
-  const charged = await run(t, table, [], 'esp32');
-  t.is(free.code, 0, free.stderr);
-  t.is(charged.code, 0, charged.stderr);
-  t.is(free.stdout.trim(), `ROWS ${rows}`);
-  t.is(charged.stdout.trim(), `ROWS ${rows}`);
-  const cost = highWater(charged.stderr) - highWater(free.stderr);
-  t.log(`${rows} rows: high-water ${highWater(free.stderr)} B preloaded, ${highWater(charged.stderr)} B not`);
-  // each row is an object and its three properties: four slots at least
-  t.true(cost >= rows * 4 * DEVICE_SLOT, `${cost} B`);
-});
-
-test('under the esp8266 profile a table too big for the heap runs when preloaded and is out of memory when not', async (t) => {
-  const table = tableModule(t, 1000);
-  const free = await run(t, table, [table], 'esp8266');
-  t.is(free.code, 0, free.stderr);
-  t.is(free.stdout.trim(), 'ROWS 1000');
-  const charged = await run(t, table, [], 'esp8266');
-  t.is(charged.code, 3, charged.stderr);
-  t.regex(charged.stderr, /out of memory \(profile esp8266\)/);
-});
+preloadCases(test, 'host XS', run);
