@@ -10,3 +10,9 @@ export { BaseTransport, TcpTransport, TlsTransport, WebSocketTransport, NodeCloc
 export type { TcpOptions, TlsOptions, WebSocketOptions, TransportHooks } from './transports/index.js';
 export { Session, SessionOptions } from '../core/session/index.js';
 export { Driver } from '../core/driver/index.js';
+
+import { connect, connectAsync, MqttClient, MqttError } from './client.js';
+import { reasonText } from './reason-text.js';
+/** For the MQTT.js habit `import mqtt from 'xsmqtt'; mqtt.connect(url)`. */
+const xsmqtt = { connect, connectAsync, MqttClient, MqttError, reasonText };
+export default xsmqtt;

@@ -1,0 +1,58 @@
+// The package as a user installs it: what `npm pack` ships, and a strict TypeScript project
+// importing it the MQTT.js way, the broker and the core through package.json "exports".
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO } from '../node/helpers.js';
+
+test('npm pack ships the built package with its declarations, not the tests or CI', (t) => {
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8' });
+  const files = new Set<string>((JSON.parse(out) as { files: { path: string }[] }[])[0].files.map((f) => f.path));
+  for (const f of ['package.json', 'README.md', 'dist/src/node/index.js', 'dist/src/node/index.d.ts', 'dist/src/node/cli.js', 'dist/src/broker/index.d.ts', 'dist/src/core/session/index.d.ts', 'manifest.json']) {
+    t.true(files.has(f), `ships ${f}`);
+  }
+  const stray = [...files].filter((f) => f.startsWith('host-tests/') || f.startsWith('dist/host-tests/') || f.startsWith('.ci/') || f.startsWith('build/'));
+  t.deepEqual(stray, []);
+});
+
+test('a strict TypeScript project imports the client (named and default), the broker and the core', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'xsmqtt-consumer-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(REPO, join(dir, 'node_modules', 'xsmqtt'), 'dir');
+  symlinkSync(join(REPO, 'node_modules', '@types'), join(dir, 'node_modules', '@types'), 'dir');
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, types: ['node'] },
+    files: ['main.ts'],
+  }));
+  writeFileSync(join(dir, 'main.ts'), [
+    "import mqtt, { connect, type MqttClient, type QoS } from 'xsmqtt';",
+    "import { startBroker } from 'xsmqtt/broker';",
+    "import { Session } from 'xsmqtt/core/session';",
+    "const qos: QoS = 1;",
+    "const c: MqttClient = connect('mqtt://127.0.0.1:1', { clientId: 'x' });",
+    "const d: MqttClient = mqtt.connect('mqtt://127.0.0.1:1');",
+    "void c.publish('t', 'p', { qos });",
+    "void startBroker({ port: 0 });",
+    "export const types = [d, Session];",
+    // A wrong call must fail, so the check is not vacuous (see the second compile below).
+  ].join('\n'));
+  const tsc = join(REPO, 'node_modules', '.bin', 'tsc');
+  const run = (): { code: number; out: string } => {
+    try {
+      return { code: 0, out: execFileSync(tsc, ['-p', dir], { encoding: 'utf8' }) };
+    } catch (e) {
+      const err = e as { status: number; stdout: string };
+      return { code: err.status, out: err.stdout };
+    }
+  };
+  const ok = run();
+  t.is(ok.code, 0, ok.out);
+  writeFileSync(join(dir, 'main.ts'), "import { connect } from 'xsmqtt';\nconnect(42);\n");
+  const bad = run();
+  t.not(bad.code, 0);
+  t.regex(bad.out, /TS2345/);
+});
