@@ -23,7 +23,7 @@ check-core: $(NODE_STAMP)
 check-subset: build
 	node dist/host-tests/subset/cli.js src/core
 
-test: build check-core check-subset xs-prereqs lx106-prereqs lin-apps
+test: deb-prereqs build check-core check-subset xs-prereqs lx106-prereqs lin-apps
 	node_modules/.bin/ava
 
 # The host simulator: embedded broker + 100 devices for 20 s; `make sim ARGS="--devices 1000"`.
@@ -32,6 +32,9 @@ sim: build
 
 clean:
 	rm -rf dist
+
+# Debian packages for the tests (installed as root, else the command is printed).
+include targets/deb.mk
 
 # The host XS runtime and the Moddable targets.
 include targets/xs/xs.mk
