@@ -84,7 +84,7 @@ export function companionBroker(): BrokerSystem {
   let found: { start: () => Promise<RunningBroker> } | string | undefined;
   const find = async (): Promise<{ start: () => Promise<RunningBroker> } | string> => {
     if (found !== undefined) return found;
-    found = 'the companion broker (src/broker/) does not export a start function yet (issue 6)';
+    found = 'the companion broker (src/broker/) does not export startBroker (build it: make build)';
     for (const file of ['index.js', 'broker.js', 'server.js']) {
       const path = join(distSrc('broker'), file);
       if (!existsSync(path)) continue;

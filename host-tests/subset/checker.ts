@@ -1,5 +1,5 @@
 // The restricted-subset checker: walks src/core with the TypeScript compiler API and reports
-// every construct /work/shared/SUBSET.md keeps out of the core, as `file:line: rule: text`.
+// every construct docs/subset.md keeps out of the core, as `file:line: rule: text`.
 //
 // Where a rule applies:
 // - "always" rules apply everywhere in the checked files.
