@@ -220,7 +220,7 @@ function applyProperty(p: Parsed, cmd: string, id: string, vals: string[]): void
         case 'request-response-information': o.requestResponseInformation = num(1) === 1; return;
         case 'request-problem-information': o.requestProblemInformation = num(1) === 1; return;
         case 'receive-maximum': o.capacities.inboundQos2 = parseInteger(vals[0], 'receive-maximum', 1, 65535); return;
-        case 'maximum-packet-size': o.capacities.receiveBufferSize = parseInteger(vals[0], 'maximum-packet-size', 16, 268435460); return;
+        case 'maximum-packet-size': o.maximumPacketSize = parseInteger(vals[0], 'maximum-packet-size', 16, 268435460); return;
         case 'topic-alias-maximum': o.capacities.topicAliasMaximum = num(65535); return;
         default: return bad();
       }

@@ -2,7 +2,7 @@
 // promise-returning publish/subscribe/unsubscribe/end and events, strings and Buffers, over
 // TCP, TLS or WebSocket, reconnecting with the session's back-off.
 import { EventEmitter } from 'node:events';
-import { PropertyId, ProtocolVersion, ReasonCode } from '../core/codec/constants.js';
+import { MAX_VARINT, PropertyId, ProtocolVersion, ReasonCode } from '../core/codec/constants.js';
 import type { Packet } from '../core/codec/packet.js';
 import { Properties, PROPERTY_IDS, PROPERTY_TYPE, PropType } from '../core/codec/properties.js';
 import { Driver, DriverState } from '../core/driver/driver.js';
@@ -15,15 +15,27 @@ import { BaseTransport } from './transports/base.js';
 import { NodeClock } from './transports/clock.js';
 import { TcpTransport, TlsTransport } from './transports/tcp.js';
 import { WebSocketTransport } from './transports/websocket.js';
+import { GrowingFramer } from './growing-framer.js';
 import { reasonText } from './reason-text.js';
 
 export { reasonText };
 
 export type QoS = 0 | 1 | 2;
 
+/**
+ * The Maximum Packet Size a client advertises and accepts unless told otherwise: 16 MiB. A
+ * message is held whole before it is emitted, so this bounds what one packet from the server can
+ * make the client hold; it is far above the limits of the large IoT services (AWS IoT Core 128 KB,
+ * Azure IoT Hub 256 KB) and of what a message is usually carried for.
+ */
+export const DEFAULT_MAXIMUM_PACKET_SIZE = 16 * 1024 * 1024;
+
+/** How long subscribe() and unsubscribe() wait for SUBACK/UNSUBACK by default, ms. */
+export const DEFAULT_ACK_TIMEOUT = 30000;
+
 /** The core's fixed capacities, chosen once at connect (see SessionOptions). */
 export interface Capacities {
-  /** Receive buffer. Larger messages arrive in pieces and are put together (up to maximumPacketSize). Default 16384. */
+  /** Receive buffer. Larger packets are taken too (up to maximumPacketSize): messages in pieces put together, others in a buffer grown as they arrive. Default 16384. */
   receiveBufferSize: number;
   /** Largest packet sent. Default 65536. */
   sendBufferSize: number;
@@ -120,8 +132,21 @@ export interface ClientOptions {
   connectTimeout?: number;
   /** Subscribe again after a reconnect without a session. Default true. */
   resubscribe?: boolean;
-  /** Largest message accepted, bytes (advertised as Maximum Packet Size in MQTT 5); default: no limit. */
+  /**
+   * Largest packet accepted, bytes: advertised as Maximum Packet Size in MQTT 5, so the server
+   * sends nothing larger (it drops such a message for this client, MQTT-3.1.2-25). A larger
+   * packet ends the connection (0x95). MQTT 3.1.1 cannot advertise it: a larger message from the
+   * server closes the connection, and a QoS 1/2 one comes again on each reconnect; raise the
+   * limit if such messages are expected. Default DEFAULT_MAXIMUM_PACKET_SIZE (16 MiB); 0: no
+   * limit but the protocol's (268,435,460 bytes), nothing advertised.
+   */
   maximumPacketSize?: number;
+  /**
+   * ms the client waits on the server: for SUBACK/UNSUBACK once a request is sent (then
+   * subscribe()/unsubscribe() rejects), and for end()'s DISCONNECT to get out (then the connection
+   * is dropped). Default 30000; 0: no limit.
+   */
+  ackTimeout?: number;
   /** MQTT 5 CONNECT options. */
   requestResponseInformation?: boolean;
   requestProblemInformation?: boolean;
@@ -196,6 +221,8 @@ export interface ClientEvents {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+/** The largest packet MQTT can frame: the largest Remaining Length and its fixed header. */
+const MAX_PACKET_BYTES = MAX_VARINT + 5;
 
 interface Pending {
   resolve(): void;
@@ -400,13 +427,18 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
   private active: Request | null = null;
   private readonly endWaiters: (() => void)[] = [];
   private readonly reconnect: boolean;
+  private readonly ackTimeout: number;
+  /** Rejects the active SUBSCRIBE/UNSUBSCRIBE when its ack is late. */
+  private ackTimer: NodeJS.Timeout | null = null;
+  /** Drops the connection when end()'s DISCONNECT cannot get out. */
+  private endTimer: NodeJS.Timeout | null = null;
   // Topic strings and their bytes, remembered across calls (publishers and subscribers tend to repeat them).
   private pubTopic = '';
   private pubTopicBytes: Buffer = Buffer.alloc(0);
   private rxTopic = '';
   private rxTopicBytes: Buffer = Buffer.alloc(0);
   private readonly watchIds = (): void => this.resolveRequestId();
-  /** A message arriving in pieces: its payload so far, topic and details. */
+  /** A message arriving in pieces: its payload so far (in a buffer grown as pieces come), topic and details. */
   private partial: { payload: Buffer; topic: string; info: MessageInfo } | null = null;
   private wakeQueued = false;
   private readonly wakeNow = (): void => {
@@ -453,9 +485,15 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
     o.resubscribe = options.resubscribe ?? true;
     // Messages larger than the receive buffer come in pieces, put together in onMessage.
     o.streamLargePayloads = true;
-    o.maximumPacketSize = options.maximumPacketSize ?? 0;
+    const max = options.maximumPacketSize ?? DEFAULT_MAXIMUM_PACKET_SIZE;
+    if (!Number.isInteger(max) || max < 0 || max > MAX_PACKET_BYTES) throw new Error(`invalid maximumPacketSize ${String(max)}`);
+    o.maximumPacketSize = max;
+    this.ackTimeout = options.ackTimeout ?? DEFAULT_ACK_TIMEOUT;
 
     this.session = new Session(o, this, null);
+    // Other packets larger than the receive buffer (a CONNACK with many properties) are taken
+    // whole: what the client advertises is what it accepts.
+    this.session.framer = new GrowingFramer(this.session.framer);
     this.clock = new NodeClock();
     this.transport = this.makeTransport(options);
     this.transport.openTimeout = o.connectTimeout;
@@ -587,6 +625,13 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
       this.transport.abort();
     } else {
       d.stop(ReasonCode.NormalDisconnection);
+      // A server that stops reading would hold DISCONNECT, and so end(), back for ever.
+      if (this.ackTimeout > 0) {
+        this.endTimer = setTimeout(() => {
+          this.session.stopped = true;
+          this.transport.abort();
+        }, this.ackTimeout);
+      }
     }
     return p;
   }
@@ -611,6 +656,8 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
     }
     this.connected = true;
     this.emit('connect', info);
+    // A request cut off by the connection's end is sent again now: its wait starts again.
+    if (this.active !== null) this.armAckTimer();
     this.nextRequest();
   }
 
@@ -628,7 +675,8 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
   /** A piece of a message larger than the receive buffer (chunk 1 head, 2 more, 3 aborted). */
   private onPiece(msg: Packet): void {
     if (msg.chunk === 1) {
-      this.partial = { payload: Buffer.allocUnsafe(msg.streamTotal), topic: this.topicOf(msg), info: this.infoOf(msg) };
+      // Sized from the bytes that came, not from the length the server claims.
+      this.partial = { payload: Buffer.allocUnsafe(msg.payloadLen), topic: this.topicOf(msg), info: this.infoOf(msg) };
     }
     const part = this.partial;
     if (part === null) return;
@@ -636,8 +684,15 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
       this.partial = null;
       return;
     }
+    const end = msg.streamOffset + msg.payloadLen;
+    if (end > part.payload.length) {
+      // Doubling keeps the copies linear; the last size is the message's own.
+      const bigger = Buffer.allocUnsafe(Math.min(msg.streamTotal, Math.max(end, part.payload.length * 2)));
+      part.payload.copy(bigger, 0, 0, msg.streamOffset);
+      part.payload = bigger;
+    }
     part.payload.set(msg.payload.subarray(msg.payloadOff, msg.payloadOff + msg.payloadLen), msg.streamOffset);
-    if (msg.streamOffset + msg.payloadLen >= msg.streamTotal) {
+    if (end >= msg.streamTotal) {
       this.partial = null;
       this.emit('message', part.topic, part.payload, part.info);
     }
@@ -701,6 +756,7 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
       this.fail(new MqttError(reasonCode, what));
     }
     if (!this.reconnect) this.session.stopped = true;
+    this.clearAckTimer();
     const req = this.active;
     if (req !== null && req.id > 0) {
       // Sent again with a new packet id after the reconnect.
@@ -736,6 +792,8 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
     const err = new Error('client has ended');
     for (const p of this.publishes.values()) p.reject(err);
     this.publishes.clear();
+    this.clearAckTimer();
+    if (this.endTimer !== null) clearTimeout(this.endTimer);
     if (this.active !== null) this.active.reject(err);
     this.active = null;
     for (const r of this.requests.splice(0)) r.reject(err);
@@ -776,6 +834,7 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
       return;
     }
     this.active = r;
+    this.armAckTimer();
     r.id = s.subscribeSend();
     if (r.id === 0) {
       this.transport.hooks.onWrite = this.watchIds;
@@ -805,6 +864,7 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
     if (!r.sub && freed) {
       // Dropped with the session after a reconnect: nothing is left to unsubscribe from.
       this.transport.hooks.onWrite = undefined;
+      this.clearAckTimer();
       this.active = null;
       r.resolve(this.granted(r));
       this.nextRequest();
@@ -820,10 +880,37 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
       const pos = this.session.subs.position(slot);
       r.codes[i] = pos < ack.count ? ack.codes[pos] : ReasonCode.UnspecifiedError;
     }
+    this.clearAckTimer();
     this.active = null;
     r.resolve(this.granted(r));
     this.nextRequest();
   }
+
+  private armAckTimer(): void {
+    this.clearAckTimer();
+    if (this.ackTimeout > 0) this.ackTimer = setTimeout(this.onAckTimeout, this.ackTimeout);
+  }
+
+  private clearAckTimer(): void {
+    if (this.ackTimer === null) return;
+    clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+  }
+
+  /**
+   * No SUBACK/UNSUBACK in time: the request fails and the next one goes. A late ack still
+   * updates the session's subscriptions; one with an id never sent ends the connection (0x82).
+   */
+  private readonly onAckTimeout = (): void => {
+    this.ackTimer = null;
+    const r = this.active;
+    if (r === null) return;
+    if (this.transport.hooks.onWrite === this.watchIds) this.transport.hooks.onWrite = undefined;
+    this.active = null;
+    const what = r.sub ? 'subscribe to' : 'unsubscribe from';
+    r.reject(new Error(`${what} '${r.names.join("', '")}' timed out: no ${r.sub ? 'SUBACK' : 'UNSUBACK'} within ${this.ackTimeout} ms`));
+    this.nextRequest();
+  };
 
   private granted(r: Request): Granted[] {
     return r.names.map((topic, i) => ({ topic, qos: r.codes[i] }));

@@ -1,6 +1,7 @@
 // Finds packet boundaries in a byte stream, however it is chunked, inside one fixed receive
 // buffer. A packet larger than the buffer is refused with 0x95, or, when streaming is on and it
-// is a PUBLISH, handed over as its head and then payload chunks as they arrive.
+// is a PUBLISH, handed over as its head and then payload chunks as they arrive. Nothing here is
+// sized from a length the peer claims: a subclass may make room (grow), as the bytes arrive.
 import { PacketType, ReasonCode, MAX_VARINT } from './constants.js';
 import { decodeServerBody } from './client.js';
 import { checkFixedHeader } from './header.js';
@@ -131,8 +132,8 @@ export class Framer {
     const total = 1 + varintSize(remaining) + remaining;
     if (total > this.maxPacketSize) return -ReasonCode.PacketTooLarge;
     if (total > buf.length) {
-      if (!this.streaming || first >> 4 !== PacketType.Publish) return -ReasonCode.PacketTooLarge;
-      return this.streamHead(p, first, total);
+      if (this.streaming && first >> 4 === PacketType.Publish) return this.streamHead(p, first, total);
+      return this.grow(total) ? this.needMore() : -ReasonCode.PacketTooLarge;
     }
     if (avail < total) return this.needMore();
     // The fixed header is checked above: decode the body straight away (as decodePacket would).
@@ -146,7 +147,16 @@ export class Framer {
     return rc < 0 ? rc : total;
   }
 
-  private release(): void {
+  /**
+   * Called with the buffer holding the start of a packet of `total` bytes that does not fit: a
+   * framer that can take it makes room for the bytes to come (buf may be replaced, keeping
+   * buf[start..fill]) and returns true. This one holds a fixed buffer: it refuses.
+   */
+  protected grow(_total: number): boolean {
+    return false;
+  }
+
+  protected release(): void {
     this.start += this.pending;
     this.pending = 0;
     if (this.start === this.fill) {
@@ -155,7 +165,7 @@ export class Framer {
     }
   }
 
-  private compact(): void {
+  protected compact(): void {
     this.buf.copyWithin(0, this.start, this.fill);
     this.fill -= this.start;
     this.start = 0;
@@ -178,8 +188,9 @@ export class Framer {
     p.flags = first & 0x0f;
     p.version = this.version;
     const rc = decodePublishHead(r, p);
-    // A head (topic, properties) that does not fit in the whole buffer cannot be delivered.
-    if (rc < 0) return r.err !== 0 ? -ReasonCode.PacketTooLarge : rc;
+    // A head (topic, properties) that does not fit in the whole buffer cannot be delivered,
+    // unless the buffer can grow to take more of it.
+    if (rc < 0) return r.err === 0 ? rc : this.grow(total) ? 0 : -ReasonCode.PacketTooLarge;
     const chunk = this.fill - r.pos;
     this.streamTotal = total - r.pos;
     this.streamLeft = this.streamTotal - chunk;

@@ -46,7 +46,12 @@ export class SessionOptions {
    * see MessageHandler) instead of closing with 0x95. Its topic and properties must fit in the buffer.
    */
   streamLargePayloads: boolean;
-  /** With streamLargePayloads: the largest packet accepted, advertised as Maximum Packet Size (MQTT 5); 0: no limit. */
+  /**
+   * With streamLargePayloads: the largest packet accepted, advertised as Maximum Packet Size
+   * (MQTT 5); 0: no limit. MQTT has one limit for every packet, but only a PUBLISH is streamed:
+   * any other packet larger than the receive buffer still ends in 0x95 (the Node client's framer
+   * grows for those instead, so that it takes all it advertises).
+   */
   maximumPacketSize: number;
   /** Send buffer: the largest packet sent. */
   sendBufferSize: number;

@@ -952,7 +952,9 @@ export class Session {
     const id = p.packetId;
     let req = -1;
     for (let i = 0; i < this.reqId.length; i++) if (this.reqId[i] === id) req = i;
-    if (req < 0) return;
+    // MQTT-3.8.4-2 (UNSUBACK: 3.1.1 MQTT-3.10.4-4): an ack carries the id of a request in flight;
+    // any other is the server's protocol error, and no request can be matched to it.
+    if (req < 0) return this.fail(ReasonCode.ProtocolError);
     this.reqId[req] = 0;
     const subs = this.subs;
     const sub = p.type === PacketType.Suback;
