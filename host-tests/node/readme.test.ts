@@ -49,7 +49,7 @@ test('the README shell snippets run as written (npx xsmqtt is the built CLI, the
       last = await runToEnd(t, 'node', [CLI, ...args], undefined, 60000);
       t.is(last.code, 0, `${words.join(' ')}\n${last.stderr}`);
     }
-    if (block[0][2] === 'sim') t.regex(last!.stdout, /devices 200\/200/);
+    if (block[0][2] === 'sim') t.regex(last!.stdout, /devices 50\/50/);
     else t.is(last!.stdout, 'greetings/hello world\n');
   }
 });

@@ -1,6 +1,6 @@
 // xsmqtt on Node: connect() and its types, the transports, and the core's building blocks for
 // those who drive a session themselves.
-export { connect, connectAsync, MqttClient, MqttError, parseUrl, propertiesObject, NODE_CAPACITIES } from './client.js';
+export { connect, connectAsync, MqttClient, MqttError, parseUrl, propertiesObject, NODE_CAPACITIES, DEFAULT_MAXIMUM_PACKET_SIZE, DEFAULT_ACK_TIMEOUT } from './client.js';
 export type {
   Capacities, ClientEvents, ClientOptions, ConnackInfo, Granted, MessageInfo, MessageProperties,
   PublishOptions, QoS, SubscribeOptions, WillOptions,
