@@ -314,7 +314,9 @@ test('the offline queue is bounded and what it drops is counted', async (t) => {
   await s.subscribeAsync('bq', { qos: 1 });
   await s.endAsync();
   const pub = await client(t, b.port, { protocolVersion: 5 });
-  for (let i = 0; i < 5; i++) await pub.publishAsync('bq', String(i), { qos: 1 });
+  for (let i = 0; i < 3; i++) await pub.publishAsync('bq', String(i), { qos: 1 });
+  // Dropped for its only subscriber: the publisher hears it (PUBACK 0x97).
+  for (let i = 3; i < 5; i++) await t.throwsAsync(pub.publishAsync('bq', String(i), { qos: 1 }), { message: /Quota exceeded/ });
   t.is(b.broker.sessions.get('q')!.queue.length, 3);
   t.is(b.broker.stats.droppedQueued, 2);
 });

@@ -7,12 +7,17 @@ import type { Duplex } from 'node:stream';
 import { Framer } from '../core/codec/framer.js';
 import { Packet } from '../core/codec/packet.js';
 import { Properties } from '../core/codec/properties.js';
-import { decodeClientBody, encodeServerPacket } from '../core/codec/server.js';
+import { isReasonCodeFor } from '../core/codec/reason-codes.js';
+import { encodeServerPacket } from '../core/codec/server.js';
 import { PacketType, PropertyId, ReasonCode } from '../core/codec/constants.js';
 import { readVarint, varintSize } from '../core/codec/varint.js';
+import { Deadline } from './deadline.js';
+import { AddressCounter, LIMIT_DEFAULTS, LimitOptions, SessionLimits } from './limits.js';
+import { Records } from './records.js';
 import { Acl, PasswordFile } from './auth.js';
 import { describeFault, Fault, FaultTable, makeFault } from './faults.js';
 import { SharedGroup, Subscription, TopicTree, topicMatches } from './topic-tree.js';
+import { BrokerStats, countDrop, countNote, newStats, sysEntries } from './stats.js';
 import { faultLine, traceLine, traceRecord, TraceRecord } from './trace.js';
 import { MemoryStore, Store } from './store.js';
 
@@ -23,8 +28,10 @@ const FRAMER_SIZE = 4096;
 /** Send buffer per connection: starts small (idle clients cost little), doubles while busy up to OUT_MAX. */
 const OUT_MIN = 2048;
 const OUT_MAX = 65536;
+/** Where a CONNACK is encoded to measure it against a client's Maximum Packet Size. */
+const CONNACK_SCRATCH = Buffer.alloc(1024);
 
-export interface BrokerOptions {
+export interface BrokerOptions extends LimitOptions {
   /** Largest packet accepted (and advertised in a v5 CONNACK); default 268435460. */
   maxPacketSize?: number;
   /** Concurrent connections; more are answered with CONNACK 0x89 (server busy). */
@@ -112,9 +119,9 @@ class Session {
   qos2In = new Set<number>();
   expiry = 0;
   conn: Connection | null = null;
-  expiryTimer: NodeJS.Timeout | null = null;
+  expiryTimer: Deadline | null = null;
   will: Will | null = null;
-  willTimer: NodeJS.Timeout | null = null;
+  willTimer: Deadline | null = null;
   nextPid = 1;
   constructor(readonly clientId: string) {}
 }
@@ -131,6 +138,16 @@ function copy(buf: Uint8Array, off: number, len: number): Buffer {
 
 function copyProp(p: Properties, id: number): Buffer | null {
   return p.has(id) ? copy(p.bufferOf(id), p.offsetOf(id), p.lengthOf(id)) : null;
+}
+
+/** MQTT-3.3.2-14: a Response Topic (of a PUBLISH or a will) holds no wildcard character. */
+function wildcardResponseTopic(p: Properties): boolean {
+  if (!p.has(PropertyId.ResponseTopic)) return false;
+  const buf = p.bufferOf(PropertyId.ResponseTopic);
+  const off = p.offsetOf(PropertyId.ResponseTopic);
+  const end = off + p.lengthOf(PropertyId.ResponseTopic);
+  for (let i = off; i < end; i++) if (buf[i] === 0x2b || buf[i] === 0x23) return true;
+  return false;
 }
 
 const MESSAGE_PROPS = [PropertyId.PayloadFormatIndicator, PropertyId.ContentType, PropertyId.ResponseTopic, PropertyId.CorrelationData];
@@ -153,27 +170,6 @@ function messageProps(p: Properties): MessageProps | null {
   };
 }
 
-export interface BrokerStats {
-  connected: number;
-  connectionsTotal: number;
-  sessions: number;
-  subscriptions: number;
-  retained: number;
-  messagesReceived: number;
-  messagesSent: number;
-  publishReceived: number;
-  publishSent: number;
-  bytesReceived: number;
-  bytesSent: number;
-  /** QoS 0 messages dropped because the receiver was congested or offline-ineligible. */
-  droppedQos0: number;
-  /** QoS 1/2 messages dropped because a queue was full. */
-  droppedQueued: number;
-  /** Messages not sent because they exceeded a client's maximum packet size. */
-  droppedTooLarge: number;
-  faultsFired: number;
-}
-
 export class Broker extends EventEmitter {
   readonly opts: Required<Omit<BrokerOptions, 'passwords' | 'acl' | 'onTrace' | 'onLog' | 'faults' | 'store'>>;
   readonly store: Store;
@@ -186,14 +182,12 @@ export class Broker extends EventEmitter {
   sessions = new Map<string, Session>();
   retained = new Map<string, Message>();
   connections = new Set<Connection>();
-  stats: BrokerStats = {
-    connected: 0, connectionsTotal: 0, sessions: 0, subscriptions: 0, retained: 0, messagesReceived: 0, messagesSent: 0,
-    publishReceived: 0, publishSent: 0, bytesReceived: 0, bytesSent: 0, droppedQos0: 0, droppedQueued: 0, droppedTooLarge: 0, faultsFired: 0,
-  };
+  stats: BrokerStats = newStats();
   readonly startedAt = Date.now();
   /** One record each way, reused by every connection (the broker handles one packet at a time). */
-  readonly inPkt = new Packet(256, 64, 32);
-  readonly outPkt = new Packet(256, 64, 32);
+  readonly records: Records;
+  readonly sessionLimits: SessionLimits;
+  readonly addresses: AddressCounter;
   private tick: NodeJS.Timeout;
   private sysTimer: NodeJS.Timeout | null = null;
   private dirty: Connection[] = [];
@@ -220,7 +214,18 @@ export class Broker extends EventEmitter {
       allowAnonymous: options.allowAnonymous ?? !options.passwords,
       benchClients: options.benchClients ?? ['bench*'],
       benchUsers: options.benchUsers ?? [],
+      maxConnectSize: options.maxConnectSize ?? LIMIT_DEFAULTS.maxConnectSize,
+      packetTimeout: options.packetTimeout ?? LIMIT_DEFAULTS.packetTimeout,
+      minByteRate: options.minByteRate ?? LIMIT_DEFAULTS.minByteRate,
+      maxFiltersPerPacket: options.maxFiltersPerPacket ?? LIMIT_DEFAULTS.maxFiltersPerPacket,
+      maxUserProperties: options.maxUserProperties ?? LIMIT_DEFAULTS.maxUserProperties,
+      maxPersistentSessions: options.maxPersistentSessions ?? LIMIT_DEFAULTS.maxPersistentSessions,
+      sessionQuotas: options.sessionQuotas ?? LIMIT_DEFAULTS.sessionQuotas,
+      maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? LIMIT_DEFAULTS.maxConnectionsPerAddress,
     };
+    this.records = new Records(this.opts.maxFiltersPerPacket, this.opts.maxUserProperties);
+    this.sessionLimits = new SessionLimits(this.opts.maxPersistentSessions, this.opts.sessionQuotas);
+    this.addresses = new AddressCounter(this.opts.maxConnectionsPerAddress);
     this.passwords = options.passwords ?? null;
     this.acl = options.acl ?? null;
     this.onTrace = options.onTrace ?? null;
@@ -242,12 +247,32 @@ export class Broker extends EventEmitter {
     if (this.onLog) this.onLog(line);
   }
 
-  /** Serves one client over a connected byte stream. */
-  accept(stream: Duplex, label = 'tcp'): Connection {
-    const conn = new Connection(this, stream, label);
+  /**
+   * Serves one client over a connected byte stream; `address` is its source (default: the
+   * socket's remote address). Over the per-address limit the stream is closed at once: null.
+   */
+  accept(stream: Duplex, label = 'tcp', address?: string): Connection | null {
+    const addr = address ?? (stream as Duplex & { remoteAddress?: string }).remoteAddress ?? '';
+    if (!this.addresses.enter(addr)) {
+      this.note('', 'REFUSE', 'address', `${addr} has ${this.opts.maxConnectionsPerAddress} connections open`);
+      stream.on('error', () => undefined);
+      stream.destroy();
+      return null;
+    }
+    const conn = new Connection(this, stream, label, addr);
     this.connections.add(conn);
     this.stats.connectionsTotal++;
     return conn;
+  }
+
+  /** Counts a refusal by reason and traces it with the client it concerns. */
+  note(clientId: string, type: 'DROP' | 'REFUSE', why: string, detail = ''): void {
+    countNote(this.stats, this.onTrace, clientId, type, why, detail);
+  }
+
+  /** Counts a message not delivered to clientId, and traces it. */
+  drop(clientId: string, why: string, topic: string): void {
+    countDrop(this.stats, this.onTrace, clientId, why, topic);
   }
 
   /** Closes every connection (v5 clients get DISCONNECT 0x8B) and stops the timers. */
@@ -258,8 +283,8 @@ export class Broker extends EventEmitter {
     if (this.sysTimer) clearInterval(this.sysTimer);
     for (const c of [...this.connections]) c.close(ReasonCode.ServerShuttingDown, 'broker shutting down', false);
     for (const s of this.sessions.values()) {
-      if (s.expiryTimer) clearTimeout(s.expiryTimer);
-      if (s.willTimer) clearTimeout(s.willTimer);
+      s.expiryTimer?.cancel();
+      s.willTimer?.cancel();
     }
     this.store.close();
   }
@@ -298,6 +323,7 @@ export class Broker extends EventEmitter {
       }
       s.nextPid = maxPid >= 65535 ? 1 : maxPid + 1;
       this.sessions.set(r.clientId, s);
+      this.sessionLimits.set(r.clientId, true);
       if (r.expiry !== NEVER) this.armExpiry(s, left);
     }
   }
@@ -415,14 +441,14 @@ export class Broker extends EventEmitter {
       if (oldWill && (clean || oldWill.delay === 0)) this.publishWill(oldWill);
     }
     if (s && s.willTimer) {
-      clearTimeout(s.willTimer);
+      s.willTimer.cancel();
       s.willTimer = null;
       // MQTT-3.1.3-9: a reconnect within the will delay cancels the will; a clean start ends the session, which sends it.
       if (clean && s.will) this.publishWill(s.will);
       s.will = null;
     }
     if (s && s.expiryTimer) {
-      clearTimeout(s.expiryTimer);
+      s.expiryTimer.cancel();
       s.expiryTimer = null;
     }
     let present = false;
@@ -436,11 +462,22 @@ export class Broker extends EventEmitter {
       this.sessions.set(id, s);
     }
     s.conn = conn;
-    s.expiry = expiry;
+    this.setExpiry(s, expiry);
     s.will = will;
     conn.session = s;
     if (this.persisted(s)) this.store.saveSession(id, expiry, 0);
     return present;
+  }
+
+  /** Whether one more persistent session for clientId would pass a limit: the reason, or null. */
+  sessionRefusal(clientId: string, expiry: number): string | null {
+    return expiry === 0 ? null : this.sessionLimits.check(clientId);
+  }
+
+  /** Sets a session's expiry interval; a session with one (persistent) counts against the session limits. */
+  setExpiry(s: Session, expiry: number): void {
+    s.expiry = expiry;
+    this.sessionLimits.set(s.clientId, expiry !== 0 && this.sessions.get(s.clientId) === s);
   }
 
   destroySession(s: Session): void {
@@ -449,10 +486,11 @@ export class Broker extends EventEmitter {
     s.subs.clear();
     s.inflight.clear();
     s.queue.length = 0;
-    if (s.expiryTimer) clearTimeout(s.expiryTimer);
-    if (s.willTimer) clearTimeout(s.willTimer);
+    s.expiryTimer?.cancel();
+    s.willTimer?.cancel();
     if (this.sessions.get(s.clientId) === s) {
       this.sessions.delete(s.clientId);
+      this.sessionLimits.set(s.clientId, false);
       this.store.deleteSession(s.clientId);
     }
   }
@@ -471,12 +509,11 @@ export class Broker extends EventEmitter {
       if (delay === 0) this.publishWill(will);
       else {
         s.will = will;
-        s.willTimer = setTimeout(() => {
+        s.willTimer = new Deadline(() => {
           s.willTimer = null;
           s.will = null;
           this.publishWill(will);
         }, delay * 1000);
-        s.willTimer.unref();
       }
     }
     if (s.expiry === 0) {
@@ -486,6 +523,7 @@ export class Broker extends EventEmitter {
         for (const f of s.subs.keys()) this.tree.remove(s.clientId, f);
         s.subs.clear();
         this.sessions.delete(s.clientId);
+        this.sessionLimits.set(s.clientId, false);
         this.store.deleteSession(s.clientId);
       }
     } else {
@@ -495,18 +533,17 @@ export class Broker extends EventEmitter {
   }
 
   private armExpiry(s: Session, ms: number): void {
-    s.expiryTimer = setTimeout(() => {
+    s.expiryTimer = new Deadline(() => {
       s.expiryTimer = null;
       if (s.conn) return;
       if (s.willTimer) {
-        clearTimeout(s.willTimer);
+        s.willTimer.cancel();
         s.willTimer = null;
         if (s.will) this.publishWill(s.will);
         s.will = null;
       }
       this.destroySession(s);
     }, ms);
-    s.expiryTimer.unref();
   }
 
   subscribe(s: Session, sub: Subscription): boolean {
@@ -623,6 +660,9 @@ export class Broker extends EventEmitter {
     return false;
   }
 
+  /** Deliveries a full queue dropped, counted while a client's PUBLISH is routed (reset before it). */
+  quotaDrops = 0;
+
   deliver(s: Session, msg: Message, subQos: number, retainAsPublished: boolean, subIds: number[] | null, retainFlag?: boolean): void {
     const qos = msg.qos < subQos ? msg.qos : subQos;
     const conn = s.conn;
@@ -630,7 +670,7 @@ export class Broker extends EventEmitter {
     const retain = retainFlag ?? (retainAsPublished && msg.retain && conn !== null && conn.version === 5);
     if (qos === 0) {
       if (conn === null || !conn.connected || conn.congested()) {
-        this.stats.droppedQos0++;
+        this.drop(s.clientId, conn === null || !conn.connected ? 'qos0-offline' : 'qos0-congested', msg.topic);
         return;
       }
       conn.sendPublish(msg, 0, retain, 0, false, subIds);
@@ -642,7 +682,8 @@ export class Broker extends EventEmitter {
       return;
     }
     if (s.queue.length >= this.opts.maxQueued) {
-      this.stats.droppedQueued++;
+      this.quotaDrops++;
+      this.drop(s.clientId, 'queue-full', msg.topic);
       return;
     }
     if (this.persisted(s)) out.sid = this.store.addMessage(s.clientId, out);
@@ -670,7 +711,7 @@ export class Broker extends EventEmitter {
   private startInflight(s: Session, conn: Connection, out: Outgoing): void {
     const pid = this.allocPid(s);
     if (pid === 0) {
-      this.stats.droppedQueued++;
+      this.drop(s.clientId, 'no-packet-id', out.msg.topic);
       this.unstore(out);
       return;
     }
@@ -710,6 +751,7 @@ export class Broker extends EventEmitter {
     while (i < s.queue.length && s.inflight.size < window) {
       const out = s.queue[i++];
       if (out.msg.expiresAt !== 0 && out.msg.expiresAt <= now) { // MQTT-3.3.2-5: expired, not sent
+        this.drop(s.clientId, 'expired', out.msg.topic);
         this.unstore(out);
         continue;
       }
@@ -785,23 +827,7 @@ export class Broker extends EventEmitter {
     st.sessions = this.sessions.size;
     st.subscriptions = this.tree.count;
     st.retained = this.retained.size;
-    const entries: [string, string][] = [
-      ['version', 'xsmqtt broker 0.1.0'],
-      ['uptime', `${Math.floor((Date.now() - this.startedAt) / 1000)} seconds`],
-      ['clients/connected', String(st.connected)],
-      ['clients/total', String(st.sessions)],
-      ['clients/maximum', String(this.opts.maxConnections)],
-      ['messages/received', String(st.messagesReceived)],
-      ['messages/sent', String(st.messagesSent)],
-      ['publish/messages/received', String(st.publishReceived)],
-      ['publish/messages/sent', String(st.publishSent)],
-      ['publish/messages/dropped', String(st.droppedQos0 + st.droppedQueued + st.droppedTooLarge)],
-      ['bytes/received', String(st.bytesReceived)],
-      ['bytes/sent', String(st.bytesSent)],
-      ['subscriptions/count', String(st.subscriptions)],
-      ['retained messages/count', String(st.retained)],
-      ['heap/current', String(process.memoryUsage().heapUsed)],
-    ];
+    const entries = sysEntries(st, { uptime: Math.floor((Date.now() - this.startedAt) / 1000), maxConnections: this.opts.maxConnections, persistent: this.sessionLimits.count });
     for (const [k, v] of entries) this.publishInternal(`$SYS/broker/${k}`, Buffer.from(v), true);
   }
 
@@ -834,9 +860,17 @@ export class Connection {
   takenOver = false;
   dirty = false;
   session: Session | null = null;
-  framer = new Framer(FRAMER_SIZE, null, decodeClientBody);
+  framer: Framer;
   keepAlive = 0;
+  /** When the last complete packet came (MQTT-3.1.2-22 counts control packets, not bytes). */
   lastIn = Date.now();
+  /** Bytes received in all. */
+  bytesIn = 0;
+  /** When the current chunk of bytes arrived (one clock read per chunk, not per packet). */
+  private chunkAt = 0;
+  /** When the packet now partly received began (0: none), and bytesIn then. */
+  partialSince = 0;
+  partialBytes = 0;
   readonly acceptedAt = Date.now();
   packetsIn = 0;
   // Limits the client declared (v5 CONNECT).
@@ -856,8 +890,10 @@ export class Connection {
   private closeAfterCount = 0;
   private sessionExpiryFromConnect = 0;
 
-  constructor(readonly broker: Broker, readonly stream: Duplex, readonly label: string) {
-    this.framer.maxPacketSize = broker.opts.maxPacketSize;
+  constructor(readonly broker: Broker, readonly stream: Duplex, readonly label: string, readonly address = '') {
+    this.framer = new Framer(FRAMER_SIZE, null, broker.records.decode);
+    // Before CONNECT only a CONNECT-sized packet is buffered.
+    this.framer.maxPacketSize = Math.min(broker.opts.maxConnectSize, broker.opts.maxPacketSize);
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('error', () => this.onClosed());
     stream.on('close', () => this.onClosed());
@@ -869,8 +905,28 @@ export class Connection {
   private onData(chunk: Buffer): void {
     if (this.closed) return;
     this.broker.stats.bytesReceived += chunk.length;
-    this.lastIn = Date.now();
-    const pkt = this.broker.inPkt;
+    this.bytesIn += chunk.length;
+    this.chunkAt = Date.now();
+    try {
+      this.take(chunk);
+    } catch (e) {
+      // A bug, or an allocation failing, on one client's bytes ends that connection only, never the broker.
+      this.broker.publishing = null;
+      this.broker.log(`${this.clientId}: internal error: ${e instanceof Error ? e.stack : String(e)}`);
+      this.close(ReasonCode.ImplementationSpecificError, 'internal error', true);
+      return;
+    }
+    if (this.closed) return;
+    const f = this.framer;
+    if (f.fill === f.start) this.partialSince = 0;
+    else if (this.partialSince === 0) {
+      this.partialSince = this.chunkAt;
+      this.partialBytes = this.bytesIn;
+    }
+  }
+
+  private take(chunk: Buffer): void {
+    const b = this.broker;
     let off = 0;
     while (off < chunk.length) {
       let f = this.framer;
@@ -879,21 +935,32 @@ export class Connection {
       f.buf.set(n === chunk.length && off === 0 ? chunk : chunk.subarray(off, off + n), f.fill);
       f.commit(n);
       off += n;
+      // MQTT-3.1.0-1: the first packet is CONNECT; anything else ends the connection at its first byte.
+      if (!this.connected && f.buf[f.start] >> 4 !== PacketType.Connect) {
+        b.note(this.clientId, 'REFUSE', 'before-connect', `first byte 0x${f.buf[f.start].toString(16)}`);
+        this.close(-1, '', true);
+        return;
+      }
       for (;;) {
         f = this.framer;
-        const r = f.next(pkt);
+        b.records.in.type = 0;
+        const r = f.next(b.records.in);
         if (r === 0) break;
         if (r < 0) {
-          if (r === -ReasonCode.PacketTooLarge && this.grow()) continue;
+          if (r === -ReasonCode.PacketTooLarge) {
+            const g = this.grow();
+            if (g > 0) continue;
+            if (g === 0) break;
+          }
           this.protocolError(-r);
           return;
         }
         try {
-          this.handle(pkt);
+          this.handle(b.records.in);
         } catch (e) {
           // A bug met by one client's packet ends that connection only, never the broker.
-          this.broker.publishing = null;
-          this.broker.log(`${this.clientId}: internal error: ${e instanceof Error ? e.stack : String(e)}`);
+          b.publishing = null;
+          b.log(`${this.clientId}: internal error: ${e instanceof Error ? e.stack : String(e)}`);
           this.close(ReasonCode.ImplementationSpecificError, 'internal error', true);
         }
         if (this.closed) return;
@@ -903,20 +970,25 @@ export class Connection {
     }
   }
 
-  /** The packet at the framer's head is larger than its buffer but allowed: a bigger buffer. */
-  private grow(): boolean {
+  /**
+   * The packet at the framer's head is larger than its buffer but allowed: 1 when the buffer
+   * grew (try again), 0 when it has room for more bytes first (the buffer grows only as bytes
+   * come, never to a size a header merely claims), -1 when the packet is too large.
+   */
+  private grow(): number {
     const f = this.framer;
     const remaining = readVarint(f.buf, f.start + 1, f.fill);
-    if (remaining < 0) return false;
+    if (remaining < 0) return -1;
     const total = 1 + varintSize(remaining) + remaining;
-    if (total > this.broker.opts.maxPacketSize || total <= f.buf.length) return false;
-    this.replaceFramer(total);
-    return true;
+    if (total > f.maxPacketSize || total <= f.buf.length) return -1;
+    if (f.fill < f.buf.length) return 0;
+    this.replaceFramer(Math.min(total, f.buf.length * 2));
+    return 1;
   }
 
   private replaceFramer(size: number): void {
     const old = this.framer;
-    const f = new Framer(size, null, decodeClientBody);
+    const f = new Framer(size, null, this.broker.records.decode);
     f.maxPacketSize = old.maxPacketSize;
     f.version = old.version;
     f.buf.set(old.buf.subarray(old.start, old.fill), 0);
@@ -933,6 +1005,7 @@ export class Connection {
 
   private handle(p: Packet): void {
     this.packetsIn++;
+    this.lastIn = this.chunkAt;
     const b = this.broker;
     b.stats.messagesReceived++;
     if (!this.connected) {
@@ -993,8 +1066,7 @@ export class Connection {
           b.fired(f, this.clientId, 'PINGREQ not answered');
           return;
         }
-        const o = b.outPkt;
-        o.reset(PacketType.Pingresp, this.version);
+        const o = b.records.outFor(PacketType.Pingresp, this.version);
         this.send(o);
         return;
       }
@@ -1012,7 +1084,9 @@ export class Connection {
   private protocolError(code: number): void {
     const b = this.broker;
     if (!this.connected) {
-      const p = b.inPkt;
+      // records.in.type was cleared before framing: it is CONNECT only when the body was decoded.
+      const p = b.records.in;
+      if (code === ReasonCode.PacketTooLarge) b.note(this.clientId, 'REFUSE', 'before-connect', 'CONNECT larger than maxConnectSize');
       // A v5 CONNECT that failed to decode is answered with a CONNACK carrying the reason (MQTT 5 section 3.1.4).
       if (code === ReasonCode.UnsupportedProtocolVersion) {
         this.version = 4;
@@ -1024,15 +1098,22 @@ export class Connection {
       this.close(-1, '', true);
       return;
     }
-    b.log(`${this.clientId}: malformed packet, reason 0x${code.toString(16)}`);
-    this.close(code, 'malformed packet', true);
+    const f = this.framer;
+    // MQTT-3.1.0-2: a second CONNECT is a protocol error, even one that does not decode.
+    if (f.buf[f.start] >> 4 === PacketType.Connect || !isReasonCodeFor(code, PacketType.Disconnect)) code = ReasonCode.ProtocolError;
+    if (code === ReasonCode.QuotaExceeded) b.note(this.clientId, 'REFUSE', 'filters', `more than ${b.opts.maxFiltersPerPacket} filters`);
+    b.log(`${this.clientId}: bad packet, reason 0x${code.toString(16)}`);
+    this.close(code, code === ReasonCode.QuotaExceeded ? 'too many topic filters' : code === ReasonCode.PacketTooLarge ? 'packet too large' : 'malformed packet', true);
   }
 
   // ---- CONNECT
 
   private sendConnack(code: number, present: boolean, assigned?: string): void {
-    const o = this.broker.outPkt;
-    o.reset(PacketType.Connack, this.version);
+    this.send(this.connack(code, present, assigned));
+  }
+
+  private connack(code: number, present: boolean, assigned?: string): Packet {
+    const o = this.broker.records.outFor(PacketType.Connack, this.version);
     o.reasonCode = code;
     o.sessionPresent = present;
     if (this.version === 5 && code === 0) {
@@ -1047,7 +1128,7 @@ export class Connection {
         o.props.setBytes(PropertyId.AssignedClientIdentifier, a, 0, a.length);
       }
     }
-    this.send(o);
+    return o;
   }
 
   private refuse(code: number): void {
@@ -1075,7 +1156,13 @@ export class Connection {
     }
     // Traced under the id the connection will have (an assigned one included).
     this.trace('in', p);
-    if (b.connections.size > b.opts.maxConnections) return this.refuse(ReasonCode.ServerBusy);
+    if (b.connections.size > b.opts.maxConnections) {
+      b.note(clientId, 'REFUSE', 'connections', `${b.opts.maxConnections} connections open`);
+      return this.refuse(ReasonCode.ServerBusy);
+    }
+    // MQTT 5 section 3.1.2.11.10: Authentication Data without an Authentication Method is a protocol error.
+    if (v5 && p.props.has(PropertyId.AuthenticationData) && !p.props.has(PropertyId.AuthenticationMethod)) return this.refuse(ReasonCode.ProtocolError);
+    if (v5 && p.willFlag && wildcardResponseTopic(p.willProps!)) return this.refuse(ReasonCode.ProtocolError);
     if (v5 && p.props.has(PropertyId.AuthenticationMethod)) return this.refuse(ReasonCode.BadAuthenticationMethod);
     // Authentication.
     const user = p.usernameLen >= 0 ? str(p.username, p.usernameOff, p.usernameLen) : null;
@@ -1106,7 +1193,25 @@ export class Connection {
       if (pr.has(PropertyId.RequestProblemInformation)) this.problemInfo = pr.get(PropertyId.RequestProblemInformation) !== 0;
     }
     this.keepAlive = v5 && b.opts.serverKeepAlive > 0 ? b.opts.serverKeepAlive : p.keepAlive;
+    if (v5 && this.clientMaxPacket < MAX_PACKET) {
+      const n = encodeServerPacket(this.connack(0, false, assigned), CONNACK_SCRATCH, 0);
+      if (n < 0 || n > this.clientMaxPacket) {
+        // MQTT-3.1.2-25: not even a CONNACK fits the client's Maximum Packet Size; nothing can be said, so the connection ends.
+        b.note(clientId, 'REFUSE', 'connack-too-large', `Maximum Packet Size ${this.clientMaxPacket}, CONNACK ${n} bytes`);
+        this.close(-1, '', false);
+        return;
+      }
+    }
     let will: Will | null = null;
+    if (p.willFlag && v5 && p.willProps!.userSeen > b.opts.maxUserProperties) {
+      b.note(clientId, 'REFUSE', 'user-properties', `will with ${p.willProps!.userSeen} user properties`);
+      return this.refuse(ReasonCode.QuotaExceeded);
+    }
+    const over = b.sessionRefusal(clientId, expiry);
+    if (over !== null) {
+      b.note(clientId, 'REFUSE', over === 'total' ? 'session-total' : 'session-quota', over);
+      return this.refuse(ReasonCode.QuotaExceeded);
+    }
     if (p.willFlag) {
       const topic = str(p.willTopic, p.willTopicOff, p.willTopicLen);
       if (b.acl && !b.acl.canPublish(user, clientId, topic)) return this.refuse(ReasonCode.NotAuthorized);
@@ -1123,6 +1228,7 @@ export class Connection {
     }
     const present = b.attach(this, p.cleanStart, expiry, will);
     this.connected = true;
+    this.framer.maxPacketSize = b.opts.maxPacketSize;
     b.stats.connected++;
     const close = b.faults.take('close', clientId);
     if (close && close.after > 0) this.armClose(close);
@@ -1176,6 +1282,11 @@ export class Connection {
       this.close(ReasonCode.ProtocolError, 'subscription identifier in PUBLISH', true);
       return;
     }
+    if (this.version === 5 && wildcardResponseTopic(p.props)) {
+      this.trace('in', p);
+      this.close(ReasonCode.ProtocolError, 'wildcard in the Response Topic', true);
+      return;
+    }
     if (this.version === 5 && p.props.has(PropertyId.TopicAlias)) {
       const alias = p.props.get(PropertyId.TopicAlias);
       // MQTT-3.3.2-9, -10: within our Topic Alias Maximum.
@@ -1217,7 +1328,11 @@ export class Connection {
     }
     let code = 0;
     if (b.acl && !b.acl.canPublish(this.user, this.clientId, topic)) code = ReasonCode.NotAuthorized;
-    else {
+    else if (this.version === 5 && p.props.userSeen > b.opts.maxUserProperties) {
+      // More user properties than maxUserProperties: refused whole, never forwarded cut.
+      code = ReasonCode.QuotaExceeded;
+      b.note(this.clientId, 'REFUSE', 'user-properties', `${p.props.userSeen} user properties t=${topic}`);
+    } else {
       const props = this.version === 5 ? p.props : null;
       const exp = props && props.has(PropertyId.MessageExpiryInterval) ? props.get(PropertyId.MessageExpiryInterval) : 0;
       const payload = Buffer.allocUnsafe(p.payloadLen);
@@ -1226,9 +1341,12 @@ export class Connection {
         topic, topicBytes: p.topicLen > 0 ? copy(p.topic, p.topicOff, p.topicLen) : Buffer.from(topic), payload, qos, retain: p.retain,
         props: props ? messageProps(props) : null, expiresAt: exp > 0 ? Date.now() + exp * 1000 : 0, origin: this.clientId,
       };
+      b.quotaDrops = 0;
       const n = b.publishFrom(this, msg);
       if (n < 0) code = ReasonCode.NotAuthorized;
       else if (n === 0 && this.version === 5) code = ReasonCode.NoMatchingSubscribers;
+      // Every matching subscriber's queue was full: nobody will get it (README.md, Limits).
+      else if (n > 0 && b.quotaDrops === n && !msg.retain) code = ReasonCode.QuotaExceeded;
     }
     if (code === ReasonCode.NotAuthorized) b.log(`${this.clientId}: PUBLISH to ${topic} refused`);
     if (qos === 1) this.sendAck(PacketType.Puback, pid, code);
@@ -1266,8 +1384,7 @@ export class Connection {
       // MQTT-3.3.1-9..-11: retain handling 0 always, 1 for a new subscription, 2 never; none for shared (MQTT-3.8.4-4... 4.8.2).
       if (!shared && (sub.retainHandling === 0 || (sub.retainHandling === 1 && !existed))) retainedFor.push([sub, plain]);
     }
-    const o = b.outPkt;
-    o.reset(PacketType.Suback, this.version);
+    const o = b.records.outFor(PacketType.Suback, this.version, codes.length);
     o.packetId = p.packetId;
     for (const c of codes) o.addCode(c);
     if (v5 && this.problemInfo && codes.some((c) => c >= 0x80)) this.reason(o, 'not authorised by the ACL');
@@ -1283,8 +1400,7 @@ export class Connection {
       const filter = str(p.filter[i], p.filterOffset(i), p.filterLength(i));
       codes.push(b.unsubscribe(s, filter) ? 0 : ReasonCode.NoSubscriptionExisted);
     }
-    const o = b.outPkt;
-    o.reset(PacketType.Unsuback, this.version);
+    const o = b.records.outFor(PacketType.Unsuback, this.version, codes.length);
     o.packetId = p.packetId;
     for (const c of codes) o.addCode(c);
     this.sendControl(o, 'unsuback');
@@ -1299,7 +1415,7 @@ export class Connection {
         this.close(ReasonCode.ProtocolError, 'session expiry cannot be set after a zero one', true);
         return;
       }
-      s.expiry = Math.min(e, this.broker.opts.maxSessionExpiry);
+      this.broker.setExpiry(s, Math.min(e, this.broker.opts.maxSessionExpiry));
     }
     // MQTT-3.14.4-3: a normal DISCONNECT discards the will; 0x04 asks for it.
     const sendWill = this.version === 5 && p.reasonCode === ReasonCode.DisconnectWithWillMessage;
@@ -1352,7 +1468,7 @@ export class Connection {
     }
     // MQTT-3.1.2-25: nothing larger than the client's Maximum Packet Size is sent.
     if (n > this.clientMaxPacket) {
-      this.broker.stats.droppedTooLarge++;
+      this.broker.drop(this.clientId, 'too-large', topic ?? `(${o.type === PacketType.Publish ? 'alias' : 'packet type ' + o.type})`);
       return false;
     }
     this.outPos = at + n;
@@ -1368,6 +1484,8 @@ export class Connection {
       this.outPos = 0;
       return;
     }
+    // An ack leaves only once what it acknowledges is durable: the store commits before any write.
+    this.broker.store.commit();
     const chunk = Buffer.allocUnsafe(this.outPos);
     this.out.copy(chunk, 0, 0, this.outPos);
     this.outPos = 0;
@@ -1409,8 +1527,7 @@ export class Connection {
 
   sendPublish(msg: Message, qos: number, retain: boolean, pid: number, dup: boolean, subIds: number[] | null): boolean {
     const b = this.broker;
-    const o = b.outPkt;
-    o.reset(PacketType.Publish, this.version);
+    const o = b.records.outFor(PacketType.Publish, this.version, 0, msg.props ? msg.props.user.length >> 1 : 0, subIds ? subIds.length : 0);
     o.qos = qos;
     o.retain = retain;
     o.dup = dup;
@@ -1455,8 +1572,7 @@ export class Connection {
 
   /** PUBACK, PUBREC, PUBREL, PUBCOMP, through the drop/delay faults. */
   sendAck(type: number, pid: number, code: number): void {
-    const o = this.broker.outPkt;
-    o.reset(type, this.version);
+    const o = this.broker.records.outFor(type, this.version);
     o.packetId = pid;
     o.reasonCode = this.version === 5 ? code : 0;
     if (this.version === 5 && code >= 0x80 && this.problemInfo) this.reason(o, code === ReasonCode.NotAuthorized ? 'not authorised' : 'refused');
@@ -1482,16 +1598,14 @@ export class Connection {
         const codes: number[] = [];
         for (let i = 0; i < o.count; i++) codes.push(o.codes[i]);
         b.fired(delay, this.clientId, `delayed ${name.toUpperCase()}${pid ? ' id=' + pid : ''} by ${delay.ms} ms`);
-        const t = setTimeout(() => {
-          const q = b.outPkt;
-          q.reset(type, this.version);
+        new Deadline(() => {
+          const q = b.records.outFor(type, this.version, codes.length);
           q.packetId = pid;
           q.reasonCode = code;
           for (const c of codes) q.addCode(c);
           this.send(q);
           this.flush();
         }, delay.ms);
-        t.unref();
         return false;
       }
     }
@@ -1511,12 +1625,23 @@ export class Connection {
     }
     // MQTT-3.1.2-22: one and a half times the keep alive without a packet.
     if (this.pauses > 0) {
+      // Not read while paused: neither silence nor slowness is the client's.
       this.lastIn = now;
+      if (this.partialSince !== 0) this.partialSince = now;
+      this.partialBytes = this.bytesIn;
       return;
     }
     if (this.keepAlive > 0 && now - this.lastIn > this.keepAlive * 1500) {
       this.broker.log(`${this.clientId}: keep alive timeout`);
       this.close(ReasonCode.KeepAliveTimeout, 'keep alive timeout', true);
+      return;
+    }
+    // A packet started long ago must at least be coming at minByteRate (a byte now and then keeps nothing alive).
+    const o = this.broker.opts;
+    const took = now - this.partialSince;
+    if (this.partialSince !== 0 && took > o.packetTimeout && (this.bytesIn - this.partialBytes) * 1000 < o.minByteRate * took) {
+      this.broker.note(this.clientId, 'REFUSE', 'slow-packet', `${this.bytesIn - this.partialBytes} bytes of a packet in ${took} ms`);
+      this.close(ReasonCode.KeepAliveTimeout, 'packet too slow', true);
     }
   }
 
@@ -1526,6 +1651,7 @@ export class Connection {
     this.closed = true;
     const b = this.broker;
     b.connections.delete(this);
+    b.addresses.leave(this.address);
     if (this.throttleTimer) clearInterval(this.throttleTimer);
     if (this.connected) {
       b.stats.connected--;
@@ -1542,8 +1668,7 @@ export class Connection {
   close(reason: number, text: string, sendWill: boolean): void {
     if (this.closed) return;
     if (reason >= 0 && this.version === 5 && this.connected) {
-      const o = this.broker.outPkt;
-      o.reset(PacketType.Disconnect, 5);
+      const o = this.broker.records.outFor(PacketType.Disconnect, 5);
       o.reasonCode = reason;
       if (text !== '' && this.problemInfo) this.reason(o, text);
       this.send(o);

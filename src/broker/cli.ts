@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { Acl, PasswordFile, addUser } from './auth.js';
 import { Fault, parseFaultSpec } from './faults.js';
 import { ListenOptions, startBroker } from './index.js';
+import { parseSessionQuota, SessionQuota } from './limits.js';
 
 const USAGE = `usage: xsmqtt broker [options]
        xsmqtt broker passwd FILE USER PASS     add or replace a user (scrypt hash)
@@ -20,6 +21,15 @@ const USAGE = `usage: xsmqtt broker [options]
       --max-packet-size N      --max-connections N   --max-inflight N   --max-queued N
       --receive-maximum N      --topic-alias-maximum N  --connect-timeout MS
       --server-keep-alive S    --max-session-expiry S   --sys-interval S (0: off)
+  limits against hostile clients (README.md, Limits):
+      --max-connect-size N     bytes buffered before CONNECT (default 65536)
+      --packet-timeout MS      a packet started this long ago must come at --min-byte-rate (default 30000)
+      --min-byte-rate N        bytes a second (default 1024)
+      --max-filters-per-packet N   filters in one SUBSCRIBE/UNSUBSCRIBE (default 10000)
+      --max-user-properties N  user properties on one message (default 1024)
+      --max-persistent-sessions N  sessions kept after disconnect, in total (default 100000)
+      --session-quota PATTERN=N    persistent sessions for client ids matching PATTERN (repeatable)
+      --max-connections-per-address N  connections from one address (default 0: no limit)
       --bench-client PATTERN   client ids allowed to publish to $bench/fault/... (default bench*)
       --bench-user USER        user names allowed to do so
       --fault SPEC             kind[:key=value,...], e.g. drop:packet=puback,client=dev-*,count=1
@@ -38,6 +48,13 @@ const NUMERIC: Record<string, keyof ListenOptions> = {
   '--server-keep-alive': 'serverKeepAlive',
   '--max-session-expiry': 'maxSessionExpiry',
   '--sys-interval': 'sysInterval',
+  '--max-connect-size': 'maxConnectSize',
+  '--packet-timeout': 'packetTimeout',
+  '--min-byte-rate': 'minByteRate',
+  '--max-filters-per-packet': 'maxFiltersPerPacket',
+  '--max-user-properties': 'maxUserProperties',
+  '--max-persistent-sessions': 'maxPersistentSessions',
+  '--max-connections-per-address': 'maxConnectionsPerAddress',
   '--tls-port': 'tlsPort',
   '--ws-port': 'wsPort',
 };
@@ -59,6 +76,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
   const faults: Fault[] = [];
   const benchClients: string[] = [];
   const benchUsers: string[] = [];
+  const quotas: SessionQuota[] = [];
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     let inline: string | undefined;
@@ -77,6 +95,15 @@ export function parseArgs(argv: string[]): ParsedArgs {
       const v = value();
       if (!/^\d+$/.test(v)) throw new UsageError(`${arg} needs a non-negative integer, got '${v}'`);
       return Number(v);
+    };
+    /** The value read by a parser whose errors are usage errors. */
+    const parsed = <T>(parse: (spec: string) => T): T => {
+      const v = value();
+      try {
+        return parse(v);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
     };
     switch (arg) {
       case '-h': case '--help': out.help = true; break;
@@ -100,13 +127,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
       case '--require-certificate': o.requireCertificate = true; break;
       case '--bench-client': benchClients.push(value()); break;
       case '--bench-user': benchUsers.push(value()); break;
-      case '--fault':
-        try {
-          faults.push(parseFaultSpec(value()));
-        } catch (e) {
-          throw new UsageError((e as Error).message);
-        }
-        break;
+      case '--session-quota': quotas.push(parsed(parseSessionQuota)); break;
+      case '--fault': faults.push(parsed(parseFaultSpec)); break;
       default: {
         const key = NUMERIC[arg];
         if (!key) throw new UsageError(`unknown option '${argv[i]}'`);
@@ -119,6 +141,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
   if (faults.length > 0) o.faults = faults;
   if (benchClients.length > 0) o.benchClients = benchClients;
   if (benchUsers.length > 0) o.benchUsers = benchUsers;
+  if (quotas.length > 0) o.sessionQuotas = quotas;
   return out;
 }
 

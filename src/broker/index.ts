@@ -9,11 +9,13 @@ import { Broker, BrokerOptions } from './broker.js';
 import { openStore } from './store.js';
 
 export { Broker } from './broker.js';
-export type { BrokerOptions, BrokerStats, Message } from './broker.js';
+export type { BrokerOptions, Message } from './broker.js';
+export type { BrokerStats } from './stats.js';
 export { parseFaultSpec, makeFault } from './faults.js';
 export { Acl, PasswordFile, addUser, hashPassword } from './auth.js';
 export { MemoryStore, SqliteStore, openStore } from './store.js';
 export type { Store } from './store.js';
+export type { LimitOptions, SessionQuota } from './limits.js';
 
 export interface ListenOptions extends BrokerOptions {
   /** TCP port (0: any free port); default 1883. null: no TCP listener. */
@@ -89,9 +91,9 @@ export async function startBroker(options: ListenOptions = {}): Promise<RunningB
         server: http,
         handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
       });
-      wss.on('connection', (ws) => {
+      wss.on('connection', (ws, req) => {
         const stream = createWebSocketStream(ws);
-        broker.accept(stream, 'ws');
+        broker.accept(stream, 'ws', req.socket.remoteAddress ?? '');
       });
       servers.push({ close: (cb) => { for (const c of wss.clients) c.terminate(); wss.close(); http.close(cb); } });
       wsPort = await listen(http, options.wsPort, host);

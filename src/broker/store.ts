@@ -59,6 +59,8 @@ export interface Store {
   /** The message became in flight (pid) or its QoS 2 exchange moved on (state). */
   updateMessage(id: number, pid: number, state: number): void;
   removeMessage(id: number): void;
+  /** Makes every write so far durable now; the broker calls it before writing to any socket, so no ack leaves first. */
+  commit(): void;
   close(): void;
 }
 
@@ -76,6 +78,7 @@ export class MemoryStore implements Store {
   addMessage(): number { return 0; }
   updateMessage(): void {}
   removeMessage(): void {}
+  commit(): void {}
   close(): void {}
 }
 
@@ -126,8 +129,8 @@ CREATE INDEX IF NOT EXISTS messages_client ON messages (client_id, id);
 
 /**
  * SQLite via better-sqlite3, WAL mode. Writes made during one event-loop turn share one
- * transaction, committed on setImmediate (and at close): a burst of QoS 1 messages costs one
- * commit, not one each.
+ * transaction, committed when the broker is about to write to a socket, else on setImmediate
+ * (and at close): a burst of QoS 1 messages costs one commit, not one each.
  */
 export class SqliteStore implements Store {
   readonly persistent = true;
@@ -179,7 +182,7 @@ export class SqliteStore implements Store {
     return true;
   }
 
-  private commit(): void {
+  commit(): void {
     if (!this.pending) return;
     this.pending = false;
     this.db.exec('COMMIT');

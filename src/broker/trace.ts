@@ -7,7 +7,8 @@ export const PACKET_NAMES = ['RESERVED', 'CONNECT', 'CONNACK', 'PUBLISH', 'PUBAC
 export interface TraceRecord {
   t: string;
   client: string;
-  dir: 'in' | 'out';
+  /** A packet in or out, or something the broker did to the client ('note': a drop or a refusal). */
+  dir: 'in' | 'out' | 'note';
   type: string;
   [key: string]: unknown;
 }
@@ -100,4 +101,16 @@ export function traceLine(r: TraceRecord): string {
 /** A fault firing, as a trace line. */
 export function faultLine(client: string, detail: string): string {
   return `${clock(new Date())} ${client || '?'} !! FAULT ${detail}`;
+}
+
+/**
+ * A message dropped or a client refused, as a record (type DROP or REFUSE, `why` a short name,
+ * `detail` free text) and its line: `12:00:01.123 dev-1 !! DROP queue-full t=a/b`.
+ */
+export function noteRecord(client: string, type: 'DROP' | 'REFUSE', why: string, detail: string): TraceRecord {
+  return { t: new Date().toISOString(), client, dir: 'note', type, why, detail };
+}
+
+export function noteLine(r: TraceRecord): string {
+  return `${clock(new Date(r.t))} ${r.client || '?'} !! ${r.type} ${String(r.why)}${r.detail ? ' ' + String(r.detail) : ''}`;
 }
