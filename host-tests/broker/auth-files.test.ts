@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Acl, hashPassword, PasswordFile, verifyPassword } from '../../src/broker/auth.js';
+import { broker, client, collect } from './helpers.js';
 
 // Written by mosquitto_passwd 2.0.11: -b (default sha512-pbkdf2) and -H sha512.
 const PBKDF2 = '$7$101$qpRe0k3CoKmqVDLM$ncurDe9P1GRNkd6xJOM2929+eijKzmvNuxfX4JhomcPw1gadqvNbi1pXsLZPDjRO25noiWXT1nxKMljhpLFfSg==';
@@ -68,4 +69,28 @@ test('ACL deny: one topic refused inside a granted tree, for publish and subscri
   const before = Acl.parse('topic deny a/b\ntopic readwrite a/#');
   t.false(before.canPublish(null, 'c', 'a/b'));
   t.true(before.canPublish(null, 'c', 'a/c'));
+});
+
+test('ACL deny on the broker: "everything except test/nosubscribe", refused as a filter and skipped on delivery', async (t) => {
+  const acl = Acl.parse(['client all', 'topic readwrite #', 'topic deny test/nosubscribe', 'client pub', 'topic readwrite #'].join('\n'));
+  const b = await broker(t, { acl });
+  const sub = await client(t, b.port, { protocolVersion: 5, clientId: 'all' });
+  const got = collect(sub);
+  const granted = async (filter: string): Promise<number> => {
+    try {
+      return (await sub.subscribeAsync(filter, { qos: 1 }))[0].qos;
+    } catch (e) {
+      return (e as { packet: { granted: number[] } }).packet.granted[0];
+    }
+  };
+  t.is(await granted('test/nosubscribe'), 0x87);
+  t.is(await granted('#'), 1);
+  // 'pub' may write anywhere; 'all' may not read test/nosubscribe though its '#' covers it.
+  const pub = await client(t, b.port, { protocolVersion: 5, clientId: 'pub' });
+  await pub.publishAsync('test/nosubscribe', 'no', { qos: 1 });
+  await pub.publishAsync('test/other', 'yes', { qos: 1 });
+  // Delivered in order: the message after the denied one arrives, and nothing of the denied topic.
+  const [m] = await got.take(1);
+  t.is(m.topic, 'test/other');
+  t.deepEqual(got.list.map((r) => r.topic), ['test/other']);
 });

@@ -123,6 +123,8 @@ class Session {
   will: Will | null = null;
   willTimer: Deadline | null = null;
   nextPid = 1;
+  /** The user name it last connected with (ACL checks while it is offline). */
+  user: string | null = null;
   constructor(readonly clientId: string) {}
 }
 
@@ -462,6 +464,7 @@ export class Broker extends EventEmitter {
       this.sessions.set(id, s);
     }
     s.conn = conn;
+    s.user = conn.user;
     this.setExpiry(s, expiry);
     s.will = will;
     conn.session = s;
@@ -664,6 +667,8 @@ export class Broker extends EventEmitter {
   quotaDrops = 0;
 
   deliver(s: Session, msg: Message, subQos: number, retainAsPublished: boolean, subIds: number[] | null, retainFlag?: boolean): void {
+    // An ACL deny rule inside a granted tree: the subscription stands, the denied topic is not delivered.
+    if (this.acl !== null && this.acl.denies(s.user, s.clientId, msg.topic)) return;
     const qos = msg.qos < subQos ? msg.qos : subQos;
     const conn = s.conn;
     // Retain flag: 1 for retained messages sent on subscribe, else as published only with retain-as-published (v5).
