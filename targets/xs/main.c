@@ -3,7 +3,12 @@
    "embedded:io/socket/tcp") over real sockets and an epoll/poll loop, print to stdout.
 
    usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stack slots] [--stats] [--config name=value]...
-                    [--preload preloaded.js]... bundle.js
+                    [--flash partition=file]... [--flash-cut bytes] [--preload preloaded.js]... bundle.js
+
+   --flash backs Moddable's `flash` module's partition with a file (its size the partition's,
+   4096-byte blocks; writes only clear bits, as on NOR flash). --flash-cut N: the power goes
+   once N bytes have been written or erased: the write under way keeps its first bytes only
+   and the process exits at once with status 5.
 
    Without --preload the whole bundle is loaded before the budget applies (free, as if preloaded).
    With it, the --preload modules are loaded first and free (a device's preloaded modules, in
@@ -12,7 +17,7 @@
 
    Exit status: 0 when nothing is left to run, the code given to __xsHost.exit(code),
    1 for an uncaught exception or a rejected module, 3 for memory full (a clean report on
-   stderr), 4 for a stack overflow, 2 for a usage error. */
+   stderr), 4 for a stack overflow, 5 for a --flash-cut power cut, 2 for a usage error. */
 
 #include "xsAll.h"
 #include "xsScript.h"
@@ -25,6 +30,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <time.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "xs_modules.h"
 
@@ -701,6 +709,131 @@ static void xs_exit(txMachine* the)
 	gxExitRequested = xsToInteger(xsArg(0));
 }
 
+/* ---------- flash: Moddable's partitions, in files ---------- */
+
+#define kFlashes 4
+#define kFlashBlock 4096
+static struct { const char* name; const char* path; int fd; long size; } gxFlashes[kFlashes];
+static int gxFlashCount = 0;
+static long gxFlashBudget = -1;		/* bytes until the power cut, -1: none */
+
+static int xsmqttFlashHandle(txMachine* the, txSlot* slot)
+{
+	int h = fxToInteger(the, slot);
+	if ((h < 0) || (h >= gxFlashCount) || (gxFlashes[h].fd < 0))
+		mxTypeError("not a flash");
+	return h;
+}
+
+/* Spends n bytes of the cut budget: how many may still be written before the power goes. */
+static long xsmqttFlashSpend(long n)
+{
+	if (gxFlashBudget < 0)
+		return n;
+	if (n > gxFlashBudget)
+		n = gxFlashBudget;
+	gxFlashBudget -= n;
+	return n;
+}
+
+static void xsmqttFlashCut(void)
+{
+	fflush(stdout);
+	fflush(stderr);
+	_exit(5);
+}
+
+static void xsmqttFlashCheck(txMachine* the, int h, long offset, long length)
+{
+	if ((offset < 0) || (length < 0) || (offset + length > gxFlashes[h].size))
+		mxRangeError("flash: out of range");
+}
+
+/* flashOpen(partition): a handle; throws for a partition not given with --flash. */
+static void xs_flashOpen(txMachine* the)
+{
+	const char* name = xsToString(xsArg(0));
+	int i;
+	for (i = 0; i < gxFlashCount; i++) {
+		if (strcmp(gxFlashes[i].name, name))
+			continue;
+		if (gxFlashes[i].fd < 0) {
+			struct stat st;
+			gxFlashes[i].fd = open(gxFlashes[i].path, O_RDWR);
+			if ((gxFlashes[i].fd < 0) || fstat(gxFlashes[i].fd, &st))
+				xsUnknownError("flash: cannot open %s", gxFlashes[i].path);
+			gxFlashes[i].size = (long)st.st_size - ((long)st.st_size % kFlashBlock);
+		}
+		xsResult = xsInteger(i);
+		return;
+	}
+	xsUnknownError("can't find partition");
+}
+
+static void xs_flashSize(txMachine* the)
+{
+	xsResult = xsInteger((txInteger)gxFlashes[xsmqttFlashHandle(the, &xsArg(0))].size);
+}
+
+/* flashRead(h, offset, length): a new ArrayBuffer, as Moddable's read(). */
+static void xs_flashRead(txMachine* the)
+{
+	int h = xsmqttFlashHandle(the, &xsArg(0));
+	long offset = xsToInteger(xsArg(1));
+	long length = xsToInteger(xsArg(2));
+	xsmqttFlashCheck(the, h, offset, length);
+	xsResult = xsArrayBuffer(NULL, (txInteger)length);
+	if (pread(gxFlashes[h].fd, xsToArrayBuffer(xsResult), length, offset) != length)
+		xsUnknownError("flash: read failed");
+}
+
+/* flashWrite(h, offset, length, buffer): buffer's first length bytes, ANDed into the flash. No allocation. */
+static void xs_flashWrite(txMachine* the)
+{
+	int h = xsmqttFlashHandle(the, &xsArg(0));
+	long offset = xsToInteger(xsArg(1));
+	long length = xsToInteger(xsArg(2));
+	txUnsigned count;
+	uint8_t* data = xsmqttGetBuffer(the, &xsArg(3), &count);
+	uint8_t old[256];
+	long done = 0, allowed;
+	if ((length <= 0) || ((long)count < length))
+		mxRangeError("flash: invalid length");
+	xsmqttFlashCheck(the, h, offset, length);
+	allowed = xsmqttFlashSpend(length);
+	while (done < allowed) {
+		long n = allowed - done;
+		long i;
+		if (n > (long)sizeof(old))
+			n = sizeof(old);
+		if (pread(gxFlashes[h].fd, old, n, offset + done) != n)
+			xsUnknownError("flash: read failed");
+		for (i = 0; i < n; i++)
+			old[i] &= data[done + i];
+		if (pwrite(gxFlashes[h].fd, old, n, offset + done) != n)
+			xsUnknownError("flash: write failed");
+		done += n;
+	}
+	if (allowed < length)
+		xsmqttFlashCut();
+}
+
+/* flashErase(h, block): the block's bytes become 0xFF (a cut leaves a prefix erased). */
+static void xs_flashErase(txMachine* the)
+{
+	int h = xsmqttFlashHandle(the, &xsArg(0));
+	long block = xsToInteger(xsArg(1));
+	uint8_t ff[kFlashBlock];
+	long allowed;
+	xsmqttFlashCheck(the, h, block * kFlashBlock, kFlashBlock);
+	allowed = xsmqttFlashSpend(kFlashBlock);
+	memset(ff, 0xff, sizeof(ff));
+	if ((allowed > 0) && (pwrite(gxFlashes[h].fd, ff, allowed, block * kFlashBlock) != allowed))
+		xsUnknownError("flash: erase failed");
+	if (allowed < kFlashBlock)
+		xsmqttFlashCut();
+}
+
 /* ---------- the loop ---------- */
 
 static void xsmqttReportException(txMachine* the)
@@ -1080,6 +1213,17 @@ int main(int argc, char* argv[])
 		}
 		else if (!strcmp(argv[i], "--stats"))
 			stats = 1;
+		else if (!strcmp(argv[i], "--flash") && (i + 1 < argc) && strchr(argv[i + 1], '=') && (gxFlashCount < kFlashes)) {
+			char* spec = argv[++i];
+			char* eq = strchr(spec, '=');
+			*eq = 0;
+			gxFlashes[gxFlashCount].name = spec;
+			gxFlashes[gxFlashCount].path = eq + 1;
+			gxFlashes[gxFlashCount].fd = -1;
+			gxFlashCount++;
+		}
+		else if (!strcmp(argv[i], "--flash-cut") && (i + 1 < argc))
+			gxFlashBudget = strtol(argv[++i], C_NULL, 10);
 		else if (!strcmp(argv[i], "--config") && (i + 1 < argc) && strchr(argv[i + 1], '=') && (configCount < 64))
 			configs[configCount++] = argv[++i];
 		else if (!strcmp(argv[i], "--preload") && (i + 1 < argc) && (preloadCount < 8)) {
@@ -1090,7 +1234,7 @@ int main(int argc, char* argv[])
 			preloadCount++;
 		}
 		else if (argv[i][0] == '-' || bundle) {
-			fprintf(stderr, "usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stack slots] [--stats] [--config name=value]... [--preload preloaded.js]... bundle.js\n");
+			fprintf(stderr, "usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stack slots] [--stats] [--config name=value]... [--flash partition=file]... [--flash-cut bytes] [--preload preloaded.js]... bundle.js\n");
 			return 2;
 		}
 		else
@@ -1099,7 +1243,7 @@ int main(int argc, char* argv[])
 	if (!gxStackCount)
 		gxStackCount = gxProfile->stackCount;
 	if (!bundle) {
-		fprintf(stderr, "usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stack slots] [--stats] [--config name=value]... [--preload preloaded.js]... bundle.js\n");
+		fprintf(stderr, "usage: xsmqtt-xs [--profile host|esp32|esp8266] [--stack slots] [--stats] [--config name=value]... [--flash partition=file]... [--flash-cut bytes] [--preload preloaded.js]... bundle.js\n");
 		return 2;
 	}
 	if (!c_realpath(bundle, real)) {
@@ -1146,6 +1290,11 @@ int main(int argc, char* argv[])
 		xsmqttDefine(the, &xsVar(0), "wake", xs_wake, 1);
 		xsmqttDefine(the, &xsVar(0), "exit", xs_exit, 1);
 		xsmqttDefine(the, &xsVar(0), "stackPeak", xs_stackPeak, 1);
+		xsmqttDefine(the, &xsVar(0), "flashOpen", xs_flashOpen, 1);
+		xsmqttDefine(the, &xsVar(0), "flashSize", xs_flashSize, 1);
+		xsmqttDefine(the, &xsVar(0), "flashRead", xs_flashRead, 3);
+		xsmqttDefine(the, &xsVar(0), "flashWrite", xs_flashWrite, 4);
+		xsmqttDefine(the, &xsVar(0), "flashErase", xs_flashErase, 2);
 		xsVar(1) = xsString((char*)gxProfile->name);
 		xsDefine(xsVar(0), xsID("profile"), xsVar(1), xsDontEnum);
 		/* mc/config: --config name=value (numbers stay numbers) */

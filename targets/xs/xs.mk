@@ -20,7 +20,7 @@ XS_SOURCES := xsAll xsAPI xsArguments xsArray xsAtomics xsBigInt xsBoolean xsCod
 	xsSourceMap xsString xsSymbol xsSyntaxical xsTree xsType xsdtoa xsre
 XS_OBJECTS := $(patsubst %,$(XS_OBJ)/%.o,$(XS_SOURCES))
 XS_HOST_SOURCES := targets/xs/main.c
-XS_HOST_MODULES := targets/xs/modules/timer.js targets/xs/modules/time.js targets/xs/modules/tcp.js targets/xs/modules/config.js
+XS_HOST_MODULES := targets/xs/modules/timer.js targets/xs/modules/time.js targets/xs/modules/tcp.js targets/xs/modules/config.js targets/xs/modules/flash.js
 XS_GEN := $(XS_BUILD)/gen/xs_modules.h
 
 XS_CFLAGS := -O2 -fno-common \

@@ -188,6 +188,52 @@ export class MessageStore {
     this.n[this.base + HEAD + slot * STRIDE + FLAGS] &= ~3;
   }
 
+  /**
+   * Sets slot as a saved record says (restoring after power loss): state, QoS, packet id, order
+   * and handle; its time is 0 (the clock's start: an expiry counts again from the restart).
+   * len >= 0 gives a Queued or AwaitAck slot new bytes (their offset is returned for the caller
+   * to fill), -1 keeps the bytes it has. Returns -1 when the bytes do not fit or are missing.
+   */
+  /* cold */
+  restore(slot: number, state: number, qos: number, packetId: number, seq: number, handle: number, expiry: number, len: number): number {
+    const old = this.state(slot);
+    const needsBytes = state === EntryState.Queued || state === EntryState.AwaitAck;
+    const keep = len < 0 && needsBytes && old !== EntryState.Free && this.arena.len(slot) >= 0;
+    if (old === EntryState.Queued) {
+      this.count(QUEUED, -1);
+      this.count(QUEUED_BYTES, -this.arena.len(slot));
+    } else if (old !== EntryState.Free) {
+      this.count(INFLIGHT, -1);
+    }
+    if (!keep) this.arena.release(slot);
+    const b = this.base + HEAD + slot * STRIDE;
+    this.n[b + FLAGS] = 0;
+    if (state === EntryState.Free) return 0;
+    if (needsBytes && !keep && (len < 0 || this.arena.place(slot, len) < 0)) return -1;
+    this.n[b + FLAGS] = state | (qos << QOS_SHIFT);
+    this.n[b + PACKET_ID] = packetId;
+    this.n[b + EXPIRY] = expiry;
+    const t = this.t;
+    t[slot * TSTRIDE + SEQ] = seq;
+    t[slot * TSTRIDE + HANDLE] = handle;
+    t[slot * TSTRIDE + TIME] = 0;
+    if (seq >= t[NEXT_SEQ]) t[NEXT_SEQ] = seq + 1;
+    if (handle >= t[NEXT_SEQ]) t[NEXT_SEQ] = handle + 1;
+    if (state === EntryState.Queued) {
+      this.count(QUEUED, 1);
+      this.count(QUEUED_BYTES, this.arena.len(slot));
+    } else {
+      this.count(INFLIGHT, 1);
+    }
+    return needsBytes ? this.arena.off(slot) : 0;
+  }
+
+  /** Order numbers and handles continue from at least next (restoring). */
+  /* cold */
+  restoreNextSeq(next: number): void {
+    if (this.t.length > 0 && next > this.t[NEXT_SEQ]) this.t[NEXT_SEQ] = next;
+  }
+
   /** The inflight entry with this packet id, or -1. */
   find(packetId: number): number {
     for (let i = 0, end = this.slots; i < end; i++) {

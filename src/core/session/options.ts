@@ -2,6 +2,7 @@
 // allocates all it will ever hold from these numbers, once, in its constructor.
 import { ProtocolVersion } from '../codec/constants.js';
 import { encodeUtf8, utf8Length } from '../codec/utf8.js';
+import type { Persistence } from './persistence.js';
 
 /** What publish() does when the offline queue is full. */
 export const enum OverflowPolicy {
@@ -90,6 +91,8 @@ export class SessionOptions {
   resubscribe: boolean;
   /** Report QoS 0 messages to onPublishDone too (reason code 0), once written to the send buffer (MQTT.js-style publish callbacks). */
   reportQos0: boolean;
+  /** Keeps the session's state through power loss (a SessionJournal over a store); null: RAM only. */
+  persistence: Persistence | null;
 
   constructor() {
     this.version = ProtocolVersion.V5;
@@ -134,6 +137,7 @@ export class SessionOptions {
     this.backoffJitter = 0.5;
     this.resubscribe = true;
     this.reportQos0 = false;
+    this.persistence = null;
   }
 }
 

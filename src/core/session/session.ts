@@ -210,6 +210,8 @@ export class Session {
     this.serverSharedAvailable = true;
     this.serverSubscriptionIdsAvailable = true;
     this.sessionExpiry = opts.sessionExpiry;
+    // Saved state (persistence) comes back now, before any connection.
+    if (opts.persistence !== null) opts.persistence.attach(this);
   }
 
   // ---- Driver side ----------------------------------------------------------------------
@@ -502,7 +504,9 @@ export class Session {
     }
     if (!this.v5) options &= 3;
     const slot = this.subs.add(filter, off, len, options, this.v5 ? subId : 0, handler);
-    return slot < 0 ? -ReasonCode.QuotaExceeded : 0;
+    if (slot < 0) return -ReasonCode.QuotaExceeded;
+    if (this.opts.persistence !== null) this.opts.persistence.subscription(slot);
+    return 0;
   }
 
   /** Sends the SUBSCRIBE (now, or once connected): its packet id, 0 when it waits for a connection. */
@@ -524,6 +528,7 @@ export class Session {
     if (slot < 0) return -ReasonCode.NoSubscriptionExisted;
     this.subs.setState(slot, SubState.Unsubscribing);
     this.subs.setPendingId(slot, 0);
+    if (this.opts.persistence !== null) this.opts.persistence.subscription(slot);
     return 0;
   }
 
@@ -756,6 +761,8 @@ export class Session {
         if (!connected) return this.fail(ReasonCode.ProtocolError);
         // MQTT-4.3.3-11: PUBCOMP with the same id; the id is now free for a new message.
         const known = this.inQos2.remove(p.packetId);
+        // Saved before PUBCOMP: the server may then reuse the id for a new message.
+        if (known && this.opts.persistence !== null) this.opts.persistence.inbound(p.packetId, false);
         this.sendAck(PacketType.Pubcomp, p.packetId, known ? 0 : ReasonCode.PacketIdentifierNotFound);
         return;
       }
@@ -846,6 +853,8 @@ export class Session {
         if (s === SubState.Unsubscribing) subs.free(i);
         else if (s === SubState.Granted) subs.setState(i, o.resubscribe ? SubState.Subscribing : SubState.Granted);
       }
+      // All of it saved at once, before anything of this connection is received or sent.
+      if (o.persistence !== null) o.persistence.snapshot();
     }
     this.carried = 0;
     for (let i = 0; i < st.slots; i++) st.setCarried(i, 0);
@@ -881,6 +890,9 @@ export class Session {
     const dup = p.qos === 2 && this.inQos2.has(p.packetId);
     // More QoS 2 messages unreleased than our Receive Maximum (MQTT-3.3.4-9).
     if (p.qos === 2 && !dup && this.inQos2.count >= this.inQos2.ids.length) return this.fail(ReasonCode.ReceiveMaximumExceeded);
+    // A whole QoS 2 message's id is held (and saved) before delivery: after a power cut the
+    // server's resend is then not delivered a second time.
+    if (p.qos === 2 && !dup && p.chunk === 0) this.holdQos2(p.packetId);
     // MQTT-4.3.2-4 / MQTT-4.3.3-9: delivered (ownership taken), then acknowledged; a streamed one after its last piece.
     if (!dup) this.deliver();
     if (p.chunk === 1) this.stream = dup ? 2 : 1;
@@ -891,8 +903,14 @@ export class Session {
   private acknowledge(dup: boolean): void {
     const p = this.rx;
     if (p.qos === 0) return;
-    if (p.qos === 2 && !dup) this.inQos2.add(p.packetId);
+    if (p.qos === 2 && !dup && p.chunk !== 0) this.holdQos2(p.packetId);
     this.sendAck(p.qos === 1 ? PacketType.Puback : PacketType.Pubrec, p.packetId, 0);
+  }
+
+  /** Remembers an inbound QoS 2 id until PUBREL (MQTT-4.3.3-10), saved when the session persists. */
+  private holdQos2(id: number): void {
+    this.inQos2.add(id);
+    if (this.opts.persistence !== null) this.opts.persistence.inbound(id, true);
   }
 
   /** A streamed piece carries payload only: the head's topic and properties bytes are gone from the buffer. */
@@ -934,6 +952,7 @@ export class Session {
       if (p.reasonCode >= 0x80) return this.drop(slot, p.reasonCode);
       // MQTT-4.3.3-4: PUBREL after PUBREC; the message bytes are no longer needed.
       st.released(slot);
+      if (this.opts.persistence !== null) this.opts.persistence.message(slot);
       // When the send buffer has no room for PUBREL now, it stays due for the pump.
       if (this.sendAck(PacketType.Pubrel, p.packetId, 0) > 0) st.setResend(slot, 0);
       return;
@@ -970,8 +989,10 @@ export class Session {
         const code = pos < p.count ? p.codes[pos] : ReasonCode.UnspecifiedError;
         if (code >= 0x80) subs.free(i);
         else subs.setState(i, SubState.Granted);
+        if (this.opts.persistence !== null) this.opts.persistence.subscription(i);
       } else if (!sub && subs.state(i) === SubState.Unsubscribing) {
         subs.free(i);
+        if (this.opts.persistence !== null) this.opts.persistence.subscription(i);
       }
     }
     if (sub) this.handler.onSubscribe(p);
@@ -1051,6 +1072,8 @@ export class Session {
       st.remove(slot);
       return rc < 0 ? rc : -ReasonCode.ImplementationSpecificError;
     }
+    // Saved before publish() returns and before it can be sent.
+    if (this.opts.persistence !== null) this.opts.persistence.message(slot);
     // A tail call (stack depth on XS): the send path runs in this frame's place.
     return this.kickReturning(st.handle(slot));
   }
@@ -1093,6 +1116,8 @@ export class Session {
           const id = this.allocatePacketId();
           if (id === 0) break;
           st.promote(slot, id);
+          // The id is saved before the PUBLISH carrying it leaves.
+          if (this.opts.persistence !== null) this.opts.persistence.message(slot);
           if (this.transmit(slot) === 0 || this.outLeft > 0) return;
         } else {
           if (this.expired(slot)) continue;
@@ -1113,6 +1138,7 @@ export class Session {
   private drop(slot: number, code: number): void {
     const h = this.store.handle(slot);
     this.store.remove(slot);
+    if (this.opts.persistence !== null) this.opts.persistence.message(slot);
     this.handler.onPublishDone(h, code);
   }
 

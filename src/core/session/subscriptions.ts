@@ -95,6 +95,24 @@ export class Subscriptions {
     return slot;
   }
 
+  /**
+   * Sets slot as a saved record says (restoring after power loss): no handler (the application
+   * gives one by subscribing again), nothing in flight. False when the filter does not fit.
+   */
+  /* cold */
+  restore(slot: number, state: number, options: number, subId: number, buf: Uint8Array, off: number, len: number): boolean {
+    if (this.state(slot) !== SubState.Free) this.free(slot);
+    if (state === SubState.Free) return true;
+    if (!this.arena.put(slot, buf, off, len)) return false;
+    const r = this.arena.r;
+    const b = this.at(slot);
+    r[b + STATE] = state;
+    r[b + OPTIONS] = options;
+    r[b + SUB_ID] = subId;
+    r[b + PENDING_ID] = 0;
+    return true;
+  }
+
   free(slot: number): void {
     this.arena.release(slot);
     this.setState(slot, SubState.Free);
