@@ -48,11 +48,19 @@ function lookup(list: Entry[], name: string): string | null {
   return null;
 }
 
+/**
+ * The modules a file loads. A relative `import type` is left out: tsc erases it and finds the
+ * file by its path, so the module need not be in a manifest (a bare one still needs its mapping).
+ */
 function specifiers(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const out: string[] = [];
-  const re = /^\s*(?:import|export)\s[^'";]*?\bfrom\s+'([^']+)'|^\s*import\s+'([^']+)'/gm;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) out.push(m[1] ?? m[2]);
+  const re = /^\s*(?:import|export)\s([^'";]*?)\bfrom\s+'([^']+)'|^\s*import\s+'([^']+)'/gm;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const spec = m[2] ?? m[3];
+    if (m[1] !== undefined && m[1].startsWith('type ') && spec.startsWith('.')) continue;
+    out.push(spec);
+  }
   return out;
 }
 
