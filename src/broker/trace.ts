@@ -1,6 +1,7 @@
 // Packet trace: one readable line per packet in and out (`--trace`), or JSON lines (`--trace-file`).
 import { Packet } from '../core/codec/packet.js';
-import { PropertyId } from '../core/codec/constants.js';
+import { PropertyId, ProtocolVersion } from '../core/codec/constants.js';
+import { connackReturnCodeV3 } from '../core/codec/connack-encode.js';
 
 export const PACKET_NAMES = ['RESERVED', 'CONNECT', 'CONNACK', 'PUBLISH', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP', 'SUBSCRIBE', 'SUBACK', 'UNSUBSCRIBE', 'UNSUBACK', 'PINGREQ', 'PINGRESP', 'DISCONNECT', 'AUTH'];
 
@@ -22,9 +23,14 @@ function str(buf: Uint8Array, off: number, len: number): string {
   return Buffer.from(buf.buffer, buf.byteOffset + off, len).toString('utf8');
 }
 
-/** The record for one packet; `topic` overrides the packet's (an alias resolved by the broker). */
+/**
+ * The record for one packet; `topic` overrides the packet's (an alias resolved by the broker).
+ * Codes are those on the wire for the packet's protocol version: a 3.1.1 CONNACK's return code,
+ * no reason code on 3.1.1 acknowledgements, which have none.
+ */
 export function traceRecord(client: string, dir: 'in' | 'out', p: Packet, topic?: string): TraceRecord {
   const r: TraceRecord = { t: new Date().toISOString(), client, dir, type: PACKET_NAMES[p.type] ?? String(p.type) };
+  const v5 = p.version === ProtocolVersion.V5;
   switch (p.type) {
     case 1:
       r.version = p.version;
@@ -35,7 +41,7 @@ export function traceRecord(client: string, dir: 'in' | 'out', p: Packet, topic?
       if (p.usernameLen >= 0) r.username = str(p.username, p.usernameOff, p.usernameLen);
       break;
     case 2:
-      r.rc = p.reasonCode;
+      r.rc = v5 ? p.reasonCode : connackReturnCodeV3(p.reasonCode);
       r.sessionPresent = p.sessionPresent;
       break;
     case 3:
@@ -49,7 +55,7 @@ export function traceRecord(client: string, dir: 'in' | 'out', p: Packet, topic?
       break;
     case 4: case 5: case 6: case 7:
       r.id = p.packetId;
-      if (p.reasonCode !== 0) r.rc = p.reasonCode;
+      if (v5 && p.reasonCode !== 0) r.rc = p.reasonCode;
       break;
     case 8: case 10: {
       r.id = p.packetId;
@@ -60,13 +66,15 @@ export function traceRecord(client: string, dir: 'in' | 'out', p: Packet, topic?
     }
     case 9: case 11: {
       r.id = p.packetId;
+      // A 3.1.1 UNSUBACK carries no codes.
+      if (p.type === 11 && !v5) break;
       const codes: number[] = [];
       for (let i = 0; i < p.count; i++) codes.push(p.codes[i]);
       r.codes = codes;
       break;
     }
     case 14: case 15:
-      if (p.reasonCode !== 0) r.rc = p.reasonCode;
+      if (v5 && p.reasonCode !== 0) r.rc = p.reasonCode;
       break;
     default:
       break;
