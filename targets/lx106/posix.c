@@ -1,6 +1,7 @@
 /* The POSIX calls the host runtime's program makes, for the lx106 target: files over
-   semihosting (the bundle and the modules it imports are read from the host), the clock,
-   realpath, inet_pton. Sockets are in link.c. */
+   semihosting (the bundle and the modules it imports are read from the host; the `flash`
+   module's partition files, read and written in place), the clock, realpath, inet_pton.
+   Sockets are in link.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "semihost.h"
@@ -60,6 +62,39 @@ off_t lseek(int fd, off_t offset, int whence)
 	if (n < 0)
 		errno = err;
 	return n;
+}
+
+/* Semihosting has no pread/pwrite: a seek, then the transfer. Nothing else in the program
+   relies on a partition file's offset, so moving it is harmless. */
+ssize_t pread(int fd, void* buffer, size_t count, off_t offset)
+{
+	if (lseek(fd, offset, SEEK_SET) != offset)
+		return -1;
+	return read(fd, buffer, count);
+}
+
+ssize_t pwrite(int fd, const void* buffer, size_t count, off_t offset)
+{
+	if (lseek(fd, offset, SEEK_SET) != offset)
+		return -1;
+	return write(fd, buffer, count);
+}
+
+/* Semihosting has no stat either: a file's size is where its end is (the offset restored);
+   the rest of the structure is left zero. */
+int fstat(int fd, struct stat* st)
+{
+	off_t here, end;
+	memset(st, 0, sizeof(*st));
+	here = lseek(fd, 0, SEEK_CUR);
+	if (here < 0)
+		return -1;
+	end = lseek(fd, 0, SEEK_END);
+	if ((end < 0) || (lseek(fd, here, SEEK_SET) != here))
+		return -1;
+	st->st_mode = S_IFREG;
+	st->st_size = end;
+	return 0;
 }
 
 int close(int fd)

@@ -27,6 +27,8 @@ export interface Lx106Options {
   profile?: string;
   /** Print the XS memory report on stderr at start and exit. */
   stats?: boolean;
+  /** More runtime arguments, before the bundle (for example ['--flash', 'name=file']). */
+  args?: string[];
   /** A bridge for the device's TCP connections; false: none (the device has no network). */
   bridge?: BridgeOptions | false;
   /** QEMU -icount shift: 0 = one guest instruction per emulated nanosecond (default). */
@@ -93,6 +95,7 @@ export function startLx106(options: Lx106Options): Lx106Device {
   const deviceArgs = [...(bridge ? bridge.deviceArgs : [])];
   if (options.profile) deviceArgs.push('--profile', options.profile);
   if (options.stats) deviceArgs.push('--stats');
+  if (options.args) deviceArgs.push(...options.args);
   if (options.preload !== undefined) deviceArgs.push('--preload', resolve(options.preload));
   deviceArgs.push(resolve(options.bundle));
   const child = spawn(QEMU, qemuArgs(elf, deviceArgs, options.icountShift ?? 0), { stdio: ['ignore', 'pipe', 'pipe'] });
