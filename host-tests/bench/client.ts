@@ -59,7 +59,7 @@ async function subscriber(lib: Lib, port: number, qos: 0 | 1, n: number): Promis
   };
   if (lib === 'xsmqtt') {
     (c as MqttClient).on('message', onMessage);
-    await (c as MqttClient).subscribe(TOPIC, { qos });
+    await (c as MqttClient).subscribeAsync(TOPIC, { qos });
   } else {
     (c as mqtt.MqttClient).on('message', onMessage);
     await (c as mqtt.MqttClient).subscribeAsync(TOPIC, { qos });
@@ -71,7 +71,7 @@ async function subscriber(lib: Lib, port: number, qos: 0 | 1, n: number): Promis
   clearInterval(idle);
   const cpu = cpuMicros(process.cpuUsage(cpu0 ?? undefined));
   process.stdout.write(JSON.stringify({ received: count, end: last, cpu }) + '\n');
-  await (lib === 'xsmqtt' ? (c as MqttClient).end() : (c as mqtt.MqttClient).endAsync());
+  await (lib === 'xsmqtt' ? (c as MqttClient).endAsync() : (c as mqtt.MqttClient).endAsync());
 }
 
 async function publisher(lib: Lib, port: number, qos: 0 | 1, n: number): Promise<void> {
@@ -82,7 +82,7 @@ async function publisher(lib: Lib, port: number, qos: 0 | 1, n: number): Promise
     const x = c as MqttClient;
     if (qos === 0) {
       for (let i = 0; i < n;) {
-        for (let k = 0; k < 1000 && i < n; k++, i++) x.publish(TOPIC, PAYLOAD).catch((err: Error) => { throw new Error(`publish refused: ${err.message}`); });
+        for (let k = 0; k < 1000 && i < n; k++, i++) x.publishAsync(TOPIC, PAYLOAD).catch((err: Error) => { throw new Error(`publish refused: ${err.message}`); });
         await x.drain();
       }
     } else {
@@ -92,9 +92,9 @@ async function publisher(lib: Lib, port: number, qos: 0 | 1, n: number): Promise
         const more = (): void => {
           acked++;
           if (acked === n) resolve();
-          else if (sent < n) { sent++; x.publish(TOPIC, PAYLOAD, { qos: 1 }).then(more, reject); }
+          else if (sent < n) { sent++; x.publishAsync(TOPIC, PAYLOAD, { qos: 1 }).then(more, reject); }
         };
-        for (; sent < WINDOW && sent < n; sent++) x.publish(TOPIC, PAYLOAD, { qos: 1 }).then(more, reject);
+        for (; sent < WINDOW && sent < n; sent++) x.publishAsync(TOPIC, PAYLOAD, { qos: 1 }).then(more, reject);
       });
     }
   } else {
@@ -124,7 +124,7 @@ async function publisher(lib: Lib, port: number, qos: 0 | 1, n: number): Promise
   }
   const cpu = cpuMicros(process.cpuUsage(cpu0));
   process.stdout.write(JSON.stringify({ start, cpu }) + '\n');
-  await (lib === 'xsmqtt' ? (c as MqttClient).end() : (c as mqtt.MqttClient).endAsync());
+  await (lib === 'xsmqtt' ? (c as MqttClient).endAsync() : (c as mqtt.MqttClient).endAsync());
 }
 
 async function idle(lib: Lib, port: number, count: number): Promise<void> {

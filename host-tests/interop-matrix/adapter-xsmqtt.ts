@@ -58,13 +58,13 @@ export const xsmqttClientAdapter: ClientAdapter = {
     try {
       connack = await nextConnack(client, 6000);
     } catch (e) {
-      await client.end(true);
+      await client.endAsync(true);
       throw e;
     }
     const conn: Connection = {
       connack,
       async subscribe(filter, qos, so) {
-        const g = await withTimeout(client.subscribe(filter, { qos, nl: so?.noLocal ?? false }), 5000, 'SUBACK');
+        const g = await withTimeout(client.subscribeAsync(filter, { qos, nl: so?.noLocal ?? false }), 5000, 'SUBACK');
         return g.map((x) => x.qos);
       },
       async publish(topic, payload, qos, po) {
@@ -78,17 +78,17 @@ export const xsmqttClientAdapter: ClientAdapter = {
           ...(p?.messageExpiryInterval !== undefined ? { messageExpiryInterval: p.messageExpiryInterval } : {}),
           ...(po?.topicAlias !== undefined ? { topicAlias: po.topicAlias } : {}),
         } : undefined;
-        await client.publish(topic, payload, { qos, retain: po?.retain ?? false, properties });
+        await client.publishAsync(topic, payload, { qos, retain: po?.retain ?? false, properties });
         return { ack: qos === 0 ? 'none' : 'unknown' };
       },
       nextMessage: (match, ms) => inbox.next(match, ms),
       received: () => inbox.received(),
       closed: () => closedP,
-      end: () => withTimeout(client.end(), 5000, 'DISCONNECT'),
+      end: () => withTimeout(client.endAsync(), 5000, 'DISCONNECT'),
       destroy() {
         // Abrupt: the socket goes without a DISCONNECT (end(true) would still queue one).
         (client.transport as unknown as { socket: Socket | null }).socket?.destroy();
-        void client.end(true);
+        void client.endAsync(true);
       },
       async reconnect() {
         // The client reconnects by itself after the cut; wait for that CONNACK.

@@ -13,7 +13,7 @@ const url = (): string => `mqtt://127.0.0.1:${broker.port}`;
 
 async function open(t: import('ava').ExecutionContext, options: ClientOptions): Promise<MqttClient> {
   const c = await connectAsync(url(), options);
-  t.teardown(() => c.end(true));
+  t.teardown(() => c.endAsync(true));
   return c;
 }
 
@@ -22,41 +22,41 @@ for (const version of [4, 5] as const) {
     const c = await open(t, { protocolVersion: version });
     const got: string[] = [];
     c.on('message', (topic, payload, info) => got.push(`${topic} ${payload.toString()} q${info.qos}`));
-    const granted = await c.subscribe([`v${version}/q/#`, `v${version}/fence`], { qos: 2 });
+    const granted = await c.subscribeAsync([`v${version}/q/#`, `v${version}/fence`], { qos: 2 });
     t.deepEqual(granted, [{ topic: `v${version}/q/#`, qos: 2 }, { topic: `v${version}/fence`, qos: 2 }]);
-    await c.publish(`v${version}/q/a`, 'zero');
-    await c.publish(`v${version}/q/b`, Buffer.from('one'), { qos: 1 });
-    await c.publish(`v${version}/q/c`, 'two', { qos: 2 });
+    await c.publishAsync(`v${version}/q/a`, 'zero');
+    await c.publishAsync(`v${version}/q/b`, Buffer.from('one'), { qos: 1 });
+    await c.publishAsync(`v${version}/q/c`, 'two', { qos: 2 });
     await until(c, 'message', () => got.length === 3);
     t.deepEqual(got, [`v${version}/q/a zero q0`, `v${version}/q/b one q1`, `v${version}/q/c two q2`]);
-    await c.unsubscribe(`v${version}/q/#`);
-    await c.publish(`v${version}/q/d`, 'gone', { qos: 1 });
-    await c.publish(`v${version}/fence`, 'fence', { qos: 1 });
+    await c.unsubscribeAsync(`v${version}/q/#`);
+    await c.publishAsync(`v${version}/q/d`, 'gone', { qos: 1 });
+    await c.publishAsync(`v${version}/fence`, 'fence', { qos: 1 });
     await until(c, 'message', () => got.length === 4);
     t.is(got[3], `v${version}/fence fence q1`);
   });
 
   test(`v${version}: a retained message reaches a later subscriber with the retain flag`, async (t) => {
     const a = await open(t, { protocolVersion: version });
-    await a.publish(`v${version}/retained`, 'kept', { qos: 1, retain: true });
+    await a.publishAsync(`v${version}/retained`, 'kept', { qos: 1, retain: true });
     const b = await open(t, { protocolVersion: version });
     const msg = next<[string, Buffer, { retain: boolean }]>(b, 'message');
-    await b.subscribe(`v${version}/retained`, { qos: 1 });
+    await b.subscribeAsync(`v${version}/retained`, { qos: 1 });
     const [topic, payload, info] = await msg;
     t.is(topic, `v${version}/retained`);
     t.is(payload.toString(), 'kept');
     t.true(info.retain);
-    await a.publish(`v${version}/retained`, '', { qos: 1, retain: true });
+    await a.publishAsync(`v${version}/retained`, '', { qos: 1, retain: true });
   });
 
   test(`v${version}: publishes made before the connection are queued and sent once connected`, async (t) => {
     const sub = await open(t, { protocolVersion: version });
     const got: string[] = [];
     sub.on('message', (_topic, payload) => got.push(payload.toString()));
-    await sub.subscribe(`v${version}/early`, { qos: 1 });
+    await sub.subscribeAsync(`v${version}/early`, { qos: 1 });
     const c = connect(url(), { protocolVersion: version });
-    t.teardown(() => c.end(true));
-    const done = Promise.all([c.publish(`v${version}/early`, 'first', { qos: 1 }), c.publish(`v${version}/early`, 'second', { qos: 0 })]);
+    t.teardown(() => c.endAsync(true));
+    const done = Promise.all([c.publishAsync(`v${version}/early`, 'first', { qos: 1 }), c.publishAsync(`v${version}/early`, 'second', { qos: 0 })]);
     t.false(c.connected);
     await done;
     await until(sub, 'message', () => got.length === 2);
@@ -67,8 +67,8 @@ for (const version of [4, 5] as const) {
     const proxy = await startProxy(broker.port);
     t.teardown(() => proxy.close());
     const c = await connectAsync(`mqtt://127.0.0.1:${proxy.port}`, { protocolVersion: version, reconnectPeriod: 50, reconnectJitter: 0 });
-    t.teardown(() => c.end(true));
-    await c.subscribe(`v${version}/again`, { qos: 1 });
+    t.teardown(() => c.endAsync(true));
+    await c.subscribeAsync(`v${version}/again`, { qos: 1 });
     const events: string[] = [];
     for (const e of ['offline', 'close', 'reconnect', 'connect'] as const) c.on(e, () => events.push(e));
     const back = next(c, 'connect', 5000);
@@ -79,7 +79,7 @@ for (const version of [4, 5] as const) {
     const msg = next<[string, Buffer]>(c, 'message');
     const pub = await open(t, { protocolVersion: version });
     // The SUBSCRIBE sent again after CONNACK may still be on its way: publish until it lands.
-    const timer = setInterval(() => { pub.publish(`v${version}/again`, 'after', { qos: 1 }).catch(() => undefined); }, 50);
+    const timer = setInterval(() => { pub.publishAsync(`v${version}/again`, 'after', { qos: 1 }).catch(() => undefined); }, 50);
     t.teardown(() => clearInterval(timer));
     const [topic, payload] = await msg;
     t.is(`${topic} ${payload.toString()}`, `v${version}/again after`);
@@ -91,10 +91,10 @@ for (const version of [4, 5] as const) {
     for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
     const got: Buffer[] = [];
     c.on('message', (_topic, payload) => got.push(payload));
-    await c.subscribe(`v${version}/big`, { qos: 1 });
+    await c.subscribeAsync(`v${version}/big`, { qos: 1 });
     const sender = await open(t, { protocolVersion: version });
-    await sender.publish(`v${version}/big`, big, { qos: 1 });
-    await sender.publish(`v${version}/big`, 'small', { qos: 1 });
+    await sender.publishAsync(`v${version}/big`, big, { qos: 1 });
+    await sender.publishAsync(`v${version}/big`, 'small', { qos: 1 });
     await until(c, 'message', () => got.length === 2);
     t.true(got[0].equals(big));
     t.is(got[1].toString(), 'small');
@@ -102,9 +102,9 @@ for (const version of [4, 5] as const) {
 
   test(`v${version}: an invalid topic or filter is refused with its reason code`, async (t) => {
     const c = await open(t, { protocolVersion: version });
-    const e1 = await t.throwsAsync(c.publish('a/+', 'x'));
+    const e1 = await t.throwsAsync(c.publishAsync('a/+', 'x'));
     t.regex(e1!.message, /Topic Name invalid \(0x90\)/);
-    const e2 = await t.throwsAsync(c.subscribe('a/#/b'));
+    const e2 = await t.throwsAsync(c.subscribeAsync('a/#/b'));
     t.regex(e2!.message, /Topic Filter invalid \(0x8f\)/);
   });
 }
@@ -115,8 +115,8 @@ test('v5: message properties and CONNACK properties come through', async (t) => 
   t.is(c.connack?.reasonCode, 0);
   t.is(typeof c.connack?.properties?.topicAliasMaximum, 'number');
   const msg = next<[string, Buffer, { properties?: Record<string, unknown> }]>(c, 'message');
-  await c.subscribe('props/x', { qos: 1 });
-  await c.publish('props/x', 'p', {
+  await c.subscribeAsync('props/x', { qos: 1 });
+  await c.publishAsync('props/x', 'p', {
     qos: 1,
     properties: {
       contentType: 'text/plain', responseTopic: 'props/reply', correlationData: Buffer.from([1, 2, 3]),
@@ -149,7 +149,7 @@ test('nothing listening: connectAsync rejects with the socket error, and end() s
   const c = connect(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 20 });
   c.on('error', () => undefined);
   await next(c, 'reconnect');
-  await c.end();
+  await c.endAsync();
   t.true(c.ended);
   const attempts = c.attempts;
   await new Promise((r) => setTimeout(r, 100));
@@ -160,14 +160,14 @@ test('end() sends DISCONNECT: the will is not published, and pending promises se
   const watcher = await open(t, { protocolVersion: 5 });
   const wills: string[] = [];
   watcher.on('message', (topic) => wills.push(topic));
-  await watcher.subscribe('will/#');
+  await watcher.subscribeAsync('will/#');
   const a = await connectAsync(url(), { protocolVersion: 5, will: { topic: 'will/a', payload: 'gone' } });
-  await a.end();
+  await a.endAsync();
   const b = await connectAsync(url(), { protocolVersion: 5, will: { topic: 'will/b', payload: 'gone' }, reconnectPeriod: 0 });
-  await b.end(true); // no DISCONNECT: the will is published
+  await b.endAsync(true); // no DISCONNECT: the will is published
   await until(watcher, 'message', () => wills.length === 1);
   t.deepEqual(wills, ['will/b']);
-  await t.throwsAsync(a.publish('x', 'y'), { message: /ended/ });
+  await t.throwsAsync(a.publishAsync('x', 'y'), { message: /ended/ });
 });
 
 test('parseUrl reads scheme, credentials, host, port and path', (t) => {

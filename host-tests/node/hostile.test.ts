@@ -72,7 +72,7 @@ const CONNACK: Pkt = { cmd: 'connack', sessionPresent: false, returnCode: 0, rea
 function open(t: ExecutionContext, port: number, options: ClientOptions): MqttClient {
   const c = connect(`mqtt://${LOOPBACK}:${port}`, { reconnectPeriod: 0, ...options });
   c.on('error', () => undefined);
-  t.teardown(() => c.end(true));
+  t.teardown(() => c.endAsync(true));
   return c;
 }
 
@@ -100,14 +100,14 @@ test('a CONNACK larger than the receive buffer (20 KB of user properties) is tak
     if (p.cmd === 'subscribe') c.send({ cmd: 'suback', messageId: p.messageId, granted: [0] });
   });
   const c = await within(connectAsync(`mqtt://${LOOPBACK}:${srv.port}`, { protocolVersion: 5, reconnectPeriod: 0 }), 10000, 'connectAsync');
-  t.teardown(() => c.end(true));
+  t.teardown(() => c.endAsync(true));
   const conn = await srv.packet(0, 'connect');
   t.is(conn.properties?.maximumPacketSize, DEFAULT_MAXIMUM_PACKET_SIZE);
   const kept = c.connack?.properties?.userProperties as Record<string, string>;
   t.is(Object.keys(kept).length, 16, 'the 16 user properties a packet record keeps');
   t.is(kept.k0, 'v'.repeat(1000));
   // The connection goes on, in the receive buffer it started with.
-  t.deepEqual(await within(c.subscribe('a'), 10000, 'subscribe'), [{ topic: 'a', qos: 0 }]);
+  t.deepEqual(await within(c.subscribeAsync('a'), 10000, 'subscribe'), [{ topic: 'a', qos: 0 }]);
   t.is(c.session.framer.buf.length, 16384);
 });
 
@@ -125,7 +125,7 @@ test('a PUBLISH whose properties alone exceed the receive buffer arrives whole',
   });
   const c = open(t, srv.port, { protocolVersion: 5 });
   const got = new Promise<[string, Buffer, MessageInfo]>((resolve) => c.once('message', (...m) => resolve(m)));
-  await within(c.subscribe('a'), 10000, 'subscribe');
+  await within(c.subscribeAsync('a'), 10000, 'subscribe');
   const [topic, body, info] = await within(got, 10000, 'the message');
   t.is(topic, 'a');
   t.true(body.equals(payload));
@@ -141,7 +141,7 @@ test('a packet claiming 256 MB, over maximumPacketSize: DISCONNECT 0x95 before i
     }
   });
   const c = open(t, srv.port, { protocolVersion: 5 });
-  await within(c.subscribe('a'), 10000, 'subscribe');
+  await within(c.subscribeAsync('a'), 10000, 'subscribe');
   const d = await srv.packet(0, 'disconnect');
   t.is(d.reasonCode, 0x95);
   await within(srv.conns[0].closed, 10000, 'close');
@@ -158,7 +158,7 @@ test.serial('a PUBLISH claiming 256 MB within the limit: memory grows with the b
   });
   const before = process.memoryUsage().arrayBuffers;
   const c = open(t, srv.port, { protocolVersion: 5, maximumPacketSize: 0 });
-  await within(c.subscribe('a'), 10000, 'subscribe');
+  await within(c.subscribeAsync('a'), 10000, 'subscribe');
   // The streamed message has begun: its first piece was handed over.
   await until(() => c.session.framer.inStream(), 10000, 'the message starts');
   const grown = process.memoryUsage().arrayBuffers - before;
@@ -190,7 +190,7 @@ for (const version of [4, 5] as const) {
       if (p.cmd === 'subscribe') c.send({ cmd: 'suback', messageId: first ? (p.messageId % 65535) + 1 : p.messageId, granted: [1] });
     });
     const c = open(t, srv.port, { protocolVersion: version, reconnectPeriod: 50, reconnectJitter: 0 });
-    const granted = await within(c.subscribe('a', { qos: 1 }), 15000, 'subscribe');
+    const granted = await within(c.subscribeAsync('a', { qos: 1 }), 15000, 'subscribe');
     t.deepEqual(granted, [{ topic: 'a', qos: 1 }]);
     await within(srv.conns[0].closed, 10000, 'the first connection closes');
     if (version === 5) t.is((await srv.packet(0, 'disconnect')).reasonCode, 0x82);
@@ -206,11 +206,11 @@ test('no SUBACK: subscribe() rejects after ackTimeout, and the next request stil
     if (p.cmd === 'unsubscribe') c.send({ cmd: 'unsuback', messageId: p.messageId, granted: [0] });
   });
   const c = open(t, srv.port, { protocolVersion: 5, ackTimeout: 300 });
-  const err = await t.throwsAsync(within(c.subscribe('lost'), 10000, 'subscribe'));
+  const err = await t.throwsAsync(within(c.subscribeAsync('lost'), 10000, 'subscribe'));
   t.regex(err!.message, /subscribe to 'lost' timed out: no SUBACK within 300 ms/);
   answer = true;
-  t.deepEqual(await within(c.subscribe('b'), 10000, 'the next subscribe'), [{ topic: 'b', qos: 0 }]);
-  await within(c.unsubscribe('b'), 10000, 'unsubscribe');
+  t.deepEqual(await within(c.subscribeAsync('b'), 10000, 'the next subscribe'), [{ topic: 'b', qos: 0 }]);
+  await within(c.unsubscribeAsync('b'), 10000, 'unsubscribe');
   t.true(c.connected);
 });
 
@@ -250,10 +250,10 @@ test('a server that stops reading: end() drops the connection after ackTimeout i
   const big = Buffer.alloc(60000);
   // Until the socket's buffers are full and DISCONNECT would wait behind what is unsent.
   for (let i = 0; i < 2000 && c.session.pending() === 0; i++) {
-    await c.publish('t', big).catch(() => undefined);
+    await c.publishAsync('t', big).catch(() => undefined);
     await new Promise((resolve) => setImmediate(resolve));
   }
   t.true(c.session.pending() > 0, 'the send side is blocked');
-  await within(c.end(), 10000, 'end()');
+  await within(c.endAsync(), 10000, 'end()');
   t.true(c.ended);
 });

@@ -54,13 +54,13 @@ test('SIGKILL at 20 random points while publishing QoS 1/2: every accepted messa
   const broker = await startBroker({ port: 0 });
   t.teardown(() => broker.close());
   const sub = await connectAsync(`mqtt://127.0.0.1:${broker.port}`, { clientId: 'persist-counter', reconnectPeriod: 0 });
-  t.teardown(() => sub.end());
+  t.teardown(() => sub.endAsync());
   const got = new Map<string, number>();
   sub.on('message', (_topic: string, payload: Buffer) => {
     const s = payload.toString();
     got.set(s, (got.get(s) ?? 0) + 1);
   });
-  await sub.subscribe('persist/#', { qos: 2 });
+  await sub.subscribeAsync('persist/#', { qos: 2 });
 
   const file = join(dir, 'session.bin');
   const accepted: string[] = [];

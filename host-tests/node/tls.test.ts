@@ -28,13 +28,13 @@ for (const version of [4, 5] as const) {
     const c = await connectAsync(url(), {
       protocolVersion: version, ca: readFileSync(certs.ca), cert: readFileSync(certs.clientCert), key: readFileSync(certs.clientKey),
     });
-    t.teardown(() => c.end(true));
+    t.teardown(() => c.endAsync(true));
     const msg = next<[string, Buffer]>(c, 'message');
-    await c.subscribe(`tls/v${version}`, { qos: 1 });
-    await c.publish(`tls/v${version}`, 'secret', { qos: 1 });
+    await c.subscribeAsync(`tls/v${version}`, { qos: 1 });
+    await c.publishAsync(`tls/v${version}`, 'secret', { qos: 1 });
     const [topic, payload] = await msg;
     t.is(`${topic} ${payload.toString()}`, `tls/v${version} secret`);
-    await c.end();
+    await c.endAsync();
   });
 
   test(`v${version}: a server certificate from another CA is refused`, async (t) => {
@@ -55,7 +55,7 @@ test('rejectUnauthorized: false connects even with the wrong CA', async (t) => {
     ca: readFileSync(certs.otherCa), rejectUnauthorized: false, cert: readFileSync(certs.clientCert), key: readFileSync(certs.clientKey),
   });
   t.true(c.connected);
-  await c.end();
+  await c.endAsync();
 });
 
 test('xsmqtt pub over TLS: --cafile --cert --key; a wrong --cafile fails in one line; --insecure connects', async (t) => {

@@ -40,15 +40,15 @@ async function startAedesWs(secure: Certs | null): Promise<WsBroker> {
 
 async function roundTrip(t: import('ava').ExecutionContext, url: string, options: ClientOptions): Promise<void> {
   const c = await connectAsync(url, options);
-  t.teardown(() => c.end(true));
+  t.teardown(() => c.endAsync(true));
   const msg = next<[string, Buffer, { qos: number }]>(c, 'message');
-  await c.subscribe('ws/test', { qos: 1 });
-  await c.publish('ws/test', Buffer.alloc(3000, 7), { qos: 1 });
+  await c.subscribeAsync('ws/test', { qos: 1 });
+  await c.publishAsync('ws/test', Buffer.alloc(3000, 7), { qos: 1 });
   const [topic, payload, info] = await msg;
   t.is(topic, 'ws/test');
   t.deepEqual(payload, Buffer.alloc(3000, 7));
   t.is(info.qos, 1);
-  await c.end();
+  await c.endAsync();
 }
 
 let certs: Certs;

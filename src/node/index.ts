@@ -1,9 +1,13 @@
 // xsmqtt on Node: connect() and its types, the transports, and the core's building blocks for
 // those who drive a session themselves.
-export { connect, connectAsync, MqttClient, MqttError, parseUrl, propertiesObject, NODE_CAPACITIES, DEFAULT_MAXIMUM_PACKET_SIZE, DEFAULT_ACK_TIMEOUT } from './client.js';
+export {
+  connect, connectAsync, MqttClient, MqttError, NodeClientClock, parseUrl, propertiesObject, NODE_CAPACITIES,
+  DEFAULT_MAXIMUM_PACKET_SIZE, DEFAULT_ACK_TIMEOUT,
+} from './client.js';
 export type {
-  Capacities, ClientEvents, ClientOptions, ConnackInfo, Granted, MessageInfo, MessageProperties,
-  PublishOptions, QoS, SubscribeOptions, WillOptions,
+  Capacities, ClientClock, ClientEvents, ClientOptions, ConnackInfo, ConnectProperties, DoneCallback, Granted, MessageInfo,
+  MessageProperties, OutgoingProperties, PacketCallback, PublishOptions, QoS, SubscribeCallback, SubscribeOptions,
+  SubscribeTopics, WillOptions,
 } from './client.js';
 export { reasonText } from './reason-text.js';
 export { BaseTransport, TcpTransport, TlsTransport, WebSocketTransport, NodeClock } from './transports/index.js';
