@@ -14,6 +14,11 @@ export { BaseTransport, TcpTransport, TlsTransport, WebSocketTransport, NodeCloc
 export type { TcpOptions, TlsOptions, WebSocketOptions, TransportHooks } from './transports/index.js';
 export { Session, SessionOptions } from '../core/session/index.js';
 export { Driver } from '../core/driver/index.js';
+// Power-loss persistence for a session driven directly: its journal over a store, and a file store.
+export { SessionJournal, journalSize } from '../core/session/journal.js';
+export type { SessionStore } from '../core/session/session-store.js';
+export { FileSessionStore } from './file-store.js';
+export type { FileStoreOptions } from './file-store.js';
 
 import { connect, connectAsync, MqttClient, MqttError } from './client.js';
 import { reasonText } from './reason-text.js';
