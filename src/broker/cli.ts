@@ -4,60 +4,65 @@ import { Acl, PasswordFile, addUser } from './auth.js';
 import { Fault, parseFaultSpec } from './faults.js';
 import { ListenOptions, startBroker } from './index.js';
 import { parseSessionQuota, SessionQuota } from './limits.js';
+import { formatHelp, parseOptions, UsageError, type OptionSpec } from '../node/cli/args.js';
 
 const USAGE = `usage: xsmqtt broker [options]
-       xsmqtt broker passwd FILE USER PASS     add or replace a user (scrypt hash)
-  -p, --port N                 TCP port (default 1883; 0: any free port)
-      --host ADDR              listen address (default 127.0.0.1)
-      --tls-port N --cert F --key F [--cafile F] [--require-certificate]
-      --ws-port N              MQTT over WebSocket (subprotocol mqtt)
-      --store FILE             keep retained messages and persistent sessions in SQLite
-  -v, --verbose                log connections and errors
-      --trace                  one line per packet in and out
-      --trace-file F           packets as JSON lines
-      --password-file F        users (anonymous access is then off)
-      --allow-anonymous        allow clients without a user name anyway
-      --acl-file F             topic read/write rules
-      --max-packet-size N      --max-connections N   --max-inflight N   --max-queued N
-      --receive-maximum N      --topic-alias-maximum N  --connect-timeout MS
-      --server-keep-alive S    --max-session-expiry S   --sys-interval S (0: off)
-  limits against hostile clients (README.md, Limits):
-      --max-connect-size N     bytes buffered before CONNECT (default 65536)
-      --packet-timeout MS      a packet started this long ago must come at --min-byte-rate (default 30000)
-      --min-byte-rate N        bytes a second (default 1024)
-      --max-filters-per-packet N   filters in one SUBSCRIBE/UNSUBSCRIBE (default 10000)
-      --max-user-properties N  user properties on one message (default 1024)
-      --max-persistent-sessions N  sessions kept after disconnect, in total (default 100000)
-      --session-quota PATTERN=N    persistent sessions for client ids matching PATTERN (repeatable)
-      --max-connections-per-address N  connections from one address (default 0: no limit)
-      --bench-client PATTERN   client ids allowed to publish to $bench/fault/... (default bench*)
-      --bench-user USER        user names allowed to do so
-      --fault SPEC             kind[:key=value,...], e.g. drop:packet=puback,client=dev-*,count=1
-                               kinds: close drop delay duplicate refuse nopong throttle`;
+       xsmqtt broker passwd FILE USER PASS     add or replace a user (scrypt hash)`;
 
-class UsageError extends Error {}
+const LISTEN = 'Listening';
+const LIMITS = 'Limits against hostile clients (README.md, Limits)';
+const TESTING = 'Benchmarks and fault injection';
 
-const NUMERIC: Record<string, keyof ListenOptions> = {
-  '--max-packet-size': 'maxPacketSize',
-  '--max-connections': 'maxConnections',
-  '--max-inflight': 'maxInflight',
-  '--max-queued': 'maxQueued',
-  '--receive-maximum': 'receiveMaximum',
-  '--topic-alias-maximum': 'topicAliasMaximum',
-  '--connect-timeout': 'connectTimeout',
-  '--server-keep-alive': 'serverKeepAlive',
-  '--max-session-expiry': 'maxSessionExpiry',
-  '--sys-interval': 'sysInterval',
-  '--max-connect-size': 'maxConnectSize',
-  '--packet-timeout': 'packetTimeout',
-  '--min-byte-rate': 'minByteRate',
-  '--max-filters-per-packet': 'maxFiltersPerPacket',
-  '--max-user-properties': 'maxUserProperties',
-  '--max-persistent-sessions': 'maxPersistentSessions',
-  '--max-connections-per-address': 'maxConnectionsPerAddress',
-  '--tls-port': 'tlsPort',
-  '--ws-port': 'wsPort',
-};
+const port = (name: string, short: string | undefined, long: string, help: string): OptionSpec =>
+  ({ name, short, long, values: ['N'], int: [0, 65535], what: 'port', help, section: LISTEN });
+const count = (name: string, long: string, help: string, section = LISTEN): OptionSpec =>
+  ({ name, long, values: ['N'], int: [0, Number.MAX_SAFE_INTEGER], what: 'non-negative integer', help, section });
+
+/** The broker's flags; a numeric one's name is the ListenOptions key it sets. */
+export const SPECS: OptionSpec[] = [
+  { name: 'help', short: '-h', long: '--help', help: 'this text' },
+  port('port', '-p', '--port', 'TCP port (default 1883; 0: any free port)'),
+  { name: 'host', long: '--host', values: ['ADDR'], help: 'listen address (default 127.0.0.1)', section: LISTEN },
+  port('tlsPort', undefined, '--tls-port', 'TLS port (needs --cert and --key)'),
+  { name: 'cert', long: '--cert', values: ['F'], help: 'server certificate (TLS)', section: LISTEN },
+  { name: 'key', long: '--key', values: ['F'], help: 'server private key (TLS)', section: LISTEN },
+  { name: 'cafile', long: '--cafile', values: ['F'], help: 'CA for client certificates (TLS)', section: LISTEN },
+  { name: 'requireCertificate', long: '--require-certificate', help: 'TLS clients must present a certificate (needs --cafile)', section: LISTEN },
+  port('wsPort', undefined, '--ws-port', 'MQTT over WebSocket (subprotocol mqtt)'),
+  { name: 'store', long: '--store', values: ['FILE'], help: 'keep retained messages and persistent sessions in SQLite', section: LISTEN },
+  { name: 'verbose', short: '-v', long: '--verbose', help: 'log connections and errors', section: LISTEN },
+  { name: 'trace', long: '--trace', help: 'one line per packet in and out', section: LISTEN },
+  { name: 'traceFile', long: '--trace-file', values: ['F'], help: 'packets as JSON lines', section: LISTEN },
+  { name: 'passwordFile', long: '--password-file', values: ['F'], help: 'users (anonymous access is then off)', section: LISTEN },
+  { name: 'allowAnonymous', long: '--allow-anonymous', help: 'allow clients without a user name anyway', section: LISTEN },
+  { name: 'aclFile', long: '--acl-file', values: ['F'], help: 'topic read/write rules', section: LISTEN },
+  count('maxPacketSize', '--max-packet-size', 'largest packet accepted, bytes'),
+  count('maxConnections', '--max-connections', 'connections at once'),
+  count('maxInflight', '--max-inflight', 'QoS 1/2 messages in flight to each client'),
+  count('maxQueued', '--max-queued', 'messages queued for each client'),
+  count('receiveMaximum', '--receive-maximum', 'Receive Maximum advertised to MQTT 5 clients'),
+  count('topicAliasMaximum', '--topic-alias-maximum', 'Topic Alias Maximum advertised to MQTT 5 clients'),
+  { ...count('connectTimeout', '--connect-timeout', 'ms a connection may take to send CONNECT'), values: ['MS'] },
+  { ...count('serverKeepAlive', '--server-keep-alive', 'Server Keep Alive imposed on MQTT 5 clients, seconds'), values: ['S'] },
+  { ...count('maxSessionExpiry', '--max-session-expiry', 'longest session expiry granted, seconds'), values: ['S'] },
+  { ...count('sysInterval', '--sys-interval', '$SYS statistics period, seconds (0: off)'), values: ['S'] },
+  count('maxConnectSize', '--max-connect-size', 'bytes buffered before CONNECT (default 65536)', LIMITS),
+  { ...count('packetTimeout', '--packet-timeout', 'a packet started this long ago must come at --min-byte-rate (default 30000)', LIMITS), values: ['MS'] },
+  count('minByteRate', '--min-byte-rate', 'bytes a second (default 1024)', LIMITS),
+  count('maxFiltersPerPacket', '--max-filters-per-packet', 'filters in one SUBSCRIBE/UNSUBSCRIBE (default 10000)', LIMITS),
+  count('maxUserProperties', '--max-user-properties', 'user properties on one message (default 1024)', LIMITS),
+  count('maxPersistentSessions', '--max-persistent-sessions', 'sessions kept after disconnect, in total (default 100000)', LIMITS),
+  { name: 'sessionQuota', long: '--session-quota', values: ['PATTERN=N'], help: 'persistent sessions for client ids matching PATTERN (repeatable)', section: LIMITS },
+  count('maxConnectionsPerAddress', '--max-connections-per-address', 'connections from one address (default 0: no limit)', LIMITS),
+  { name: 'benchClient', long: '--bench-client', values: ['PATTERN'], help: 'client ids allowed to publish to $bench/fault/... (default bench*)', section: TESTING },
+  { name: 'benchUser', long: '--bench-user', values: ['USER'], help: 'user names allowed to do so', section: TESTING },
+  { name: 'fault', long: '--fault', values: ['SPEC'], help: 'kind[:key=value,...], e.g. drop:packet=puback,client=dev-*,count=1\nkinds: close drop delay duplicate refuse nopong throttle', section: TESTING },
+];
+
+/** The flags that set a ListenOptions number of the same name. */
+const NUMERIC: (keyof ListenOptions)[] = ['port', 'tlsPort', 'wsPort', 'maxPacketSize', 'maxConnections', 'maxInflight', 'maxQueued',
+  'receiveMaximum', 'topicAliasMaximum', 'connectTimeout', 'serverKeepAlive', 'maxSessionExpiry', 'sysInterval', 'maxConnectSize',
+  'packetTimeout', 'minByteRate', 'maxFiltersPerPacket', 'maxUserProperties', 'maxPersistentSessions', 'maxConnectionsPerAddress'];
 
 export interface ParsedArgs {
   options: ListenOptions;
@@ -69,78 +74,40 @@ export interface ParsedArgs {
   help: boolean;
 }
 
+/** Each value read by a parser whose errors are usage errors. */
+function parsedAll<T>(values: string[], parse: (spec: string) => T): T[] {
+  return values.map((v) => {
+    try {
+      return parse(v);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  });
+}
+
 /** Parses the flags; throws UsageError with a one-line message on a bad one. */
 export function parseArgs(argv: string[]): ParsedArgs {
+  const a = parseOptions(SPECS, argv);
   const o: ListenOptions = {};
-  const out: ParsedArgs = { options: o, verbose: false, trace: false, traceFile: null, passwordFile: null, aclFile: null, help: false };
-  const faults: Fault[] = [];
-  const benchClients: string[] = [];
-  const benchUsers: string[] = [];
-  const quotas: SessionQuota[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    let inline: string | undefined;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    if (eq > 0) {
-      inline = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    const int = (): number => {
-      const v = value();
-      if (!/^\d+$/.test(v)) throw new UsageError(`${arg} needs a non-negative integer, got '${v}'`);
-      return Number(v);
-    };
-    /** The value read by a parser whose errors are usage errors. */
-    const parsed = <T>(parse: (spec: string) => T): T => {
-      const v = value();
-      try {
-        return parse(v);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-    };
-    switch (arg) {
-      case '-h': case '--help': out.help = true; break;
-      case '-p': case '--port': {
-        const p = int();
-        if (p > 65535) throw new UsageError(`${arg}: ${p} is not a port`);
-        o.port = p;
-        break;
-      }
-      case '--host': o.host = value(); break;
-      case '--store': o.storeFile = value(); break;
-      case '-v': case '--verbose': out.verbose = true; break;
-      case '--trace': out.trace = true; break;
-      case '--trace-file': out.traceFile = value(); break;
-      case '--password-file': out.passwordFile = value(); break;
-      case '--acl-file': out.aclFile = value(); break;
-      case '--allow-anonymous': o.allowAnonymous = true; break;
-      case '--cert': o.cert = value(); break;
-      case '--key': o.key = value(); break;
-      case '--cafile': o.cafile = value(); break;
-      case '--require-certificate': o.requireCertificate = true; break;
-      case '--bench-client': benchClients.push(value()); break;
-      case '--bench-user': benchUsers.push(value()); break;
-      case '--session-quota': quotas.push(parsed(parseSessionQuota)); break;
-      case '--fault': faults.push(parsed(parseFaultSpec)); break;
-      default: {
-        const key = NUMERIC[arg];
-        if (!key) throw new UsageError(`unknown option '${argv[i]}'`);
-        (o as Record<string, unknown>)[key] = int();
-      }
-    }
-  }
+  const out: ParsedArgs = {
+    options: o, verbose: a.has('verbose'), trace: a.has('trace'), traceFile: a.value('traceFile') ?? null,
+    passwordFile: a.value('passwordFile') ?? null, aclFile: a.value('aclFile') ?? null, help: a.has('help'),
+  };
+  for (const key of NUMERIC) if (a.has(key)) (o as Record<string, unknown>)[key] = a.int(key);
+  if (a.has('host')) o.host = a.value('host');
+  if (a.has('store')) o.storeFile = a.value('store');
+  if (a.has('allowAnonymous')) o.allowAnonymous = true;
+  if (a.has('cert')) o.cert = a.value('cert');
+  if (a.has('key')) o.key = a.value('key');
+  if (a.has('cafile')) o.cafile = a.value('cafile');
+  if (a.has('requireCertificate')) o.requireCertificate = true;
+  const faults = parsedAll<Fault>(a.all('fault'), parseFaultSpec);
+  const quotas = parsedAll<SessionQuota>(a.all('sessionQuota'), parseSessionQuota);
   if (o.tlsPort !== undefined && (!o.cert || !o.key)) throw new UsageError('--tls-port needs --cert and --key');
   if (o.requireCertificate && !o.cafile) throw new UsageError('--require-certificate needs --cafile');
   if (faults.length > 0) o.faults = faults;
-  if (benchClients.length > 0) o.benchClients = benchClients;
-  if (benchUsers.length > 0) o.benchUsers = benchUsers;
+  if (a.has('benchClient')) o.benchClients = a.all('benchClient');
+  if (a.has('benchUser')) o.benchUsers = a.all('benchUser');
   if (quotas.length > 0) o.sessionQuotas = quotas;
   return out;
 }
@@ -166,7 +133,7 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
   if (args.help) {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(formatHelp(USAGE, SPECS) + '\n');
     return 0;
   }
   const o = args.options;

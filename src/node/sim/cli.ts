@@ -3,33 +3,34 @@
 import { parseFaultSpec } from '../../broker/faults.js';
 import { FaultPlan, formatSummary, parseBrokerUrl, runSim, SimOptions } from './run.js';
 import { fleetMissing, LX106_MAX_DEVICES } from './xs-fleet.js';
+import { formatHelp, parseOptions, UsageError, type OptionSpec } from '../cli/args.js';
 
 export const DEFAULT_DEVICES = 100;
 export const DEFAULT_DURATION_S = 20;
 
-const USAGE = `usage: xsmqtt sim [options]
-  --devices N          simulated devices (default ${DEFAULT_DEVICES})
-  --broker URL         mqtt://host:port of a broker to use instead of the embedded one
-  --qos 0|1|2          telemetry QoS (default 1)
-  --interval T         time between telemetry messages per device: ms, or with s/m (default 1s)
-  --payload-bytes N    telemetry payload size, padded (default: the JSON reading, about 60 bytes)
-  --duration T         how long to run: s, or with ms/s/m (default ${DEFAULT_DURATION_S}s)
-  --faults SPEC        disconnect:P%[/T] (the broker closes P % of devices every T, default 5s),
-                       kill:P%[/T] (devices drop their connection: wills fire), or a broker
-                       fault rule kind:key=value,... (e.g. drop:packet=puback,count=10);
-                       several separated by ';'
-  --xs                 run the devices inside the XS engine (the host XS runtime, targets/xs)
-  --lx106              run each device on an emulated ESP8266 (targets/lx106 under QEMU;
-                       make lx106): at most ${LX106_MAX_DEVICES} devices, 4 unless --devices says
-  --json               print the summary as JSON on the last line
-  --mqtt 4|5           protocol version (default 5)
-  --keepalive S        keep alive, seconds (default 60)
-  --ramp N             new connections per second while starting (default 5000)
-  --source-addresses N spread connections over 127.0.0.2 .. 127.0.0.(N+1) (loopback brokers)
-  --no-monitor         do not count delivered telemetry (saves broker work for huge fleets)
-  --seed N             seed for sensors and faults (default 1)`;
+const USAGE = 'usage: xsmqtt sim [options]';
 
-class UsageError extends Error {}
+const int = (min: number, max: number): [number, number] => [min, max];
+
+export const SPECS: OptionSpec[] = [
+  { name: 'devices', long: '--devices', values: ['N'], int: int(1, 1000000), help: `simulated devices (default ${DEFAULT_DEVICES})` },
+  { name: 'broker', long: '--broker', values: ['URL'], help: 'mqtt://host:port of a broker to use instead of the embedded one' },
+  { name: 'qos', long: '--qos', values: ['0|1|2'], int: int(0, 2), what: 'QoS', help: 'telemetry QoS (default 1)' },
+  { name: 'interval', long: '--interval', values: ['T'], help: 'time between telemetry messages per device: ms, or with s/m (default 1s)' },
+  { name: 'payloadBytes', long: '--payload-bytes', values: ['N'], int: int(0, 1 << 20), help: 'telemetry payload size, padded (default: the JSON reading, about 60 bytes)' },
+  { name: 'duration', long: '--duration', values: ['T'], help: `how long to run: s, or with ms/s/m (default ${DEFAULT_DURATION_S}s)` },
+  { name: 'faults', long: '--faults', values: ['SPEC'], help: 'disconnect:P%[/T] (the broker closes P % of devices every T, default 5s),\nkill:P%[/T] (devices drop their connection: wills fire), or a broker\nfault rule kind:key=value,... (e.g. drop:packet=puback,count=10);\nseveral separated by \';\'' },
+  { name: 'xs', long: '--xs', help: 'run the devices inside the XS engine (the host XS runtime, targets/xs)' },
+  { name: 'lx106', long: '--lx106', help: `run each device on an emulated ESP8266 (targets/lx106 under QEMU;\nmake lx106): at most ${LX106_MAX_DEVICES} devices, 4 unless --devices says` },
+  { name: 'json', long: '--json', help: 'print the summary as JSON on the last line' },
+  { name: 'mqtt', long: '--mqtt', values: ['4|5'], int: int(4, 5), what: 'protocol version', help: 'protocol version (default 5)' },
+  { name: 'keepalive', long: '--keepalive', values: ['S'], int: int(0, 65535), help: 'keep alive, seconds (default 60)' },
+  { name: 'ramp', long: '--ramp', values: ['N'], int: int(1, 1000000), help: 'new connections per second while starting (default 5000)' },
+  { name: 'sourceAddresses', long: '--source-addresses', values: ['N'], int: int(1, 250), help: 'spread connections over 127.0.0.2 .. 127.0.0.(N+1) (loopback brokers)' },
+  { name: 'noMonitor', long: '--no-monitor', help: 'do not count delivered telemetry (saves broker work for huge fleets)' },
+  { name: 'seed', long: '--seed', values: ['N'], int: int(0, 0xffffffff), help: 'seed for sensors and faults (default 1)' },
+  { name: 'help', short: '-h', long: '--help', help: 'this text' },
+];
 
 function parseTime(v: string, flag: string, unitDefault: 'ms' | 's'): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v);
@@ -37,13 +38,6 @@ function parseTime(v: string, flag: string, unitDefault: 'ms' | 's'): number {
   const n = Number(m[1]);
   const unit = m[2] ?? unitDefault;
   return Math.round(unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60000);
-}
-
-function parseInt10(v: string, flag: string, min: number, max: number): number {
-  if (!/^\d+$/.test(v)) throw new UsageError(`${flag}: expected a whole number, got '${v}'`);
-  const n = Number(v);
-  if (n < min || n > max) throw new UsageError(`${flag}: must be between ${min} and ${max}`);
-  return n;
 }
 
 function parseFaults(spec: string): FaultPlan[] {
@@ -85,48 +79,39 @@ export function parseArgs(argv: string[], isTTY: boolean, write: (s: string) => 
     durationDefaulted: true, faults: [], json: false, version: 5, ramp: 5000, seed: 1, keepAlive: 60,
     localAddresses: [], progress: isTTY ? 'tty' : 'lines', progressMs: 1000, monitor: true, xs: false, lx106: false, write,
   };
-  let xs = false;
-  let lx106 = false;
-  let devicesSet = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const takesValue = ['--devices', '--broker', '--qos', '--interval', '--payload-bytes', '--duration', '--faults',
-      '--mqtt', '--keepalive', '--ramp', '--source-addresses', '--seed'].includes(flag);
-    let value = '';
-    if (takesValue) {
-      if (eq > 0) value = arg.slice(eq + 1);
-      else {
-        if (i + 1 >= argv.length) throw new UsageError(`${flag}: missing value`);
-        value = argv[++i];
-      }
-    } else if (eq > 0) throw new UsageError(`${flag} takes no value`);
-    switch (flag) {
-      case '-h': case '--help': return 'help';
-      case '--devices': o.devices = parseInt10(value, flag, 1, 1000000); devicesSet = true; break;
-      case '--broker': parseBrokerUrl(value); o.broker = value; break;
-      case '--qos': o.qos = parseInt10(value, flag, 0, 2); break;
-      case '--interval': o.interval = parseTime(value, flag, 'ms'); if (o.interval < 10) throw new UsageError('--interval: at least 10ms'); break;
-      case '--payload-bytes': o.payloadBytes = parseInt10(value, flag, 0, 1 << 20); break;
-      case '--duration': o.durationMs = parseTime(value, flag, 's'); o.durationDefaulted = false; if (o.durationMs <= 0) throw new UsageError('--duration: must be positive'); break;
-      case '--faults': o.faults.push(...parseFaults(value)); break;
-      case '--xs': xs = true; break;
-      case '--lx106': lx106 = true; break;
-      case '--json': o.json = true; break;
-      case '--mqtt': o.version = parseInt10(value, flag, 4, 5); break;
-      case '--keepalive': o.keepAlive = parseInt10(value, flag, 0, 65535); break;
-      case '--ramp': o.ramp = parseInt10(value, flag, 1, 1000000); break;
-      case '--source-addresses': {
-        const n = parseInt10(value, flag, 1, 250);
-        o.localAddresses = Array.from({ length: n }, (_, k) => `127.0.0.${k + 2}`);
-        break;
-      }
-      case '--no-monitor': o.monitor = false; break;
-      case '--seed': o.seed = parseInt10(value, flag, 0, 0xffffffff); break;
-      default: throw new UsageError(`unknown option '${arg}'`);
-    }
+  const a = parseOptions(SPECS, argv);
+  if (a.has('help')) return 'help';
+  const xs = a.has('xs');
+  const lx106 = a.has('lx106');
+  const devicesSet = a.has('devices');
+  o.devices = a.int('devices') ?? o.devices;
+  const broker = a.value('broker');
+  if (broker !== undefined) {
+    parseBrokerUrl(broker);
+    o.broker = broker;
   }
+  o.qos = a.int('qos') ?? o.qos;
+  const interval = a.value('interval');
+  if (interval !== undefined) {
+    o.interval = parseTime(interval, '--interval', 'ms');
+    if (o.interval < 10) throw new UsageError('--interval: at least 10ms');
+  }
+  o.payloadBytes = a.int('payloadBytes') ?? o.payloadBytes;
+  const duration = a.value('duration');
+  if (duration !== undefined) {
+    o.durationMs = parseTime(duration, '--duration', 's');
+    o.durationDefaulted = false;
+    if (o.durationMs <= 0) throw new UsageError('--duration: must be positive');
+  }
+  for (const f of a.all('faults')) o.faults.push(...parseFaults(f));
+  o.json = a.has('json');
+  o.version = a.int('mqtt') ?? o.version;
+  o.keepAlive = a.int('keepalive') ?? o.keepAlive;
+  o.ramp = a.int('ramp') ?? o.ramp;
+  const sources = a.int('sourceAddresses');
+  if (sources !== undefined) o.localAddresses = Array.from({ length: sources }, (_, k) => `127.0.0.${k + 2}`);
+  if (a.has('noMonitor')) o.monitor = false;
+  o.seed = a.int('seed') ?? o.seed;
   if (xs && lx106) throw new UsageError('--xs and --lx106: choose one');
   if (xs || lx106) {
     const f = xs ? '--xs' : '--lx106';
@@ -165,7 +150,7 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
   if (o === 'help') {
-    write(USAGE + '\n');
+    write(formatHelp(USAGE, SPECS) + '\n');
     return 0;
   }
   if (!o.json) {
