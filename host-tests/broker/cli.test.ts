@@ -11,7 +11,7 @@ const CLI = join(process.cwd(), 'dist/src/node/cli.js');
 const run = promisify(execFile);
 
 /** Starts the CLI on port 0 and resolves with the port it printed. */
-function startCli(t: ExecutionContext, args: string[]): Promise<{ port: number; child: ChildProcess; out: () => string }> {
+function startCli(t: ExecutionContext, args: string[]): Promise<{ port: number; child: ChildProcess; out: () => string; err: () => string }> {
   const child = spawn(process.execPath, [CLI, 'broker', '-p', '0', '--sys-interval', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => { child.kill('SIGKILL'); });
   let stdout = '';
@@ -24,7 +24,7 @@ function startCli(t: ExecutionContext, args: string[]): Promise<{ port: number; 
       const m = /listening on mqtt:\/\/[^:]+:(\d+)/.exec(stderr);
       if (m) {
         clearTimeout(timer);
-        resolve({ port: Number(m[1]), child, out: () => stdout });
+        resolve({ port: Number(m[1]), child, out: () => stdout, err: () => stderr });
       }
     });
     child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
@@ -86,4 +86,14 @@ test('passwd subcommand writes a user the broker then accepts', async (t) => {
   await run('mosquitto_pub', ['-p', String(port), '-u', 'dev', '-P', 'pw', '-t', 'a', '-m', 'x'], { timeout: 5000 });
   const bad = await run('mosquitto_pub', ['-p', String(port), '-u', 'dev', '-P', 'wrong', '-t', 'a', '-m', 'x'], { timeout: 5000 }).then(() => 0, (e) => e.code);
   t.not(bad, 0);
+});
+
+test('-v and --trace: the log and the trace lines carry one timestamp format', async (t) => {
+  const { port, out, err } = await startCli(t, ['--trace', '-v']);
+  await run('mosquitto_pub', ['-p', String(port), '-i', 'stamp-1', '-t', 'a/b', '-m', 'x'], { timeout: 5000 });
+  for (let i = 0; i < 100 && !/stamp-1 disconnected/.test(err()); i++) await new Promise((r) => setTimeout(r, 50));
+  const logLines = err().split('\n').filter((l) => l.includes('stamp-1'));
+  const traceLines = out().split('\n').filter((l) => l.includes('stamp-1'));
+  t.true(logLines.length >= 2 && traceLines.length >= 2, `${err()}\n${out()}`);
+  for (const line of [...logLines, ...traceLines]) t.regex(line, /^\d\d:\d\d:\d\d\.\d{3} /);
 });

@@ -5,6 +5,7 @@ import { Fault, parseFaultSpec } from './faults.js';
 import { ListenOptions, startBroker } from './index.js';
 import { parseSessionQuota, SessionQuota } from './limits.js';
 import { formatHelp, parseOptions, UsageError, type OptionSpec } from '../node/cli/args.js';
+import { clock } from './trace.js';
 
 const USAGE = `usage: xsmqtt broker [options]
        xsmqtt broker passwd FILE USER PASS     add or replace a user (scrypt hash)`;
@@ -151,7 +152,8 @@ export async function main(argv: string[]): Promise<number> {
       if (file) file.write(JSON.stringify(rec ?? { t: new Date().toISOString(), fault: line }) + '\n');
     };
   }
-  if (args.verbose) o.onLog = (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  // The same timestamp as the trace's lines: the two streams are read together.
+  if (args.verbose) o.onLog = (line) => process.stderr.write(`${clock()} ${line}\n`);
   const running = await startBroker(o);
   const where = [`mqtt://${running.host}:${running.port}`];
   if (running.tlsPort >= 0) where.push(`mqtts://${running.host}:${running.tlsPort}`);

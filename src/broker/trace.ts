@@ -14,7 +14,8 @@ export interface TraceRecord {
   [key: string]: unknown;
 }
 
-function clock(d: Date): string {
+/** The time at the start of every human-readable line (trace and log): UTC, to the millisecond. */
+export function clock(d: Date = new Date()): string {
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
   return `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)}`;
 }
