@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { startLx106, type Lx106Exit } from '../../src/node/bridge/emulator.js';
 import type { DeviceBundle } from '../../src/node/bridge/bundle.js';
 import { bundle, ROOT, runXs, XS_BIN } from '../xs/helpers.js';
+import { FLASH_MODULE, persistEntry } from '../xs/persist-entry.js';
 import { lastJson, requireLx106 } from './helpers.js';
 
 const FLASH_STORE = join(ROOT, 'build/moddable/targets/moddable/flash-store.js');
-const FLASH_MODULE = join(ROOT, 'targets/xs/modules/flash.js');
 const PARTITION = 16384;
 
 test.before(() => {
@@ -61,15 +61,7 @@ async function onLx106(t: Teardown, body: string, args: string[], profile = 'esp
 function deviceBundle(body: string): Promise<DeviceBundle> {
   let made = bundles.get(body);
   if (made === undefined) {
-    const entry = [
-      `import { FlashSessionStore } from 'targets/moddable/flash-store.js';`,
-      `import { installBuffer } from './fixtures/ava-shim.js';`,
-      `import { cutsOnStore, offlinePublisher, journalAllocation } from './fixtures/persist-xs.js';`,
-      `installBuffer();`,
-      `const store = new FlashSessionStore('session');`,
-      `const print = (s) => globalThis.print(s);`,
-      body,
-    ].join('\n');
+    const entry = persistEntry(body);
     made = bundle(entry, false, { flash: FLASH_MODULE }, [FLASH_MODULE]);
     bundles.set(body, made);
   }

@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundle, lastJson, ROOT, runXs, XS_BIN } from './helpers.js';
+import { FLASH_MODULE, persistEntry } from './persist-entry.js';
 
 const FLASH_STORE = join(ROOT, 'build/moddable/targets/moddable/flash-store.js');
-const FLASH_MODULE = join(ROOT, 'targets/xs/modules/flash.js');
 const PARTITION = 16384;
 
 test.before(() => {
@@ -27,15 +27,7 @@ function partition(t: { teardown(fn: () => void): void }): string {
 }
 
 async function inXs(t: { teardown(fn: () => void): void }, body: string, args: string[], timeoutMs = 120000) {
-  const entry = [
-    `import { FlashSessionStore } from 'targets/moddable/flash-store.js';`,
-    `import { installBuffer } from './fixtures/ava-shim.js';`,
-    `import { cutsOnStore, offlinePublisher, journalAllocation } from './fixtures/persist-xs.js';`,
-    `installBuffer();`,
-    `const store = new FlashSessionStore('session');`,
-    `const print = (s) => globalThis.print(s);`,
-    body,
-  ].join('\n');
+  const entry = persistEntry(body);
   const b = await bundle(entry, false, { flash: FLASH_MODULE });
   t.teardown(() => b.cleanup());
   return runXs(b.file, 'host', timeoutMs, args);
