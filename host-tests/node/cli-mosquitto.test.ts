@@ -5,18 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePubSub } from '../../src/node/cli/pubsub-options.js';
-import { startMosquitto } from '../peers/mosquitto.js';
 import { freePort, type RunningBroker } from '../peers/proc.js';
-import { CLI, run, runToEnd, type Run } from './helpers.js';
+import { CLI, mosquittoPair, run, runToEnd, type Run } from './helpers.js';
 
-let broker: RunningBroker;
-let closed: RunningBroker;
-test.before(async () => {
-  [broker, closed] = await Promise.all([startMosquitto(), startMosquitto({ extraConfig: ['allow_anonymous false'] })]);
-});
-test.after.always(async () => { await Promise.all([broker?.stop(), closed?.stop()]); });
-
-const port = (): string => String(broker.port);
+const brokers = mosquittoPair(test);
+const port = (): string => String(brokers.open().port);
 
 type Result = { code: number | string; stdout: string; stderr: string };
 
@@ -200,9 +193,9 @@ test('--repeat N --repeat-delay S publishes N times; -l one message per line', a
 test('exit statuses: CONNACK code on refusal, 1 when nothing listens or on a bad flag, 27 on -W', async (t) => {
   const nothing = String(await freePort());
   const cases: [string, 'pub' | 'sub', string[]][] = [
-    ['refused 3.1.1', 'sub', ['-p', String(closed.port), '-t', 'x']],
-    ['refused 5', 'sub', ['-p', String(closed.port), '-V', 'mqttv5', '-t', 'x']],
-    ['refused pub 5', 'pub', ['-p', String(closed.port), '-V', 'mqttv5', '-t', 'x', '-m', 'm']],
+    ['refused 3.1.1', 'sub', ['-p', String(brokers.closed().port), '-t', 'x']],
+    ['refused 5', 'sub', ['-p', String(brokers.closed().port), '-V', 'mqttv5', '-t', 'x']],
+    ['refused pub 5', 'pub', ['-p', String(brokers.closed().port), '-V', 'mqttv5', '-t', 'x', '-m', 'm']],
     ['no listener', 'pub', ['-p', nothing, '-t', 'x', '-m', 'm']],
     ['bad flag', 'sub', ['-p', port(), '-t', 'x', '--bogus']],
     ['bad qos', 'pub', ['-p', port(), '-t', 'x', '-m', 'm', '-q', '3']],

@@ -1,17 +1,10 @@
 // `xsmqtt pub` / `xsmqtt sub` (the built CLI) against mosquitto and its own clients, both ways.
 import test from 'ava';
-import { startMosquitto } from '../peers/mosquitto.js';
 import { freePort, type RunningBroker } from '../peers/proc.js';
-import { CLI, run, runToEnd } from './helpers.js';
+import { CLI, mosquittoPair, run, runToEnd } from './helpers.js';
 
-let broker: RunningBroker;
-let closed: RunningBroker;
-test.before(async () => {
-  [broker, closed] = await Promise.all([startMosquitto(), startMosquitto({ extraConfig: ['allow_anonymous false'] })]);
-});
-test.after.always(async () => { await Promise.all([broker?.stop(), closed?.stop()]); });
-
-const port = (): string => String(broker.port);
+const brokers = mosquittoPair(test);
+const port = (): string => String(brokers.open().port);
 const isDebug = (l: string): boolean => l.startsWith('Client ') || l.startsWith('Subscribed (mid');
 
 for (const v of ['mqttv311', 'mqttv5'] as const) {
@@ -97,7 +90,7 @@ test('failed connections: one line with the reason, non-zero status', async (t) 
   t.is(refused.code, 1);
   t.regex(refused.stderr, /^xsmqtt pub: connection failed: connect ECONNREFUSED 127\.0\.0\.1:\d+\n$/);
   for (const v of ['311', '5']) {
-    const denied = await runToEnd(t, 'node', [CLI, 'sub', '-p', String(closed.port), '-V', v, '-t', 'x', '-u', 'nobody', '-P', 'x']);
+    const denied = await runToEnd(t, 'node', [CLI, 'sub', '-p', String(brokers.closed().port), '-V', v, '-t', 'x', '-u', 'nobody', '-P', 'x']);
     // As mosquitto_sub: the CONNACK code as sent (3.1.1: 5 not authorised; 5: 0x87).
     t.is(denied.code, v === '5' ? 0x87 : 5);
     t.regex(denied.stderr, /^xsmqtt sub: connection failed: connection refused: (Not authorized \(0x87\)|Bad User Name or Password \(0x86\))\n$/);

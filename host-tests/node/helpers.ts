@@ -5,7 +5,9 @@ import type { EventEmitter } from 'node:events';
 import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ExecutionContext } from 'ava';
+import type { ExecutionContext, TestFn } from 'ava';
+import { startMosquitto } from '../peers/mosquitto.js';
+import type { RunningBroker } from '../peers/proc.js';
 import { LOOPBACK } from '../peers/proc.js';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -118,4 +120,15 @@ export async function runToEnd(t: ExecutionContext, cmd: string, args: string[],
   // Let the pipes drain.
   await new Promise((resolve) => setImmediate(resolve));
   return { code, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Two mosquittos for a test file, started before its tests and stopped after: one open, one refusing anonymous clients. */
+export function mosquittoPair(test: TestFn): { open: () => RunningBroker; closed: () => RunningBroker } {
+  let open: RunningBroker;
+  let closed: RunningBroker;
+  test.before(async () => {
+    [open, closed] = await Promise.all([startMosquitto(), startMosquitto({ extraConfig: ['allow_anonymous false'] })]);
+  });
+  test.after.always(async () => { await Promise.all([open?.stop(), closed?.stop()]); });
+  return { open: () => open, closed: () => closed };
 }
