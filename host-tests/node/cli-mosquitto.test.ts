@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePubSub } from '../../src/node/cli/pubsub-options.js';
-import { freePort, type RunningBroker } from '../peers/proc.js';
+import { freePort } from '../peers/proc.js';
 import { CLI, mosquittoPair, run, runToEnd, type Run } from './helpers.js';
 
 const brokers = mosquittoPair(test);

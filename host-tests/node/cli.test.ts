@@ -1,6 +1,6 @@
 // `xsmqtt pub` / `xsmqtt sub` (the built CLI) against mosquitto and its own clients, both ways.
 import test from 'ava';
-import { freePort, type RunningBroker } from '../peers/proc.js';
+import { freePort } from '../peers/proc.js';
 import { CLI, mosquittoPair, run, runToEnd } from './helpers.js';
 
 const brokers = mosquittoPair(test);
