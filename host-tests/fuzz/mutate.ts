@@ -1,4 +1,5 @@
 // Byte mutations for MQTT inputs: the generic ones (bit flips, interesting bytes, insert,
+import { varint } from '../codec/helpers/malformed-cases.js';
 // delete, splice) and MQTT-aware ones (variable byte integer boundaries, 16-bit length fields,
 // a remaining length made to fit again).
 
@@ -26,16 +27,6 @@ const VARINTS = [[0x7f], [0x80, 0x01], [0xff, 0x7f], [0x80, 0x80, 0x01], [0xff, 
   [0xff, 0xff, 0xff, 0x7f], [0xff, 0xff, 0xff, 0xff, 0x01], [0x80, 0x00], [0x80, 0x80, 0x00], [0x00]];
 const U16 = [0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xfffe, 0xffff];
 
-function varint(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return out;
-}
 
 /** Where the packet starts whose remaining length runs past the input (or -1), walking the packets from `at`. */
 function brokenPacket(b: number[], at: number): number {
@@ -63,10 +54,10 @@ function fixLength(b: number[], skip: number): void {
   let n = 1;
   while (n < 4 && at + n < b.length && (b[at + n] & 0x80) !== 0) n++;
   if (at + n >= b.length) return;
-  const v = varint(b.length - (at + 1 + n));
+  const v = [...varint(b.length - (at + 1 + n))];
   b.splice(at + 1, n, ...v);
   // The new length's own size can change the body size by a byte or two: settle it.
-  const v2 = varint(b.length - (at + 1 + v.length));
+  const v2 = [...varint(b.length - (at + 1 + v.length))];
   b.splice(at + 1, v.length, ...v2);
 }
 
