@@ -37,14 +37,31 @@ for (const rc of PUBACK_CODES) {
   });
 }
 
-test('PUBCOMP 0x92 (packet identifier not found) is reported', (t) => {
+test('PUBCOMP 0x92 (packet identifier not found) after a successful PUBREC: delivered, reported as 0', (t) => {
   const h = connected();
   const handle = pub(h, 't', 'x', 2);
   h.expect(P.publish('t', 'x', { qos: 2, id: 1 }));
   h.respond(P.pubrec(1));
   h.expect(P.pubrel(1));
   h.respond(P.pubcomp(1, 0x92));
-  t.deepEqual(h.handler.done, [[handle, 0x92]]);
+  t.deepEqual(h.handler.done, [[handle, 0]]);
+  t.is(h.session.store.inflight, 0);
+});
+
+test('a PUBREL resent after a cut is answered PUBCOMP 0x92 (the server completed before): delivered', (t) => {
+  const h = connected(testOptions({ cleanStart: false, sessionExpiry: 60 }));
+  const handle = pub(h, 't', 'x', 2);
+  h.expect(P.publish('t', 'x', { qos: 2, id: 1 }));
+  h.respond(P.pubrec(1));
+  h.expect(P.pubrel(1));
+  // The server sent PUBCOMP and dropped the id; the cut lost the PUBCOMP.
+  h.cut();
+  h.waitReconnect();
+  h.expect(expectedConnect(h.session.opts));
+  h.respond(P.connack(0, true));
+  h.expect(P.pubrel(1));
+  h.respond(P.pubcomp(1, 0x92));
+  t.deepEqual(h.handler.done, [[handle, 0]]);
 });
 
 test('PUBREC for an unknown packet id: PUBREL 0x92', (t) => {

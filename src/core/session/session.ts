@@ -963,7 +963,9 @@ export class Session {
     // A PUBACK for a QoS 2 message still waiting for PUBREC comes from a broker that downgrades
     // QoS 2 to 1 (RabbitMQ's MQTT plugin does): it has taken the message at least once, so the
     // exchange ends there rather than holding the slot, and its resends, forever.
-    this.drop(slot, p.reasonCode);
+    // PUBCOMP's only other code, 0x92, answers a PUBREL the server had completed before (its
+    // PUBCOMP lost to a cut): the message has been the server's since PUBREC, so it is delivered.
+    this.drop(slot, type === PacketType.Pubcomp ? 0 : p.reasonCode);
   }
 
   private onSuback(): void {
