@@ -2,7 +2,7 @@
 // importing it the MQTT.js way, the broker and the core through package.json "exports".
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from '../node/helpers.js';
@@ -55,4 +55,13 @@ test('a strict TypeScript project imports the client (named and default), the br
   const bad = run();
   t.not(bad.code, 0);
   t.regex(bad.out, /TS2345/);
+});
+
+test('the API reference generates from the doc comments with no warning (npm run docs:api)', (t) => {
+  const out = join(mkdtempSync(join(tmpdir(), 'xsmqtt-api-')), 'api');
+  t.teardown(() => rmSync(out, { recursive: true, force: true }));
+  execFileSync(join(REPO, 'node_modules', '.bin', 'typedoc'), ['--out', out], { cwd: REPO, encoding: 'utf8' });
+  const index = readFileSync(join(out, 'index.html'), 'utf8');
+  for (const name of ['node', 'broker', 'core_codec', 'core_session', 'core_driver', 'core_topic']) t.true(index.includes(`modules/${name}.html`), name);
+  t.regex(readFileSync(join(out, 'modules', 'node.html'), 'utf8'), /connectAsync/);
 });
