@@ -1,7 +1,6 @@
-// What the chaos run found with kill -9: the companion broker does not keep incoming QoS 2
-// packet ids across a restart on its store. A publisher that had not had its PUBREC when the
-// broker died sends the PUBLISH again with DUP after the restart, and the broker delivers it a
-// second time (MQTT-4.3.3-10 asks it to recognise the packet id and not deliver it again).
+// A kill -9 between routing an incoming QoS 2 PUBLISH and its PUBREC reaching the publisher:
+// the publisher sends it again with DUP after the restart, and the broker, which keeps the
+// unreleased packet ids in its store, must recognise it and not deliver it again (MQTT-4.3.3-10).
 import test from 'ava';
 import type { Packet } from '../../src/core/codec/packet.js';
 import { Driver } from '../../src/core/driver/driver.js';
@@ -11,8 +10,10 @@ import { SessionOptions, utf8 } from '../../src/core/session/options.js';
 import { SchedClock, Scheduler } from '../../src/node/sim/scheduler.js';
 import { TcpTransport } from '../../src/node/sim/transport.js';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SqliteStore } from '../../src/broker/store.js';
 import { BrokerProcess, brokerSnapshot } from '../bench/broker-process.js';
 import { ChaosProxy } from './cut-proxy.js';
 
@@ -50,7 +51,7 @@ async function until(cond: () => boolean, what: string, ms = 20000): Promise<voi
   }
 }
 
-test.failing('QoS 2 with its PUBREC lost, broker killed and restarted on its store: delivered once (known broker fault)', async (t) => {
+test('QoS 2 with its PUBREC lost, broker killed and restarted on its store: delivered once', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'xsmqtt-q2r-'));
   const snap = brokerSnapshot();
   const args = ['--store', join(dir, 'b.db'), '--sys-interval', '0'];
@@ -93,4 +94,32 @@ test.failing('QoS 2 with its PUBREC lost, broker killed and restarted on its sto
   await until(() => sub.messages.includes('end'), 'the marker');
   t.deepEqual(sub.messages.filter((m) => m === 'once'), ['once'], 'delivered once');
   t.is(pub.done[0], 0);
+});
+
+test('the store keeps unreleased incoming QoS 2 ids per session, and opens a file made before it kept them', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'xsmqtt-q2s-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'old.db');
+  const a = new SqliteStore(file);
+  a.saveSession('dev', 60, 0);
+  a.addQos2In('dev', 7);
+  a.addQos2In('dev', 9);
+  a.removeQos2In('dev', 7);
+  a.close();
+  const b = new SqliteStore(file);
+  t.deepEqual(b.loadSessions().map((r) => [r.clientId, r.qos2In]), [['dev', [9]]]);
+  b.deleteSession('dev');
+  b.saveSession('dev', 60, 0);
+  b.close();
+  const c = new SqliteStore(file);
+  t.deepEqual(c.loadSessions()[0].qos2In, [], 'a deleted session leaves no ids behind');
+  c.close();
+  // An older file: the same but without the table.
+  const Db = createRequire(import.meta.url)('better-sqlite3') as new (f: string) => { exec(s: string): void; close(): void };
+  const raw = new Db(file);
+  raw.exec('DROP TABLE qos2_in');
+  raw.close();
+  const d = new SqliteStore(file);
+  t.deepEqual(d.loadSessions().map((r) => [r.clientId, r.qos2In]), [['dev', []]]);
+  d.close();
 });

@@ -220,6 +220,7 @@ export class Broker extends EventEmitter {
       packetTimeout: options.packetTimeout ?? LIMIT_DEFAULTS.packetTimeout,
       minByteRate: options.minByteRate ?? LIMIT_DEFAULTS.minByteRate,
       maxFiltersPerPacket: options.maxFiltersPerPacket ?? LIMIT_DEFAULTS.maxFiltersPerPacket,
+      maxSubscriptionsPerClient: options.maxSubscriptionsPerClient ?? LIMIT_DEFAULTS.maxSubscriptionsPerClient,
       maxUserProperties: options.maxUserProperties ?? LIMIT_DEFAULTS.maxUserProperties,
       maxPersistentSessions: options.maxPersistentSessions ?? LIMIT_DEFAULTS.maxPersistentSessions,
       sessionQuotas: options.sessionQuotas ?? LIMIT_DEFAULTS.sessionQuotas,
@@ -324,6 +325,7 @@ export class Broker extends EventEmitter {
         }
       }
       s.nextPid = maxPid >= 65535 ? 1 : maxPid + 1;
+      for (const pid of r.qos2In) s.qos2In.add(pid);
       this.sessions.set(r.clientId, s);
       this.sessionLimits.set(r.clientId, true);
       if (r.expiry !== NEVER) this.armExpiry(s, left);
@@ -553,6 +555,22 @@ export class Broker extends EventEmitter {
     s.subs.set(sub.filter, sub);
     if (this.persisted(s)) this.store.saveSubscription(sub);
     return this.tree.add(sub);
+  }
+
+  /**
+   * An incoming QoS 2 message was routed: its id is held until PUBREL. Stored in the routing's
+   * transaction, committed before the PUBREC is written, so a resend after a restart is known.
+   */
+  holdQos2In(s: Session, pid: number): void {
+    s.qos2In.add(pid);
+    if (this.persisted(s)) this.store.addQos2In(s.clientId, pid);
+  }
+
+  /** PUBREL for pid: false when it was not held. */
+  releaseQos2In(s: Session, pid: number): boolean {
+    if (!s.qos2In.delete(pid)) return false;
+    if (this.persisted(s)) this.store.removeQos2In(s.clientId, pid);
+    return true;
   }
 
   unsubscribe(s: Session, filter: string): boolean {
@@ -1055,7 +1073,7 @@ export class Connection {
         else this.sendAck(PacketType.Pubrel, p.packetId, ReasonCode.PacketIdentifierNotFound);
         return;
       case PacketType.Pubrel: {
-        const known = s.qos2In.delete(p.packetId);
+        const known = b.releaseQos2In(s, p.packetId);
         this.sendAck(PacketType.Pubcomp, p.packetId, known ? 0 : ReasonCode.PacketIdentifierNotFound);
         return;
       }
@@ -1356,7 +1374,7 @@ export class Connection {
     if (code === ReasonCode.NotAuthorized) b.log(`${this.clientId}: PUBLISH to ${topic} refused`);
     if (qos === 1) this.sendAck(PacketType.Puback, pid, code);
     else if (qos === 2) {
-      if (code < 0x80) s.qos2In.add(pid);
+      if (code < 0x80) b.holdQos2In(s, pid);
       this.sendAck(PacketType.Pubrec, pid, code);
     }
   }
@@ -1370,6 +1388,7 @@ export class Connection {
     const subId = v5 && p.props.subIdCount > 0 ? p.props.subscriptionId(0) : 0;
     const codes: number[] = [];
     const retainedFor: [Subscription, string][] = [];
+    let refusal = '';
     for (let i = 0; i < p.count; i++) {
       const filter = str(p.filter[i], p.filterOffset(i), p.filterLength(i));
       const opt = p.options[i];
@@ -1378,6 +1397,15 @@ export class Connection {
       const plain = shared ? filter.slice(filter.indexOf('/', 7) + 1) : filter;
       if (b.acl && !b.acl.canSubscribe(this.user, this.clientId, plain)) {
         codes.push(v5 ? ReasonCode.NotAuthorized : 0x80);
+        refusal = 'not authorised by the ACL';
+        continue;
+      }
+      // A new filter past the per-client limit; replacing an existing subscription is always allowed.
+      const max = b.opts.maxSubscriptionsPerClient;
+      if (s.subs.size >= max && !s.subs.has(filter)) {
+        codes.push(v5 ? ReasonCode.QuotaExceeded : 0x80);
+        refusal = 'too many subscriptions';
+        b.note(this.clientId, 'REFUSE', 'subscriptions', `${max} subscriptions held, f=${filter}`);
         continue;
       }
       const sub: Subscription = {
@@ -1392,7 +1420,7 @@ export class Connection {
     const o = b.records.outFor(PacketType.Suback, this.version, codes.length);
     o.packetId = p.packetId;
     for (const c of codes) o.addCode(c);
-    if (v5 && this.problemInfo && codes.some((c) => c >= 0x80)) this.reason(o, 'not authorised by the ACL');
+    if (v5 && this.problemInfo && refusal !== '') this.reason(o, refusal);
     this.sendControl(o, 'suback');
     for (const [sub, filter] of retainedFor) b.sendRetained(s, sub, filter);
   }

@@ -51,6 +51,7 @@ export const SPECS: OptionSpec[] = [
   { ...count('packetTimeout', '--packet-timeout', 'a packet started this long ago must come at --min-byte-rate (default 30000)', LIMITS), values: ['MS'] },
   count('minByteRate', '--min-byte-rate', 'bytes a second (default 1024)', LIMITS),
   count('maxFiltersPerPacket', '--max-filters-per-packet', 'filters in one SUBSCRIBE/UNSUBSCRIBE (default 10000)', LIMITS),
+  count('maxSubscriptionsPerClient', '--max-subscriptions-per-client', 'subscriptions one client may hold (default 1000)', LIMITS),
   count('maxUserProperties', '--max-user-properties', 'user properties on one message (default 1024)', LIMITS),
   count('maxPersistentSessions', '--max-persistent-sessions', 'sessions kept after disconnect, in total (default 100000)', LIMITS),
   { name: 'sessionQuota', long: '--session-quota', values: ['PATTERN=N'], help: 'persistent sessions for client ids matching PATTERN (repeatable)', section: LIMITS },
@@ -63,7 +64,7 @@ export const SPECS: OptionSpec[] = [
 /** The flags that set a ListenOptions number of the same name. */
 const NUMERIC: (keyof ListenOptions)[] = ['port', 'tlsPort', 'wsPort', 'maxPacketSize', 'maxConnections', 'maxInflight', 'maxQueued',
   'receiveMaximum', 'topicAliasMaximum', 'connectTimeout', 'serverKeepAlive', 'maxSessionExpiry', 'sysInterval', 'maxConnectSize',
-  'packetTimeout', 'minByteRate', 'maxFiltersPerPacket', 'maxUserProperties', 'maxPersistentSessions', 'maxConnectionsPerAddress'];
+  'packetTimeout', 'minByteRate', 'maxFiltersPerPacket', 'maxSubscriptionsPerClient', 'maxUserProperties', 'maxPersistentSessions', 'maxConnectionsPerAddress'];
 
 export interface ParsedArgs {
   options: ListenOptions;

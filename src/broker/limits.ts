@@ -1,5 +1,5 @@
 // Limits against hostile or runaway clients, with their defaults: bytes before CONNECT, slow
-// packets, filters and user properties per packet, persistent sessions (in total and per
+// packets, filters and user properties per packet, subscriptions per client, persistent sessions (in total and per
 // client-id pattern) and connections per source address. README.md "Limits" explains each.
 import { patternToRegExp } from './faults.js';
 
@@ -19,6 +19,8 @@ export interface LimitOptions {
   minByteRate?: number;
   /** Topic filters in one SUBSCRIBE or UNSUBSCRIBE (more: DISCONNECT 0x97); default 10000. */
   maxFiltersPerPacket?: number;
+  /** Subscriptions one session may hold (a new filter beyond it: SUBACK 0x97, 3.1.1: 0x80); default 1000. */
+  maxSubscriptionsPerClient?: number;
   /** User properties on one message (more: refused, PUBACK/PUBREC or CONNACK 0x97); default 1024. */
   maxUserProperties?: number;
   /** Persistent sessions in total (more: CONNACK 0x97, 3.1.1: 0x03); default 100000. */
@@ -34,6 +36,7 @@ export const LIMIT_DEFAULTS: Required<LimitOptions> = {
   packetTimeout: 30000,
   minByteRate: 1024,
   maxFiltersPerPacket: 10000,
+  maxSubscriptionsPerClient: 1000,
   maxUserProperties: 1024,
   maxPersistentSessions: 100000,
   sessionQuotas: [],

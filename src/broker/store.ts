@@ -1,5 +1,5 @@
 // Optional durability (`--store FILE`): retained messages and persistent sessions (subscriptions,
-// expiry, queued and unacknowledged QoS 1/2 messages) written through to SQLite, read back at
+// expiry, queued and unacknowledged QoS 1/2 messages, incoming QoS 2 ids not yet released) written through to SQLite, read back at
 // start. The broker keeps its in-memory structures; the store only mirrors the events that
 // matter. The default store does nothing (everything stays in memory).
 import { createRequire } from 'node:module';
@@ -42,6 +42,8 @@ export interface StoredSession {
   subs: Subscription[];
   /** In the order they were stored: in-flight ones and queued ones (pid 0). */
   messages: { id: number; out: StoredOutgoing }[];
+  /** Packet ids of incoming QoS 2 messages delivered (PUBREC sent) and not yet released by PUBREL. */
+  qos2In: number[];
 }
 
 export interface Store {
@@ -59,6 +61,10 @@ export interface Store {
   /** The message became in flight (pid) or its QoS 2 exchange moved on (state). */
   updateMessage(id: number, pid: number, state: number): void;
   removeMessage(id: number): void;
+  /** An incoming QoS 2 message was routed: its packet id is held until PUBREL (MQTT-4.3.3-10). */
+  addQos2In(clientId: string, pid: number): void;
+  /** Its PUBREL came: the packet id may be reused. */
+  removeQos2In(clientId: string, pid: number): void;
   /** Makes every write so far durable now; the broker calls it before writing to any socket, so no ack leaves first. */
   commit(): void;
   close(): void;
@@ -78,6 +84,8 @@ export class MemoryStore implements Store {
   addMessage(): number { return 0; }
   updateMessage(): void {}
   removeMessage(): void {}
+  addQos2In(): void {}
+  removeQos2In(): void {}
   commit(): void {}
   close(): void {}
 }
@@ -125,6 +133,7 @@ CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY AUTOINCREMENT, clien
   out_qos INTEGER NOT NULL, out_retain INTEGER NOT NULL, sub_ids TEXT, topic TEXT NOT NULL, payload BLOB NOT NULL, qos INTEGER NOT NULL,
   retain INTEGER NOT NULL, props TEXT, expires_at INTEGER NOT NULL, origin TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS messages_client ON messages (client_id, id);
+CREATE TABLE IF NOT EXISTS qos2_in (client_id TEXT NOT NULL, pid INTEGER NOT NULL, PRIMARY KEY (client_id, pid));
 `;
 
 /**
@@ -163,11 +172,17 @@ export class SqliteStore implements Store {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       msgUpdate: p('UPDATE messages SET pid = ?, state = ? WHERE id = ?'),
       msgDel: p('DELETE FROM messages WHERE id = ?'),
+      qos2InOf: p('SELECT pid FROM qos2_in WHERE client_id = ? ORDER BY pid'),
+      qos2InDelAll: p('DELETE FROM qos2_in WHERE client_id = ?'),
+      qos2InAdd: p('INSERT OR REPLACE INTO qos2_in (client_id, pid) VALUES (?, ?)'),
+      qos2InDel: p('DELETE FROM qos2_in WHERE client_id = ? AND pid = ?'),
+      orphanQos2In: p('DELETE FROM qos2_in WHERE client_id NOT IN (SELECT client_id FROM sessions)'),
       orphans: p('DELETE FROM messages WHERE client_id NOT IN (SELECT client_id FROM sessions)'),
       orphanSubs: p('DELETE FROM subscriptions WHERE client_id NOT IN (SELECT client_id FROM sessions)'),
     };
     this.st.orphans.run();
     this.st.orphanSubs.run();
+    this.st.orphanQos2In.run();
   }
 
   private closed = false;
@@ -205,7 +220,8 @@ export class SqliteStore implements Store {
           id: m.id,
           out: { msg: msgFromRow(m), qos: m.out_qos, retain: m.out_retain !== 0, subIds: m.sub_ids === null ? null : JSON.parse(m.sub_ids) as number[], pid: m.pid, state: m.state },
         }));
-      return { clientId: r.client_id, expiry: r.expiry, disconnectedAt: r.disconnected_at, subs, messages };
+      const qos2In = (this.st.qos2InOf.all(r.client_id) as { pid: number }[]).map((q) => q.pid);
+      return { clientId: r.client_id, expiry: r.expiry, disconnectedAt: r.disconnected_at, subs, messages, qos2In };
     });
   }
 
@@ -229,6 +245,7 @@ export class SqliteStore implements Store {
     this.st.sessionDel.run(clientId);
     this.st.subsDelAll.run(clientId);
     this.st.msgsDelAll.run(clientId);
+    this.st.qos2InDelAll.run(clientId);
   }
 
   saveSubscription(s: Subscription): void {
@@ -257,6 +274,16 @@ export class SqliteStore implements Store {
   removeMessage(id: number): void {
     if (!this.begin()) return;
     this.st.msgDel.run(id);
+  }
+
+  addQos2In(clientId: string, pid: number): void {
+    if (!this.begin()) return;
+    this.st.qos2InAdd.run(clientId, pid);
+  }
+
+  removeQos2In(clientId: string, pid: number): void {
+    if (!this.begin()) return;
+    this.st.qos2InDel.run(clientId, pid);
   }
 
   close(): void {
