@@ -6,7 +6,9 @@ import test, { type ExecutionContext } from 'ava';
 import { startBroker } from '../../src/broker/index.js';
 import mqtt, { connectAsync, MqttClient, MqttError, type ClientOptions, type Granted, type MessageInfo } from '../../src/node/index.js';
 import { ScriptedTransport, VirtualClientClock } from './scripted-peer.js';
-import { until } from './helpers.js';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { REPO, runToEnd, until } from './helpers.js';
 
 let broker: Awaited<ReturnType<typeof startBroker>>;
 test.before(async () => { broker = await startBroker({ port: 0 }); });
@@ -121,17 +123,28 @@ test('after end(): publish calls back with an error, publishAsync rejects, and n
   await new Promise((resolve) => setImmediate(resolve));
 });
 
-test('a connection that fails: an "error" event (an MqttError with its code) for a listener, and no throw without one', async (t) => {
+test('a connection that fails: an "error" event (an MqttError with its code) for a listener', async (t) => {
   // 3.1.1 forbids an empty client id without a clean session (MQTT-3.1.3-7): the client gives up with 0x85.
   const c = mqtt.connect(url(), { reconnectPeriod: 0, clientId: '', clean: false });
   const seen = new Promise<Error>((resolve) => c.once('error', resolve));
   t.is(((await seen) as MqttError).reasonCode, 0x85);
   await c.endAsync();
-  // Nothing listens on port 1: ECONNREFUSED with no 'error' listener must not throw (the process would end).
-  const quiet = mqtt.connect('mqtt://127.0.0.1:1', { reconnectPeriod: 0 });
-  const closed = await new Promise<number>((resolve) => quiet.once('close', resolve));
-  await quiet.endAsync();
-  t.is(closed, 0);
+});
+
+test('a connection error with no "error" listener throws, as Node\'s EventEmitter (and MQTT.js) does', async (t) => {
+  // Nothing listens on port 1. In a child process: the unhandled 'error' ends it.
+  const program = (listen: boolean): string => [
+    `import { connect } from ${JSON.stringify(pathToFileURL(join(REPO, 'dist/src/node/index.js')).href)};`,
+    `const c = connect('mqtt://127.0.0.1:1', { reconnectPeriod: 0 });`,
+    listen ? `c.on('error', (e) => console.log('heard', e.code));` : '',
+    `c.once('close', () => { console.log('closed'); c.end(); });`,
+  ].join('\n');
+  const unheard = await runToEnd(t, process.execPath, ['--input-type=module', '-e', program(false)]);
+  t.not(unheard.code, 0);
+  t.regex(unheard.stderr, /ECONNREFUSED/);
+  const heard = await runToEnd(t, process.execPath, ['--input-type=module', '-e', program(true)]);
+  t.is(heard.code, 0, heard.stderr);
+  t.is(heard.stdout, 'heard ECONNREFUSED\nclosed\n');
 });
 
 test('1,000 QoS 1 publishes not awaited all succeed with the default capacities', async (t) => {

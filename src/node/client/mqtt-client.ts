@@ -361,9 +361,12 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
     else p.catch((err: Error) => this.unheard(err));
   }
 
-  /** A failed operation nobody asked to hear about: as MQTT.js, an 'error' event (when listened to). */
+  /**
+   * A failed operation nobody asked to hear about (no callback, no promise awaited): an 'error'
+   * event when someone listens, else nothing, so an operation never ends the process by itself.
+   */
   private unheard(err: Error): void {
-    this.fail(err);
+    if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 
   private scheduleWake(): void {
@@ -372,9 +375,13 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
     queueMicrotask(this.wakeNow);
   }
 
-  /** An 'error' event when someone listens: the client goes on (reconnecting) either way. */
+  /**
+   * A connection error (refused, socket error, closed by the server with a failure code): an
+   * 'error' event as Node's EventEmitter has it, so with no listener it throws, as MQTT.js's does.
+   * The client goes on reconnecting either way.
+   */
   private fail(err: Error): void {
-    if (this.listenerCount('error') > 0) this.emit('error', err);
+    this.emit('error', err);
   }
 
   private finish(): void {
