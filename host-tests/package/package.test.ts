@@ -2,7 +2,7 @@
 // importing it the MQTT.js way, the broker and the core through package.json "exports".
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from '../node/helpers.js';
@@ -17,13 +17,18 @@ test('npm pack ships the built package with its declarations, not the tests or C
   t.deepEqual(stray, []);
 });
 
-test('a strict TypeScript project imports the client (named and default), the broker and the core', (t) => {
+test('a strict TypeScript project installs the packed tarball and imports the client (named and default), the broker and the core', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'xsmqtt-consumer-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(REPO, join(dir, 'node_modules', 'xsmqtt'), 'dir');
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+  // dist/ is built already (make test builds first): pack without the prepack build, install as a
+  // user would (ws from npm's cache; better-sqlite3 is optional and left out).
+  execFileSync('npm', ['pack', REPO, '--ignore-scripts', '--silent', '--pack-destination', dir], { cwd: dir, encoding: 'utf8' });
+  const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
+  t.truthy(tarball);
+  execFileSync('npm', ['install', `./${tarball}`, '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--omit=optional', '--no-package-lock'], { cwd: dir, encoding: 'utf8' });
+  t.true(existsSync(join(dir, 'node_modules', 'xsmqtt', 'dist', 'src', 'node', 'index.d.ts')));
   symlinkSync(join(REPO, 'node_modules', '@types'), join(dir, 'node_modules', '@types'), 'dir');
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
     compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, types: ['node'] },
     files: ['main.ts'],
@@ -55,6 +60,19 @@ test('a strict TypeScript project imports the client (named and default), the br
   const bad = run();
   t.not(bad.code, 0);
   t.regex(bad.out, /TS2345/);
+  // Installed without its optional better-sqlite3: the broker runs, and only --store says what is missing, in one line.
+  const started = execFileSync(process.execPath, ['--input-type=module', '-e',
+    "const { startBroker } = await import('xsmqtt/broker'); const b = await startBroker({ port: 0, sysInterval: 0 }); console.log(b.port > 0); await b.close();"], { cwd: dir, encoding: 'utf8' });
+  t.is(started, 'true\n');
+  let store: { status: number; stderr: string } = { status: 0, stderr: '' };
+  try {
+    execFileSync(process.execPath, [join(dir, 'node_modules', 'xsmqtt', 'dist', 'src', 'node', 'cli.js'), 'broker', '-p', '0', '--store', join(dir, 'b.db')], { cwd: dir, encoding: 'utf8', stdio: 'pipe', timeout: 20000 });
+  } catch (e) {
+    store = e as { status: number; stderr: string };
+  }
+  t.not(store.status, 0);
+  t.is(store.stderr.trim().split('\n').length, 1, store.stderr);
+  t.regex(store.stderr, /better-sqlite3/);
 });
 
 test('the API reference generates from the doc comments with no warning (npm run docs:api)', (t) => {

@@ -149,7 +149,14 @@ export class SqliteStore implements Store {
 
   constructor(readonly file: string) {
     const require = createRequire(import.meta.url);
-    const Ctor = require('better-sqlite3') as new (file: string) => Database;
+    let Ctor: new (file: string) => Database;
+    try {
+      Ctor = require('better-sqlite3') as new (file: string) => Database;
+    } catch (e) {
+      // An optional dependency: the broker runs without it, only --store needs it.
+      if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') throw e;
+      throw new Error('needs the optional package better-sqlite3, which is not installed (npm install better-sqlite3)');
+    }
     this.db = new Ctor(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -300,6 +307,7 @@ export function openStore(file: string | null | undefined): Store {
   try {
     return new SqliteStore(file);
   } catch (e) {
-    throw new Error(`--store ${file}: ${(e as Error).message}`);
+    // One line: the first of the message (a native module's load error runs on with its require stack).
+    throw new Error(`--store ${file}: ${(e as Error).message.split('\n')[0]}`);
   }
 }
