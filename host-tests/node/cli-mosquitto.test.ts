@@ -228,7 +228,7 @@ test('--capath trusts every certificate in a directory; unsupported -D propertie
   t.is(c.client.protocol, 'mqtts');
   t.is(c.client.port, 8883);
   t.deepEqual((c.client.ca as Buffer[]).map((b) => b.toString()), [pem]);
-  t.throws(() => parsePubSub('sub', ['-t', 'x', '-V', '5', '-D', 'connect', 'user-property', 'a', 'b']), { message: /property 'user-property' is not supported for 'connect' by xsmqtt/ });
+  t.throws(() => parsePubSub('sub', ['-t', 'x', '-V', '5', '-D', 'disconnect', 'reason-string', 'bye']), { message: /property 'reason-string' is not supported for 'disconnect' by xsmqtt/ });
   t.throws(() => parsePubSub('sub', ['-t', 'x', '-A', '127.0.0.1']), { message: /-A is not supported/ });
   t.throws(() => parsePubSub('pub', ['--topic=a', '--message=b', '--qos=4']), { message: /invalid QoS '4' for --qos/ });
   const eq = parsePubSub('pub', ['--topic=a/b', '--message=m=1', '--qos=2', '-x', '∞', '-V', 'mqttv5']);

@@ -118,6 +118,26 @@ test('--will-* : the will is published when xsmqtt sub dies; -D publish user-pro
   t.deepEqual(lines, ['cli/will died ', 'cli/props p k:v']);
 });
 
+test('-D connect/will/subscribe/unsubscribe properties are sent: the will\'s reach mosquitto_sub, the others are parsed into the requests', async (t) => {
+  const watch = run(t, 'stdbuf', ['-oL', 'mosquitto_sub', '-p', port(), '-V', 'mqttv5', '-t', 'cli/will5', '-C', '1', '-F', '%t %p %R %D %P', '-d']);
+  await watch.waitFor('SUBACK');
+  const sub = run(t, 'node', [CLI, 'sub', '-p', port(), '-V', 'mqttv5', '-t', 'cli/nothing', '-d', '--will-topic', 'cli/will5', '--will-payload', 'died',
+    '-D', 'connect', 'user-property', 'site', 'lab', '-D', 'will', 'response-topic', 'cli/reply', '-D', 'will', 'correlation-data', 'c9',
+    '-D', 'will', 'user-property', 'why', 'killed', '-D', 'subscribe', 'user-property', 's', '1']);
+  await sub.waitFor('received SUBACK');
+  sub.child.kill('SIGKILL');
+  t.is(await watch.exited, 0);
+  t.deepEqual(watch.stdout.split('\n').filter((l) => l.startsWith('cli/')), ['cli/will5 died cli/reply c9 why:killed']);
+  const { parsePubSub } = await import('../../src/node/cli/pubsub-options.js');
+  const c = parsePubSub('sub', ['-t', 'x', '-U', 'x', '-V', '5', '-D', 'connect', 'user-property', 'a', '1', '-D', 'connect', 'user-property', 'a', '2',
+    '-D', 'connect', 'authentication-method', 'm', '-D', 'subscribe', 'user-property', 's', '1', '-D', 'unsubscribe', 'user-property', 'u', '2']);
+  t.not(c, 'help');
+  if (c === 'help') return;
+  t.deepEqual(c.client.properties, { userProperties: { a: ['1', '2'] }, authenticationMethod: 'm' });
+  t.deepEqual(c.subscribe.properties, { userProperties: { s: '1' } });
+  t.deepEqual(c.unsubscribeOptions, { properties: { userProperties: { u: '2' } } });
+});
+
 test('one parser for every command: --flag=value as --flag value, and help made from the declarations', async (t) => {
   const { parseArgs: parseBroker } = await import('../../src/broker/cli.js');
   const { parseArgs: parseSim } = await import('../../src/node/sim/cli.js');

@@ -8,7 +8,10 @@ import mqtt, { connectAsync, MqttClient, MqttError, type ClientOptions, type Gra
 import { ScriptedTransport, VirtualClientClock } from './scripted-peer.js';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { REPO, runToEnd, until } from './helpers.js';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { decodeClientPacket, Packet, Properties, Reader } from '../../src/core/codec/index.js';
+import { propertiesObject } from '../../src/node/client/properties.js';
+import { next, REPO, runToEnd, until } from './helpers.js';
 
 let broker: Awaited<ReturnType<typeof startBroker>>;
 test.before(async () => { broker = await startBroker({ port: 0 }); });
@@ -214,4 +217,104 @@ test('the client runs on a scripted transport and virtual time: a SUBACK that ne
   await new Promise((resolve) => setImmediate(resolve));
   t.regex(outcome, /timed out: no SUBACK within 5000 ms/);
   await c.endAsync(true);
+});
+
+/** The packets a client wrote, decoded with the codec (MQTT 5). */
+function decodeSent(bytes: number[] | Buffer): Packet[] {
+  const buf = Uint8Array.from(bytes);
+  const out: Packet[] = [];
+  let i = 0;
+  while (i < buf.length) {
+    let len = 0;
+    let mul = 1;
+    let j = i + 1;
+    for (;;) {
+      const b = buf[j++];
+      len += (b & 127) * mul;
+      mul *= 128;
+      if ((b & 128) === 0) break;
+    }
+    const p = new Packet(8, 8, 2);
+    const rc = decodeClientPacket(new Reader(), buf, i, j + len - i, 5, p);
+    if (rc < 0) throw new Error(`undecodable packet type ${buf[i] >> 4}: -0x${(-rc).toString(16)}`);
+    out.push(p);
+    i = j + len;
+  }
+  return out;
+}
+
+function userOf(p: Properties): Record<string, unknown> | undefined {
+  return (propertiesObject(p) as { userProperties?: Record<string, unknown> }).userProperties;
+}
+
+/** A TCP relay in front of the broker that keeps what clients send it. */
+async function relay(t: ExecutionContext): Promise<{ port: number; sent: Buffer[] }> {
+  const sent: Buffer[] = [];
+  const server = createServer((s) => {
+    const up = createConnection(broker.port, '127.0.0.1');
+    s.on('data', (d: Buffer) => { sent.push(d); up.write(d); });
+    up.on('data', (d: Buffer) => s.write(d));
+    s.on('close', () => up.destroy());
+    up.on('close', () => s.destroy());
+    s.on('error', () => up.destroy());
+    up.on('error', () => s.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { port: (server.address() as AddressInfo).port, sent };
+}
+
+test('MQTT 5 user properties as MQTT.js names them reach the broker: CONNECT, will (with responseTopic, correlationData), SUBSCRIBE, UNSUBSCRIBE', async (t) => {
+  const r = await relay(t);
+  const watcher = await open(t, { protocolVersion: 5 });
+  await watcher.subscribeAsync('up/will', { qos: 1 });
+  const c = await connectAsync(`mqtt://127.0.0.1:${r.port}`, {
+    protocolVersion: 5, reconnectPeriod: 0, clientId: 'props-1',
+    properties: { userProperties: { site: ['lab', 'roof'], app: 'test' } },
+    will: { topic: 'up/will', payload: 'gone', qos: 1, properties: { responseTopic: 'up/reply', correlationData: Buffer.from([7, 7]), userProperties: { why: 'cut' } } },
+  });
+  t.teardown(() => c.endAsync(true));
+  await c.subscribeAsync('up/a', { qos: 1, properties: { userProperties: { sub: '1' } } });
+  await c.subscribeAsync('up/b', { qos: 0 });
+  await c.unsubscribeAsync('up/a', { properties: { userProperties: { unsub: 'yes' } } });
+  const sent = decodeSent(Buffer.concat(r.sent));
+  const of = (type: number): Packet[] => sent.filter((p) => p.type === type);
+  const [connect] = of(1);
+  t.deepEqual(userOf(connect.props), { site: ['lab', 'roof'], app: 'test' });
+  const will = propertiesObject(connect.willProps!);
+  t.is(will.responseTopic, 'up/reply');
+  t.deepEqual(will.correlationData, Buffer.from([7, 7]));
+  t.deepEqual(will.userProperties, { why: 'cut' });
+  const subs = of(8);
+  t.is(subs.length, 2);
+  t.deepEqual(userOf(subs[0].props), { sub: '1' });
+  t.is(userOf(subs[1].props), undefined, 'a request without user properties carries none');
+  t.deepEqual(userOf(of(10)[0].props), { unsub: 'yes' });
+  // The broker kept the will's properties: the watcher gets them when the connection drops.
+  const got = next<[string, Buffer, MessageInfo]>(watcher, 'message', 10000);
+  await c.endAsync(true);
+  const [topic, payload, info] = await got;
+  t.is(`${topic} ${payload.toString()}`, 'up/will gone');
+  t.is(info.properties?.responseTopic, 'up/reply');
+  t.deepEqual(info.properties?.correlationData, Buffer.from([7, 7]));
+  t.deepEqual(info.properties?.userProperties, { why: 'cut' });
+});
+
+test('CONNECT properties.authenticationMethod and authenticationData are sent; a CONNACK success is accepted, and the companion broker refuses the method (0x8C)', async (t) => {
+  const transport = new ScriptedTransport();
+  const clock = new VirtualClientClock();
+  const c = mqtt.connect({ transport, clock, protocolVersion: 5, keepalive: 0, reconnectPeriod: 0,
+    properties: { authenticationMethod: 'tok', authenticationData: Buffer.from([1, 2]), userProperties: { k: 'v' } } });
+  await new Promise((resolve) => setImmediate(resolve));
+  const [connect] = decodeSent(transport.sent);
+  const props = propertiesObject(connect.props);
+  t.is(props.authenticationMethod, 'tok');
+  t.deepEqual(props.authenticationData, Buffer.from([1, 2]));
+  t.deepEqual(props.userProperties, { k: 'v' });
+  transport.respond([0x20, 0x03, 0x00, 0x00, 0x00]);
+  t.true(c.connected);
+  await c.endAsync(true);
+  const err = await t.throwsAsync(connectAsync(url(), { protocolVersion: 5, reconnectPeriod: 0, properties: { authenticationMethod: 'tok' } }));
+  t.is((err as MqttError).code, 0x8c);
+  t.throws(() => mqtt.connect({ transport: new ScriptedTransport(), protocolVersion: 5, properties: { authenticationData: Buffer.from([1]) } }), { message: /authenticationData needs authenticationMethod/ });
 });

@@ -12,5 +12,5 @@ export { propertiesObject } from './client/properties.js';
 export { NODE_CAPACITIES, DEFAULT_MAXIMUM_PACKET_SIZE, DEFAULT_ACK_TIMEOUT } from './client/options.js';
 export type {
   Capacities, ClientEvents, ClientOptions, ConnackInfo, ConnectProperties, Granted, MessageInfo, MessageProperties, OutgoingProperties,
-  PublishOptions, QoS, SubscribeOptions, WillOptions,
+  PublishOptions, QoS, SubscribeOptions, UnsubscribeOptions, UserProperties, WillOptions,
 } from './client/options.js';

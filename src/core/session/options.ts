@@ -2,6 +2,7 @@
 // allocates all it will ever hold from these numbers, once, in its constructor.
 import { ProtocolVersion } from '../codec/constants.js';
 import { encodeUtf8, utf8Length } from '../codec/utf8.js';
+import { Properties, PROPERTY_IDS, PROPERTY_TYPE, PropType } from '../codec/properties.js';
 import type { Persistence } from './persistence.js';
 
 /** What publish() does when the offline queue is full. */
@@ -13,6 +14,42 @@ export const enum OverflowPolicy {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * MQTT 5 properties the application adds to what the session sends, built at set-up; a record
+ * left null costs nothing. The bytes are kept by reference, as the publish properties are.
+ */
+export class ExtraProperties {
+  /** Added to every CONNECT: user properties, Authentication Method and Data (without an AuthMethod). */
+  connect: Properties | null;
+  /** Added to the will's properties: Response Topic, Correlation Data, user properties. */
+  will: Properties | null;
+  /** Carried by the next SUBSCRIBE or UNSUBSCRIBE written (not by a resubscription), then cleared: user properties. */
+  request: Properties | null;
+
+  constructor() {
+    this.connect = null;
+    this.will = null;
+    this.request = null;
+  }
+}
+
+/** Adds src's properties to dst (bytes by reference); false when dst has no room for its user properties. */
+export function addProperties(dst: Properties, src: Properties): boolean {
+  if (src.present !== 0) {
+    for (let i = 0; i < PROPERTY_IDS.length; i++) {
+      const id = PROPERTY_IDS[i];
+      if (!src.has(id)) continue;
+      const type = PROPERTY_TYPE[id];
+      if (type === PropType.Utf8 || type === PropType.Binary) dst.setBytes(id, src.bufferOf(id), src.offsetOf(id), src.lengthOf(id));
+      else dst.setNumber(id, src.get(id));
+    }
+  }
+  for (let i = 0; i < src.userCount; i++) {
+    if (!dst.addUserProperty(src.userKeyBuffer(i), src.userKeyOffset(i), src.userKeyLength(i), src.userValueBuffer(i), src.userValueOffset(i), src.userValueLength(i))) return false;
+  }
+  return true;
+}
 
 export class SessionOptions {
   version: number;
@@ -93,6 +130,8 @@ export class SessionOptions {
   reportQos0: boolean;
   /** Keeps the session's state through power loss (a SessionJournal over a store); null: RAM only. */
   persistence: Persistence | null;
+  /** MQTT 5 properties added to CONNECT, the will, SUBSCRIBE and UNSUBSCRIBE; null: none. */
+  extraProperties: ExtraProperties | null;
 
   constructor() {
     this.version = ProtocolVersion.V5;
@@ -138,6 +177,7 @@ export class SessionOptions {
     this.resubscribe = true;
     this.reportQos0 = false;
     this.persistence = null;
+    this.extraProperties = null;
   }
 }
 

@@ -20,7 +20,7 @@ import { AuthMethod, MessageHandler, PacketObserver, SessionHandler, StreamAbort
 import { InboundQos2, inboundQos2Memory } from './inbound-qos2.js';
 import { KeepAlive, KeepAliveAction } from './keepalive.js';
 import { EntryState, MessageStore, storeMemory } from './message-store.js';
-import { OverflowPolicy, SessionOptions, utf8 } from './options.js';
+import { addProperties, OverflowPolicy, SessionOptions, utf8 } from './options.js';
 import { Subscriptions, subscriptionsMemory, SubState } from './subscriptions.js';
 
 export const enum SessionState {
@@ -482,6 +482,15 @@ export class Session {
   }
 
   /**
+   * MQTT 5: the properties (user properties) the next SUBSCRIBE or UNSUBSCRIBE written carries,
+   * cleared once it is; null unless the options' extraProperties has a request record.
+   */
+  requestProperties(): Properties | null {
+    const x = this.opts.extraProperties;
+    return x !== null && this.v5 ? x.request : null;
+  }
+
+  /**
    * Adds a filter to the next SUBSCRIBE (options: QoS in bits 0-1, and in MQTT 5 no local,
    * retain as published, retain handling). subId: MQTT 5 subscription identifier or 0.
    * handler: receives the messages this filter matches (null: the session handler).
@@ -702,6 +711,11 @@ export class Session {
         if (o.willMessageExpiry >= 0) w.setNumber(PropertyId.MessageExpiryInterval, o.willMessageExpiry);
         if (o.willPayloadFormat >= 0) w.setNumber(PropertyId.PayloadFormatIndicator, o.willPayloadFormat);
         if (o.willContentType !== null) w.setBytes(PropertyId.ContentType, o.willContentType, 0, o.willContentType.length);
+        const x = o.extraProperties;
+        if (x !== null && x.will !== null && !addProperties(w, x.will)) {
+          this.close(ReasonCode.QuotaExceeded);
+          return;
+        }
       }
     }
     if (o.username !== null) {
@@ -724,6 +738,11 @@ export class Session {
       if (o.topicAliasMaximum > 0) p.setNumber(PropertyId.TopicAliasMaximum, o.topicAliasMaximum);
       if (o.requestResponseInformation) p.setNumber(PropertyId.RequestResponseInformation, 1);
       if (!o.requestProblemInformation) p.setNumber(PropertyId.RequestProblemInformation, 0);
+      const x = o.extraProperties;
+      if (x !== null && x.connect !== null && !addProperties(p, x.connect)) {
+        this.close(ReasonCode.QuotaExceeded);
+        return;
+      }
       const auth = this.auth;
       if (auth !== null) {
         p.setBytes(PropertyId.AuthenticationMethod, auth.method, 0, auth.method.length);
@@ -1277,6 +1296,8 @@ export class Session {
       t.reset(kind === SubState.Subscribing ? PacketType.Subscribe : PacketType.Unsubscribe, this.opts.version);
       const subId = subs.subId(first);
       if (kind === SubState.Subscribing && subId > 0) t.props.setNumber(PropertyId.SubscriptionIdentifier, subId);
+      const extra = this.requestProperties();
+      if (extra !== null) addProperties(t.props, extra);
       for (let i = first; i < subs.slots; i++) {
         if (!this.joins(i, kind, subId)) continue;
         subs.setPosition(i, t.count);
@@ -1295,6 +1316,7 @@ export class Session {
       }
       this.reqId[req] = id;
       this.lastRequestId = id;
+      if (extra !== null) extra.clear();
     }
   }
 }

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateTopicFilter, validateTopicName } from '../../core/topic/validate.js';
-import { parseUrl, type Capacities, type ClientOptions, type MessageProperties, type QoS, type SubscribeOptions } from '../client.js';
+import { parseUrl, type Capacities, type ClientOptions, type MessageProperties, type QoS, type SubscribeOptions, type UnsubscribeOptions } from '../client.js';
 import { formatHelp, parseOptions, section, UsageError } from './args.js';
 import { applyProperty, extraPropertyValues } from './properties.js';
 
@@ -38,6 +38,8 @@ export interface PubSubConfig {
   exitAfterSubscribe: boolean;
   filterOut: string[];
   unsubscribe: string[];
+  /** -D unsubscribe properties of -U's UNSUBSCRIBE. */
+  unsubscribeOptions: UnsubscribeOptions;
   /** Share of messages printed, in hundredths of a percent (10000: all). */
   randomFilter: number;
 }
@@ -176,7 +178,7 @@ export function parsePubSub(command: Command, argv: string[], stdin: () => Buffe
     subscribe: {}, count: a.int('count') ?? 0, timeout: a.int('timeout') ?? 0, verbose: a.has('verbose'), eol: !a.has('noEol'),
     format: a.value('format') ?? null, pretty: a.has('pretty'), noRetained: a.has('noRetained'), retainedOnly: a.has('retainedOnly'),
     removeRetained: a.has('removeRetained'), exitAfterSubscribe: a.has('exitAfterSub'), filterOut: a.all('filterOut'),
-    unsubscribe: a.all('unsubscribe'), randomFilter: 10000,
+    unsubscribe: a.all('unsubscribe'), unsubscribeOptions: {}, randomFilter: 10000,
   };
   if (a.has('id')) o.clientId = a.value('id');
   else if (a.has('idPrefix')) o.clientId = `${a.value('idPrefix')}${process.pid}`;
@@ -265,6 +267,6 @@ export function parsePubSub(command: Command, argv: string[], stdin: () => Buffe
   }
   const props = a.groups('property');
   if (props.length > 0 && o.protocolVersion !== 5) throw new UsageError('-D properties need MQTT 5 (-V mqttv5)');
-  for (const [cmd, id, ...vals] of props) applyProperty({ client: o, publish: c.publish, subscribe: c.subscribe }, cmd, id, vals);
+  for (const [cmd, id, ...vals] of props) applyProperty({ client: o, publish: c.publish, subscribe: c.subscribe, unsubscribe: c.unsubscribeOptions }, cmd, id, vals);
   return c;
 }

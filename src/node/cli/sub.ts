@@ -103,7 +103,7 @@ async function subscribeAll(client: MqttClient, c: PubSubConfig): Promise<{ code
     // The session sends UNSUBSCRIBE only for filters it holds, but -U is for those a kept session
     // (-c) holds on the server: subscribing first (no retained messages in MQTT 5) makes them ours.
     await client.subscribeAsync(c.unsubscribe, { qos: 0, rh: 2 });
-    await client.unsubscribeAsync(c.unsubscribe);
+    await client.unsubscribeAsync(c.unsubscribe, c.unsubscribeOptions);
   }
   if (granted.every((g) => g.qos >= 0x80)) return { code: 1, message: 'all subscription requests were denied' };
   return c.exitAfterSubscribe ? { code: 0 } : null;

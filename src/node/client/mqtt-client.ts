@@ -13,10 +13,10 @@ import { makeTransport, optionsFromUrl } from './endpoint.js';
 import { endedError, MqttError } from './errors.js';
 import {
   DEFAULT_ACK_TIMEOUT, sessionOptionsFor, type ClientEvents, type ClientOptions, type ConnackInfo, type Granted,
-  type MessageInfo, type MessageProperties, type PublishOptions, type QoS, type SubscribeOptions,
+  type MessageInfo, type MessageProperties, type PublishOptions, type QoS, type SubscribeOptions, type UnsubscribeOptions, type UserProperties,
 } from './options.js';
 import { Outbox } from './outbox.js';
-import { propBytes, propertiesObject } from './properties.js';
+import { propBytes, propertiesObject, userPropertyCount } from './properties.js';
 import { Reassembly } from './reassembly.js';
 import { RequestQueue } from './requests.js';
 
@@ -148,9 +148,12 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
   }
 
   /** Unsubscribes; callback() once the server has acknowledged (at once for filters not held). */
-  unsubscribe(topics: string | string[], options?: object | PacketCallback, callback?: PacketCallback): this {
-    if (typeof options === 'function') callback = options as PacketCallback;
-    this.settle(this.unsubscribeAsync(topics), callback);
+  unsubscribe(topics: string | string[], options?: UnsubscribeOptions | PacketCallback, callback?: PacketCallback): this {
+    if (typeof options === 'function') {
+      callback = options;
+      options = undefined;
+    }
+    this.settle(this.unsubscribeAsync(topics, options), callback);
     return this;
   }
 
@@ -192,7 +195,7 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
     if (this.ended || this.ending) return Promise.reject(endedError());
     const groups = new Map<string, { opts: SubscribeOptions; names: string[] }>();
     const add = (name: string, so: SubscribeOptions): void => {
-      const key = JSON.stringify([so.qos ?? 0, so.nl ?? false, so.rap ?? false, so.rh ?? 0, subscriptionId(so)]);
+      const key = JSON.stringify([so.qos ?? 0, so.nl ?? false, so.rap ?? false, so.rh ?? 0, subscriptionId(so), so.properties?.userProperties ?? null]);
       const g = groups.get(key) ?? { opts: so, names: [] };
       g.names.push(name);
       groups.set(key, g);
@@ -207,19 +210,32 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
       const qos = so.qos ?? 0;
       if (qos < 0 || qos > 2) return Promise.reject(new MqttError(ReasonCode.QosNotSupported, 'subscribe refused'));
       const opts = qos | (so.nl ? 4 : 0) | (so.rap ? 8 : 0) | ((so.rh ?? 0) << 4);
-      for (let i = 0; i < g.names.length; i += per) parts.push(this.requests.add(true, g.names.slice(i, i + per), opts, subscriptionId(so)));
+      const user = this.requestUserProperties(so.properties);
+      if (user instanceof Error) return Promise.reject(user);
+      for (let i = 0; i < g.names.length; i += per) parts.push(this.requests.add(true, g.names.slice(i, i + per), opts, subscriptionId(so), user));
     }
     return Promise.all(parts).then((r) => r.flat());
   }
 
   /** unsubscribe() as a promise (MQTT.js's unsubscribeAsync). */
-  async unsubscribeAsync(topics: string | string[]): Promise<void> {
+  async unsubscribeAsync(topics: string | string[], options?: UnsubscribeOptions): Promise<void> {
     if (this.ended || this.ending) throw endedError();
     const names = typeof topics === 'string' ? [topics] : topics;
+    const user = this.requestUserProperties(options?.properties);
+    if (user instanceof Error) throw user;
     const parts: Promise<Granted[]>[] = [];
     const per = this.session.opts.filtersPerPacket;
-    for (let i = 0; i < names.length; i += per) parts.push(this.requests.add(false, names.slice(i, i + per), 0, 0));
+    for (let i = 0; i < names.length; i += per) parts.push(this.requests.add(false, names.slice(i, i + per), 0, 0, user));
     await Promise.all(parts);
+  }
+
+  /** A SUBSCRIBE or UNSUBSCRIBE's user properties (MQTT 5 only), or why they cannot be sent. */
+  private requestUserProperties(props: { userProperties?: UserProperties } | undefined): UserProperties | undefined | Error {
+    const user = props?.userProperties;
+    if (user === undefined || this.version !== 5) return undefined;
+    const room = this.session.opts.userProperties;
+    if (userPropertyCount(user) > room) return new MqttError(ReasonCode.QuotaExceeded, `more than ${room} user properties (capacities.userProperties)`);
+    return user;
   }
 
   /** end() as a promise (MQTT.js's endAsync); resolves once the connection is closed. */

@@ -1,10 +1,12 @@
 // What a Node client is made with: MQTT.js-shaped options and the core capacities behind them,
 // and how they become the session's SessionOptions.
-import { MAX_VARINT, ProtocolVersion } from '../../core/codec/constants.js';
-import { SessionOptions } from '../../core/session/options.js';
+import { MAX_VARINT, PropertyId, ProtocolVersion } from '../../core/codec/constants.js';
+import { Properties } from '../../core/codec/properties.js';
+import { ExtraProperties, SessionOptions } from '../../core/session/options.js';
 import { validateTopicName } from '../../core/topic/validate.js';
 import type { ClientClock } from './clock.js';
 import type { BaseTransport } from '../transports/base.js';
+import { fillMessageProperties, fillUserProperties, userPropertyCount } from './properties.js';
 
 export type QoS = 0 | 1 | 2;
 
@@ -202,6 +204,15 @@ export interface SubscribeOptions {
   properties?: { subscriptionIdentifier?: number; userProperties?: Record<string, string | string[]> };
 }
 
+/** MQTT 5 user properties, as MQTT.js gives them: a key's values in order. */
+export type UserProperties = Record<string, string | string[]>;
+
+/** MQTT.js's unsubscribe options. */
+export interface UnsubscribeOptions {
+  /** MQTT 5 only. */
+  properties?: { userProperties?: UserProperties };
+}
+
 /** MQTT.js's ISubscriptionGrant. */
 export interface Granted {
   topic: string;
@@ -268,6 +279,7 @@ export function sessionOptionsFor(options: ClientOptions, version: number): Sess
     if (wp.payloadFormatIndicator !== undefined) o.willPayloadFormat = Number(wp.payloadFormatIndicator);
     if (wp.contentType !== undefined) o.willContentType = toBytes(wp.contentType);
   }
+  if (o.version === ProtocolVersion.V5) o.extraProperties = extraPropertiesFor(o, cp, w);
   o.requestResponseInformation = options.requestResponseInformation ?? cp.requestResponseInformation ?? false;
   o.requestProblemInformation = options.requestProblemInformation ?? cp.requestProblemInformation ?? true;
   o.connectTimeout = options.connectTimeout ?? 30000;
@@ -284,4 +296,42 @@ export function sessionOptionsFor(options: ClientOptions, version: number): Sess
   if (!Number.isInteger(max) || max < 0 || max > MAX_PACKET_BYTES) throw new Error(`invalid maximumPacketSize ${String(max)}`);
   o.maximumPacketSize = max;
   return o;
+}
+
+/**
+ * The CONNECT and will properties the session has no field of its own for (user properties,
+ * authentication, the will's Response Topic and Correlation Data), and the record a SUBSCRIBE or
+ * UNSUBSCRIBE's user properties are put in. Raises o.userProperties to what they need.
+ */
+function extraPropertiesFor(o: SessionOptions, cp: ConnectProperties, w: WillOptions | undefined): ExtraProperties {
+  const x = new ExtraProperties();
+  // MQTT 5 section 3.1.2.11.10: Authentication Data without a method is a Protocol Error.
+  if (cp.authenticationData !== undefined && cp.authenticationMethod === undefined) throw new Error('authenticationData needs authenticationMethod');
+  const users = userPropertyCount(cp.userProperties);
+  if (users > 0 || cp.authenticationMethod !== undefined) {
+    o.userProperties = Math.max(o.userProperties, users);
+    const p = new Properties(users, 0);
+    if (cp.userProperties !== undefined) fillUserProperties(p, cp.userProperties);
+    if (cp.authenticationMethod !== undefined) {
+      const m = toBytes(cp.authenticationMethod);
+      p.setBytes(PropertyId.AuthenticationMethod, m, 0, m.length);
+    }
+    if (cp.authenticationData !== undefined) p.setBytes(PropertyId.AuthenticationData, cp.authenticationData, 0, cp.authenticationData.length);
+    x.connect = p;
+  }
+  const wp = w?.properties;
+  if (wp !== undefined && (wp.responseTopic !== undefined || wp.correlationData !== undefined || wp.userProperties !== undefined)) {
+    if (wp.responseTopic !== undefined) {
+      const rt = toBytes(wp.responseTopic);
+      // MQTT 5 section 3.1.3.2.5: the will's Response Topic is a topic name.
+      if (wp.responseTopic === '' || validateTopicName(rt, 0, rt.length) < 0) throw new Error(`invalid will response topic '${wp.responseTopic}'`);
+    }
+    const n = userPropertyCount(wp.userProperties);
+    o.userProperties = Math.max(o.userProperties, n);
+    const p = new Properties(n, 0);
+    fillMessageProperties(p, { responseTopic: wp.responseTopic, correlationData: wp.correlationData, userProperties: wp.userProperties });
+    x.will = p;
+  }
+  x.request = new Properties(o.userProperties, 0);
+  return x;
 }

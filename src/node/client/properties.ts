@@ -128,3 +128,10 @@ export function fillUserProperties(p: Properties, user: Record<string, string | 
     }
   }
 }
+
+/** How many user properties an object ({ key: value | [values] }) holds. */
+export function userPropertyCount(user: Record<string, string | string[]> | undefined): number {
+  let n = 0;
+  if (user !== undefined) for (const vs of Object.values(user)) n += Array.isArray(vs) ? vs.length : 1;
+  return n;
+}

@@ -9,6 +9,7 @@ import { validateTopicFilter } from '../../core/topic/validate.js';
 import type { ClientClock } from './clock.js';
 import { endedError, MqttError } from './errors.js';
 import type { Granted } from './options.js';
+import { fillUserProperties } from './properties.js';
 
 interface Request {
   sub: boolean;
@@ -16,6 +17,8 @@ interface Request {
   filters: Buffer[];
   options: number;
   subId: number;
+  /** MQTT 5 user properties of the request. */
+  user: Record<string, string | string[]> | undefined;
   /** Session slot per filter (-1: refused locally, code in codes). */
   slots: number[];
   codes: number[];
@@ -35,7 +38,7 @@ export class RequestQueue {
   constructor(private readonly session: Session, private readonly clock: ClientClock, private readonly ackTimeout: number) {}
 
   /** Queues a request for these filters; resolves with one grant (or reason code) per filter. */
-  add(sub: boolean, names: string[], options: number, subId: number): Promise<Granted[]> {
+  add(sub: boolean, names: string[], options: number, subId: number, user?: Record<string, string | string[]>): Promise<Granted[]> {
     const filters = names.map((n) => Buffer.from(n, 'utf8'));
     for (let i = 0; i < filters.length; i++) {
       if (validateTopicFilter(filters[i], 0, filters[i].length) < 0) {
@@ -43,7 +46,7 @@ export class RequestQueue {
       }
     }
     return new Promise<Granted[]>((resolve, reject) => {
-      this.waiting.push({ sub, names, filters, options, subId, slots: [], codes: [], id: 0, resolve, reject });
+      this.waiting.push({ sub, names, filters, options, subId, user, slots: [], codes: [], id: 0, resolve, reject });
       this.next();
     });
   }
@@ -134,6 +137,11 @@ export class RequestQueue {
     }
     this.active = r;
     this.armTimer();
+    const rp = s.requestProperties();
+    if (rp !== null) {
+      rp.clear();
+      if (r.user !== undefined) fillUserProperties(rp, r.user);
+    }
     r.id = s.subscribeSend();
     if (r.id === 0) {
       this.watching = true;
