@@ -46,8 +46,19 @@ export interface BrokerOptions extends LimitOptions {
   topicAliasMaximum?: number;
   /** Milliseconds a connection has to send CONNECT. */
   connectTimeout?: number;
-  /** v5 server keep alive, seconds (0: use the client's). */
+  /**
+   * Server Keep Alive imposed on every MQTT 5 client, seconds (0: use the client's). Sent in
+   * CONNACK whatever the client asked for; 3.1.1 clients cannot be told and keep their own.
+   */
   serverKeepAlive?: number;
+  /**
+   * mosquitto's max_keepalive, seconds (0: no cap). A client asking for more, or for 0 (none),
+   * is told this value in CONNACK (MQTT 5 Server Keep Alive); a 3.1.1 client, which cannot be
+   * told, is refused with 0x02 (identifier rejected), as mosquitto does.
+   */
+  maxKeepAlive?: number;
+  /** Reason code of an MQTT 5 SUBACK for a subscription the ACL denies: 0x87 (default) or 0x80. 3.1.1 always gets 0x80. */
+  subscribeDeniedCode?: number;
   /** Cap on the session expiry interval, seconds. */
   maxSessionExpiry?: number;
   /** Seconds between $SYS/broker/... publications (0: never). */
@@ -210,6 +221,8 @@ export class Broker extends EventEmitter {
       topicAliasMaximum: options.topicAliasMaximum ?? 64,
       connectTimeout: options.connectTimeout ?? 10000,
       serverKeepAlive: options.serverKeepAlive ?? 0,
+      maxKeepAlive: options.maxKeepAlive ?? 0,
+      subscribeDeniedCode: options.subscribeDeniedCode ?? ReasonCode.NotAuthorized,
       maxSessionExpiry: options.maxSessionExpiry ?? NEVER,
       sysInterval: options.sysInterval ?? 10,
       highWaterMark: options.highWaterMark ?? 1 << 20,
@@ -885,6 +898,8 @@ export class Connection {
   session: Session | null = null;
   framer: Framer;
   keepAlive = 0;
+  /** The keep alive differs from the client's: CONNACK carries it as Server Keep Alive. */
+  keepAliveImposed = false;
   /** When the last complete packet came (MQTT-3.1.2-22 counts control packets, not bytes). */
   lastIn = Date.now();
   /** Bytes received in all. */
@@ -1144,7 +1159,7 @@ export class Connection {
       if (opts.receiveMaximum < 65535) o.props.setNumber(PropertyId.ReceiveMaximum, opts.receiveMaximum);
       if (opts.maxPacketSize < MAX_PACKET) o.props.setNumber(PropertyId.MaximumPacketSize, opts.maxPacketSize);
       if (opts.topicAliasMaximum > 0) o.props.setNumber(PropertyId.TopicAliasMaximum, opts.topicAliasMaximum);
-      if (opts.serverKeepAlive > 0) o.props.setNumber(PropertyId.ServerKeepAlive, this.keepAlive);
+      if (this.keepAliveImposed) o.props.setNumber(PropertyId.ServerKeepAlive, this.keepAlive);
       if (this.sessionExpiryFromConnect > opts.maxSessionExpiry) o.props.setNumber(PropertyId.SessionExpiryInterval, opts.maxSessionExpiry);
       if (assigned !== undefined) {
         const a = Buffer.from(assigned);
@@ -1215,7 +1230,18 @@ export class Connection {
       if (pr.has(PropertyId.TopicAliasMaximum)) this.clientAliasMax = pr.get(PropertyId.TopicAliasMaximum);
       if (pr.has(PropertyId.RequestProblemInformation)) this.problemInfo = pr.get(PropertyId.RequestProblemInformation) !== 0;
     }
-    this.keepAlive = v5 && b.opts.serverKeepAlive > 0 ? b.opts.serverKeepAlive : p.keepAlive;
+    this.keepAlive = p.keepAlive;
+    const cap = b.opts.maxKeepAlive;
+    if (v5 && b.opts.serverKeepAlive > 0) this.keepAlive = b.opts.serverKeepAlive;
+    else if (cap > 0 && (p.keepAlive === 0 || p.keepAlive > cap)) {
+      // 3.1.1 has no Server Keep Alive to say it with (mosquitto answers the same).
+      if (!v5) {
+        b.note(clientId, 'REFUSE', 'keep-alive', `keep alive ${p.keepAlive} s over the cap of ${cap} s`);
+        return this.refuse(ReasonCode.ClientIdentifierNotValid);
+      }
+      this.keepAlive = cap;
+    }
+    this.keepAliveImposed = v5 && this.keepAlive !== p.keepAlive;
     if (v5 && this.clientMaxPacket < MAX_PACKET) {
       const n = encodeServerPacket(this.connack(0, false, assigned), CONNACK_SCRATCH, 0);
       if (n < 0 || n > this.clientMaxPacket) {
@@ -1396,7 +1422,7 @@ export class Connection {
       const shared = filter.startsWith('$share/');
       const plain = shared ? filter.slice(filter.indexOf('/', 7) + 1) : filter;
       if (b.acl && !b.acl.canSubscribe(this.user, this.clientId, plain)) {
-        codes.push(v5 ? ReasonCode.NotAuthorized : 0x80);
+        codes.push(v5 ? b.opts.subscribeDeniedCode : 0x80);
         refusal = 'not authorised by the ACL';
         continue;
       }

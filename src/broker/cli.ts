@@ -44,7 +44,9 @@ export const SPECS: OptionSpec[] = [
   count('receiveMaximum', '--receive-maximum', 'Receive Maximum advertised to MQTT 5 clients'),
   count('topicAliasMaximum', '--topic-alias-maximum', 'Topic Alias Maximum advertised to MQTT 5 clients'),
   { ...count('connectTimeout', '--connect-timeout', 'ms a connection may take to send CONNECT'), values: ['MS'] },
-  { ...count('serverKeepAlive', '--server-keep-alive', 'Server Keep Alive imposed on MQTT 5 clients, seconds'), values: ['S'] },
+  { ...count('serverKeepAlive', '--server-keep-alive', 'keep alive told to every MQTT 5 client in CONNACK, whatever it asked, seconds\n(0: the client\'s own; 3.1.1 clients keep theirs)'), values: ['S'], int: [0, 65535], what: 'keep alive (0-65535)' },
+  { ...count('maxKeepAlive', '--max-keep-alive', 'mosquitto\'s max_keepalive, seconds (default 0: no cap): an MQTT 5 client asking for\nmore, or for none, is told this one; a 3.1.1 client is refused (0x02)'), values: ['S'], int: [0, 65535], what: 'keep alive (0-65535)' },
+  { name: 'subscribeDeniedCode', long: '--subscribe-denied-code', values: ['CODE'], help: 'MQTT 5 SUBACK code for a subscription the ACL denies: 0x87 (default) or 0x80', section: LISTEN },
   { ...count('maxSessionExpiry', '--max-session-expiry', 'longest session expiry granted, seconds'), values: ['S'] },
   { ...count('sysInterval', '--sys-interval', '$SYS statistics period, seconds (0: off)'), values: ['S'] },
   count('maxConnectSize', '--max-connect-size', 'bytes buffered before CONNECT (default 65536)', LIMITS),
@@ -63,7 +65,7 @@ export const SPECS: OptionSpec[] = [
 
 /** The flags that set a ListenOptions number of the same name. */
 const NUMERIC: (keyof ListenOptions)[] = ['port', 'tlsPort', 'wsPort', 'maxPacketSize', 'maxConnections', 'maxInflight', 'maxQueued',
-  'receiveMaximum', 'topicAliasMaximum', 'connectTimeout', 'serverKeepAlive', 'maxSessionExpiry', 'sysInterval', 'maxConnectSize',
+  'receiveMaximum', 'topicAliasMaximum', 'connectTimeout', 'serverKeepAlive', 'maxKeepAlive', 'maxSessionExpiry', 'sysInterval', 'maxConnectSize',
   'packetTimeout', 'minByteRate', 'maxFiltersPerPacket', 'maxSubscriptionsPerClient', 'maxUserProperties', 'maxPersistentSessions', 'maxConnectionsPerAddress'];
 
 export interface ParsedArgs {
@@ -74,6 +76,13 @@ export interface ParsedArgs {
   passwordFile: string | null;
   aclFile: string | null;
   help: boolean;
+}
+
+/** 0x80 or 0x87 (also 128, 135): the two codes brokers answer a denied subscription with. */
+export function parseDeniedCode(text: string): number {
+  const n = Number(text);
+  if (n !== 0x80 && n !== 0x87) throw new UsageError(`--subscribe-denied-code takes 0x80 or 0x87, not '${text}'`);
+  return n;
 }
 
 /** Each value read by a parser whose errors are usage errors. */
@@ -103,6 +112,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
   if (a.has('key')) o.key = a.value('key');
   if (a.has('cafile')) o.cafile = a.value('cafile');
   if (a.has('requireCertificate')) o.requireCertificate = true;
+  if (a.has('subscribeDeniedCode')) o.subscribeDeniedCode = parseDeniedCode(a.value('subscribeDeniedCode')!);
   const faults = parsedAll<Fault>(a.all('fault'), parseFaultSpec);
   const quotas = parsedAll<SessionQuota>(a.all('sessionQuota'), parseSessionQuota);
   if (o.tlsPort !== undefined && (!o.cert || !o.key)) throw new UsageError('--tls-port needs --cert and --key');
