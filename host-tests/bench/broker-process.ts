@@ -1,8 +1,9 @@
 // The companion broker as a child process for the chaos run and the hostile bench: started from
 // a bundled snapshot (so a rebuild of dist/ by someone else cannot break a restart midway), on
 // a port the system chooses, killed with SIGKILL or stopped with SIGTERM on request; an exit
-// that was not asked for is a crash, kept with the end of its stderr.
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+// that was not asked for is a crash, kept with the end of its stderr. With a heap probe it runs
+// with --expose-gc and answers 'heap' on its IPC channel (the memory bench).
+import { ChildProcess, execFileSync, spawn, StdioOptions } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,10 +31,45 @@ export function brokerSnapshot(): { command: string[]; remove: () => void } {
   if (!existsSync(esbuild)) return fallback;
   mkdirSync(dir, { recursive: true });
   const entry = join(dir, 'entry.mjs');
-  writeFileSync(entry, `import { main } from ${JSON.stringify(join(ROOT, 'dist/src/broker/cli.js'))};\nmain(process.argv.slice(2)).then((c) => { process.exitCode = c; });\n`);
+  writeFileSync(entry, [
+    `import { main } from ${JSON.stringify(join(ROOT, 'dist/src/broker/cli.js'))};`,
+    `import { answerHeapRequests } from ${JSON.stringify(join(ROOT, 'dist/host-tests/bench/broker-process.js'))};`,
+    'const stopAnswering = answerHeapRequests();',
+    'main(process.argv.slice(2)).then((c) => { process.exitCode = c; stopAnswering(); });',
+    '',
+  ].join('\n'));
   const out = join(dir, 'broker.mjs');
   execFileSync(esbuild, [entry, '--bundle', '--platform=node', '--format=esm', '--external:better-sqlite3', '--external:ws', '--log-level=error', `--outfile=${out}`]);
   return { command: [out], remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * In a broker child spawned with an IPC channel: answers 'heap' with the V8 heap in use after a
+ * full collection (-1 without --expose-gc). Returns the remover, which lets the process exit
+ * (a 'message' listener keeps the channel, and so the process, alive).
+ */
+export function answerHeapRequests(): () => void {
+  if (!process.send) return () => undefined;
+  const onMessage = (m: unknown): void => {
+    if (m !== 'heap') return;
+    const gc = (globalThis as { gc?: () => void }).gc;
+    // Twice: the first pass can leave objects with finalizers for the second.
+    gc?.();
+    gc?.();
+    process.send!({ heapUsed: gc ? process.memoryUsage().heapUsed : -1 });
+  };
+  process.on('message', onMessage);
+  return () => { process.off('message', onMessage); };
+}
+
+/** Resident memory of a process in KiB from /proc/<pid>/status; -1 when it is gone. */
+export function rssKb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : -1;
+  } catch {
+    return -1;
+  }
 }
 
 export class BrokerProcess {
@@ -47,8 +83,11 @@ export class BrokerProcess {
   private stderrTail = '';
   private exited: Promise<void> = Promise.resolve();
 
-  /** command: node script and leading arguments; args: the broker's flags (-p 0 is added). */
-  constructor(readonly command: string[], readonly args: string[]) {}
+  /**
+   * command: node script and leading arguments; args: the broker's flags (-p 0 is added);
+   * heapProbe: run it with --expose-gc and an IPC channel, for heapUsed().
+   */
+  constructor(readonly command: string[], readonly args: string[], readonly heapProbe = false) {}
 
   get pid(): number {
     return this.child?.pid ?? -1;
@@ -61,7 +100,9 @@ export class BrokerProcess {
   /** Starts it and resolves with its port once it says it listens. */
   start(timeoutMs = 60000): Promise<number> {
     if (this.child) throw new Error('broker already running');
-    const child = spawn(process.execPath, [...this.command, ...this.args, '-p', '0', '--host', '127.0.0.1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const flags = this.heapProbe ? ['--expose-gc'] : [];
+    const stdio: StdioOptions = this.heapProbe ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'ignore', 'pipe'];
+    const child = spawn(process.execPath, [...flags, ...this.command, ...this.args, '-p', '0', '--host', '127.0.0.1'], { stdio });
     this.child = child;
     this.expectExit = false;
     this.stderrTail = '';
@@ -128,13 +169,26 @@ export class BrokerProcess {
 
   /** Resident memory in KiB from /proc/<pid>/status; -1 when not running. */
   rssKb(): number {
-    const pid = this.pid;
-    if (pid < 0) return -1;
-    try {
-      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      return m ? Number(m[1]) : -1;
-    } catch {
-      return -1;
-    }
+    return this.pid < 0 ? -1 : rssKb(this.pid);
+  }
+
+  /** The child's V8 heap in use after a full collection (needs heapProbe); NaN when it does not answer within ms. */
+  heapUsed(ms = 10000): Promise<number> {
+    const child = this.child;
+    if (!child || !child.connected) return Promise.resolve(NaN);
+    return new Promise((resolve) => {
+      const done = (v: number): void => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        resolve(v);
+      };
+      const onMessage = (m: unknown): void => {
+        const v = (m as { heapUsed?: unknown } | null)?.heapUsed;
+        if (typeof v === 'number') done(v < 0 ? NaN : v);
+      };
+      const timer = setTimeout(() => done(NaN), ms);
+      child.on('message', onMessage);
+      child.send('heap');
+    });
   }
 }

@@ -4,7 +4,9 @@
 // subscribers) writing packets pre-encoded with the project's codec on raw sockets, so no MQTT
 // client library is in the way. Reported: delivered messages a second (median of the runs),
 // each process's CPU during the window (and which one saturated), the broker's resident
-// memory with 1,000 idle clients, and any broker crash. The last line is JSON.
+// memory with 1,000 idle clients, and any broker crash, in a JSON line. Then the memory part
+// (broker-memory.ts; `-- --memory` runs it alone): memory per idle connection and per idle
+// persistent session, ending in JSON lines too.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer, connect as netConnect, Socket, AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Packet } from '../../src/core/codec/packet.js';
 import { encodePacket } from '../../src/core/codec/codec.js';
+import { benchMemory, runMemoryClients } from './broker-memory.js';
+import { answerHeapRequests } from './broker-process.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = process.env.XSMQTT_ROOT ?? join(SELF, '../../../..');
@@ -302,7 +306,9 @@ async function runAedes(port: number): Promise<void> {
   const broker = await Aedes.createBroker();
   // TCP_NODELAY on, as the other two brokers have it (xsmqtt sets it, mosquitto via set_tcp_nodelay).
   const server = createServer({ noDelay: true }, broker.handle as unknown as (s: Socket) => void);
-  server.listen(port, '127.0.0.1', () => process.stderr.write(`aedes listening on ${port}\n`));
+  // The memory bench starts it on port 0 and reads the port from this line, as from xsmqtt's.
+  server.listen(port, '127.0.0.1', () => process.stderr.write(`aedes listening on mqtt://127.0.0.1:${(server.address() as AddressInfo).port}\n`));
+  answerHeapRequests();
 }
 
 // ---- orchestration
@@ -552,8 +558,8 @@ async function orchestrate(): Promise<void> {
   }) + '\n');
 }
 
-const [mode, a1, a2, a3] = process.argv.slice(2);
-if (mode !== undefined && mode !== '--aedes') {
+const [mode, a1, a2, a3, a4, a5] = process.argv.slice(2);
+if (mode !== undefined && mode !== '--aedes' && mode !== '--memory') {
   // A load process whose broker went away says so in one line and ends; the orchestrator notices.
   process.on('uncaughtException', (e) => {
     process.stderr.write(`bench load process: ${e.message}\n`);
@@ -564,10 +570,12 @@ if (mode === '--subs') await runSubscribers(Number(a1), Number(a2));
 else if (mode === '--pubs') await runPublishers(Number(a1), Number(a2), Number(a3));
 else if (mode === '--idle') await runIdle(Number(a1), Number(a2));
 else if (mode === '--aedes') await runAedes(Number(a1));
+else if (mode === '--memory-clients') await runMemoryClients(Number(a1), Number(a2), a3 === '1', a4, a5 === 'leave');
 else {
   try {
     snapshot();
-    await orchestrate();
+    if (mode !== '--memory') await orchestrate();
+    await benchMemory(loadScript);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

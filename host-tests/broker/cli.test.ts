@@ -1,35 +1,17 @@
 // `xsmqtt broker` as a process: flags, the packet trace, and mosquitto_pub/mosquitto_sub against it.
 import test, { ExecutionContext } from 'ava';
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from '../../src/broker/cli.js';
+import { CLI, startCli } from './helpers.js';
 
-const CLI = join(process.cwd(), 'dist/src/node/cli.js');
 const run = promisify(execFile);
 
-/** Starts the CLI on port 0 and resolves with the port it printed. */
-function startCli(t: ExecutionContext, args: string[]): Promise<{ port: number; child: ChildProcess; out: () => string; err: () => string }> {
-  const child = spawn(process.execPath, [CLI, 'broker', '-p', '0', '--sys-interval', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => { child.kill('SIGKILL'); });
-  let stdout = '';
-  child.stdout!.on('data', (d) => { stdout += d; });
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`no listening line: ${stderr}`)), 10000);
-    child.stderr!.on('data', (d) => {
-      stderr += d;
-      const m = /listening on mqtt:\/\/[^:]+:(\d+)/.exec(stderr);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ port: Number(m[1]), child, out: () => stdout, err: () => stderr });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
-  });
-}
+/** The CLI on any free port, without $SYS. */
+const startOnFreePort = (t: ExecutionContext, args: string[]) => startCli(t, ['-p', '0', '--sys-interval', '0', ...args]);
 
 test('bad flags: one-line error and exit code 2', async (t) => {
   for (const args of [['--bogus'], ['-p', 'x'], ['--fault', 'explode'], ['--fault', 'drop:packet=nope'], ['--tls-port', '1']]) {
@@ -55,7 +37,7 @@ for (const version of ['mqttv311', 'mqttv5']) {
     const dir = mkdtempSync(join(tmpdir(), 'xsmqtt-cli-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const traceFile = join(dir, 'trace.jsonl');
-    const { port, out } = await startCli(t, ['--trace', '--trace-file', traceFile]);
+    const { port, out } = await startOnFreePort(t, ['--trace', '--trace-file', traceFile]);
     const sub = spawn('mosquitto_sub', ['-p', String(port), '-V', version, '-i', 'sensor-sub', '-t', 'room/#', '-q', '2', '-C', '2', '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
     t.teardown(() => { sub.kill('SIGKILL'); });
     let received = '';
@@ -82,14 +64,14 @@ test('passwd subcommand writes a user the broker then accepts', async (t) => {
   const file = join(dir, 'passwd');
   await run(process.execPath, [CLI, 'broker', 'passwd', file, 'dev', 'pw']);
   t.regex(readFileSync(file, 'utf8'), /^dev:\$scrypt\$/);
-  const { port } = await startCli(t, ['--password-file', file]);
+  const { port } = await startOnFreePort(t, ['--password-file', file]);
   await run('mosquitto_pub', ['-p', String(port), '-u', 'dev', '-P', 'pw', '-t', 'a', '-m', 'x'], { timeout: 5000 });
   const bad = await run('mosquitto_pub', ['-p', String(port), '-u', 'dev', '-P', 'wrong', '-t', 'a', '-m', 'x'], { timeout: 5000 }).then(() => 0, (e) => e.code);
   t.not(bad, 0);
 });
 
 test('-v and --trace: the log and the trace lines carry one timestamp format', async (t) => {
-  const { port, out, err } = await startCli(t, ['--trace', '-v']);
+  const { port, out, err } = await startOnFreePort(t, ['--trace', '-v']);
   await run('mosquitto_pub', ['-p', String(port), '-i', 'stamp-1', '-t', 'a/b', '-m', 'x'], { timeout: 5000 });
   for (let i = 0; i < 100 && !/stamp-1 disconnected/.test(err()); i++) await new Promise((r) => setTimeout(r, 50));
   const logLines = err().split('\n').filter((l) => l.includes('stamp-1'));

@@ -1,7 +1,9 @@
 // Test helpers: a broker on a free port torn down with the test, MQTT.js clients, and a raw
 // client built on the project's own codec for byte-level checks (DUP, aliases, malformed input).
 import type { ExecutionContext } from 'ava';
+import { ChildProcess, spawn } from 'node:child_process';
 import { connect as netConnect, Socket } from 'node:net';
+import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { startBroker, ListenOptions, RunningBroker } from '../../src/broker/index.js';
 import { Framer } from '../../src/core/codec/framer.js';
@@ -19,6 +21,30 @@ export async function client(t: ExecutionContext, port: number, opts: mqtt.IClie
   const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
   t.teardown(() => { c.end(true); });
   return c;
+}
+
+/** The `xsmqtt` command, built. */
+export const CLI = join(process.cwd(), 'dist/src/node/cli.js');
+
+/** `xsmqtt broker ARGS`, killed with the test; resolves with the TCP port it says it listens on. */
+export function startCli(t: ExecutionContext, args: string[]): Promise<{ port: number; child: ChildProcess; out: () => string; err: () => string }> {
+  const child = spawn(process.execPath, [CLI, 'broker', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => { child.kill('SIGKILL'); });
+  let stdout = '';
+  child.stdout!.on('data', (d) => { stdout += d; });
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`no listening line: ${stderr}`)), 10000);
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+      const m = /listening on mqtt:\/\/[^:]+:(\d+)/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ port: Number(m[1]), child, out: () => stdout, err: () => stderr });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
 }
 
 export interface Received {

@@ -33,7 +33,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Runni
     throw new Error(`mosquitto did not start: ${(err as Error).message}\n${proc.output()}`);
   }
   return {
-    name: 'mosquitto', host: LOOPBACK, port,
+    name: 'mosquitto', host: LOOPBACK, port, pid: proc.child.pid,
     log: () => proc.output(),
     async stop() { await proc.stop(3000); removeTempDir(dir); },
   };

@@ -154,6 +154,8 @@ export interface RunningBroker {
   name: string;
   host: string;
   port: number;
+  /** The broker's process id, where it runs in a process of its own. */
+  pid?: number;
   /** Log output so far (for failure messages). */
   log(): string;
   stop(): Promise<void>;

@@ -105,6 +105,6 @@ export class AddressCounter {
 export function parseSessionQuota(spec: string): SessionQuota {
   const eq = spec.lastIndexOf('=');
   const max = eq > 0 ? spec.slice(eq + 1) : '';
-  if (!/^\d+$/.test(max)) throw new Error(`--session-quota needs PATTERN=N, got '${spec}'`);
+  if (!/^\d+$/.test(max)) throw new Error(`PATTERN=N expected, not '${spec}'`);
   return { pattern: spec.slice(0, eq), max: Number(max) };
 }
