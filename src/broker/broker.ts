@@ -132,7 +132,8 @@ export class Broker extends EventEmitter {
   /** One record each way, reused by every connection (the broker handles one packet at a time). */
   readonly records: Records;
   readonly addresses: AddressCounter;
-  private sweepTimer: Timer;
+  /** Armed while there are connections: an idle broker (or a simulated day) has no periodic wake-up. */
+  private sweepTimer: Timer | null = null;
   private sysTimer: Timer | null = null;
   private dirty: Output[] = [];
   /** The connection whose PUBLISH is being routed (for back-pressure). */
@@ -161,7 +162,6 @@ export class Broker extends EventEmitter {
       this.router.restore();
       this.table.restore();
     }
-    this.sweepTimer = this.clock.every(SWEEP_MS, () => this.sweep());
     if (this.opts.sysInterval > 0) {
       this.sysTimer = this.clock.every(this.opts.sysInterval * 1000, () => this.publishSys());
       this.publishSys();
@@ -213,18 +213,19 @@ export class Broker extends EventEmitter {
     }
     const conn = new Connection(this, link, label, address);
     this.connections.add(conn);
+    this.sweepTimer ??= this.clock.every(SWEEP_MS, () => this.sweep());
     this.stats.connectionsTotal++;
     return conn;
   }
 
   /** Counts a refusal by reason and traces it with the client it concerns. */
   note(clientId: string, type: 'DROP' | 'REFUSE', why: string, detail = ''): void {
-    countNote(this.stats, this.onTrace, clientId, type, why, detail);
+    countNote(this.stats, this.onTrace, clientId, type, why, detail, this.clock.now());
   }
 
   /** Counts a message not delivered to clientId, and traces it. */
   drop(clientId: string, why: string, topic: string): void {
-    countDrop(this.stats, this.onTrace, clientId, why, topic);
+    countDrop(this.stats, this.onTrace, clientId, why, topic, this.clock.now());
   }
 
   /** Publishes a message as the broker (QoS 0, no properties), as $SYS and $bench/events are. */
@@ -241,7 +242,7 @@ export class Broker extends EventEmitter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.sweepTimer.cancel();
+    this.sweepTimer?.cancel();
     this.sysTimer?.cancel();
     for (const c of [...this.connections]) c.close(ReasonCode.ServerShuttingDown, 'broker shutting down', false);
     this.table.stop();
@@ -259,7 +260,8 @@ export class Broker extends EventEmitter {
     }
   }
 
-  private flushAll(): void {
+  /** Writes every connection's pending output now (a driver without an event loop calls it after each step). */
+  flushAll(): void {
     this.flushScheduled = false;
     const list = this.dirty;
     this.dirty = [];
@@ -270,6 +272,11 @@ export class Broker extends EventEmitter {
   }
 
   private sweep(): void {
+    if (this.connections.size === 0) {
+      this.sweepTimer!.cancel();
+      this.sweepTimer = null;
+      return;
+    }
     const now = this.clock.now();
     for (const c of this.connections) c.checkTimers(now);
   }

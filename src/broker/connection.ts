@@ -169,7 +169,7 @@ export class Connection implements LinkPeer {
   trace(dir: 'in' | 'out', p: Packet, topic?: string): void {
     const t = this.broker.onTrace;
     if (!t) return;
-    const rec = traceRecord(this.clientId, dir, p, topic);
+    const rec = traceRecord(this.clientId, dir, p, topic, this.broker.clock.now());
     t(traceLine(rec), rec);
   }
 

@@ -33,7 +33,7 @@ export class BenchControl {
     const b = this.broker;
     b.stats.faultsFired++;
     const text = `${f.kind} #${f.id} ${detail}`;
-    if (b.onTrace) b.onTrace(faultLine(clientId, text), null);
+    if (b.onTrace) b.onTrace(faultLine(clientId, text, b.clock.now()), null);
     const event = { event: 'fault', id: f.id, kind: f.kind, client: clientId, detail, t: new Date(b.clock.now()).toISOString() };
     b.emit('fault', event);
     b.router.publishInternal('$bench/events', Buffer.from(JSON.stringify(event)), false);

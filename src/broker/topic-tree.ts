@@ -2,6 +2,8 @@
 // branches its levels can match ('+' and '#' children, and the literal child), never every
 // subscription. Shared subscriptions ($share/group/filter) hang off the node of their filter.
 
+import { matchFilter } from '../core/topic/match.js';
+
 export interface Subscription {
   clientId: string;
   /** The filter as the client sent it ($share/... included). */
@@ -161,20 +163,21 @@ function emit(n: TreeNode, visit: (s: Subscription) => void, visitGroup: (g: Sha
   if (n.shared.size > 0) for (const g of n.shared.values()) visitGroup(g);
 }
 
-/** True when the topic matches the (non-shared) filter; for retained messages and ACLs. */
+/**
+ * Whether a topic name matches a filter: the core's matcher (src/core/topic/match.ts) on the
+ * strings' UTF-8 bytes; the project has one. Used for retained messages and ACL patterns; the
+ * tree above is an index that finds the candidates without visiting every subscription.
+ */
 export function topicMatches(filter: string, topic: string): boolean {
-  if (topic.charCodeAt(0) === 0x24 && (filter[0] === '+' || filter[0] === '#')) return false;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
+  const f = Buffer.from(filter);
+  const t = Buffer.from(topic);
+  return matchFilter(f, 0, f.length, t, 0, t.length);
 }
 
-/** True when every topic the filter can match is matched by the pattern (ACL checks on SUBSCRIBE). */
+/**
+ * True when every topic the filter can match is matched by the pattern (ACL checks on
+ * SUBSCRIBE): a relation between two filters, which the core's topic-to-filter matcher is not.
+ */
 export function filterCovers(pattern: string, filter: string): boolean {
   const p = pattern.split('/');
   const f = filter.split('/');
