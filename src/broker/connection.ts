@@ -16,8 +16,14 @@ import { MAX_PACKET, Output } from './output.js';
 import type { Session } from './session.js';
 import { traceLine, traceRecord } from './trace.js';
 
-/** Receive buffer per connection; grows for a larger packet, and shrinks back after it. */
+/**
+ * Receive buffer: FRAMER_MIN while a connection is idle (room for a device's CONNECT and small
+ * packets), FRAMER_SIZE once bytes come faster than that holds, larger only for a larger packet.
+ */
+const FRAMER_MIN = 256;
 const FRAMER_SIZE = 4096;
+/** A connection silent this long gives its buffers back (an idle fleet costs little). */
+const IDLE_RELEASE_MS = 5000;
 
 export class Connection implements LinkPeer {
   clientId = '';
@@ -58,7 +64,7 @@ export class Connection implements LinkPeer {
   pauses = 0;
 
   constructor(readonly broker: Broker, readonly link: Link, readonly label: string, readonly address = '') {
-    this.framer = new Framer(FRAMER_SIZE, null, broker.records.decode);
+    this.framer = new Framer(FRAMER_MIN, null, broker.records.decode);
     // Before CONNECT only a CONNECT-sized packet is buffered.
     this.framer.maxPacketSize = Math.min(broker.opts.maxConnectSize, broker.opts.maxPacketSize);
     this.output = new Output(this);
@@ -104,6 +110,7 @@ export class Connection implements LinkPeer {
     let off = 0;
     while (off < chunk.length) {
       let f = this.framer;
+      if (f.buf.length < FRAMER_SIZE && chunk.length - off > f.space()) f = this.replaceFramer(FRAMER_SIZE);
       const n = Math.min(f.space(), chunk.length - off);
       f.buf.set(n === chunk.length && off === 0 ? chunk : chunk.subarray(off, off + n), f.fill);
       f.commit(n);
@@ -156,7 +163,7 @@ export class Connection implements LinkPeer {
     return 1;
   }
 
-  private replaceFramer(size: number): void {
+  private replaceFramer(size: number): Framer {
     const old = this.framer;
     const f = new Framer(size, null, this.broker.records.decode);
     f.maxPacketSize = old.maxPacketSize;
@@ -164,6 +171,7 @@ export class Connection implements LinkPeer {
     f.buf.set(old.buf.subarray(old.start, old.fill), 0);
     f.commit(old.fill - old.start);
     this.framer = f;
+    return f;
   }
 
   trace(dir: 'in' | 'out', p: Packet, topic?: string): void {
@@ -314,6 +322,8 @@ export class Connection implements LinkPeer {
       this.partialBytes = this.bytesIn;
       return;
     }
+    const silent = now - this.lastIn;
+    if (silent > IDLE_RELEASE_MS) this.release();
     // MQTT-3.1.2-22: one and a half times the keep alive without a packet.
     if (this.keepAlive > 0 && now - this.lastIn > this.keepAlive * 1500) {
       this.broker.log(`${this.clientId}: keep alive timeout`);
@@ -326,6 +336,13 @@ export class Connection implements LinkPeer {
       this.broker.note(this.clientId, 'REFUSE', 'slow-packet', `${this.bytesIn - this.partialBytes} bytes of a packet in ${took} ms`);
       this.close(ReasonCode.KeepAliveTimeout, 'packet too slow', true);
     }
+  }
+
+  /** Gives back the buffers of an idle connection: they are made again when bytes come. */
+  private release(): void {
+    const f = this.framer;
+    if (f.buf.length > FRAMER_MIN && f.fill === f.start) this.replaceFramer(FRAMER_MIN);
+    this.output.release();
   }
 
   /** Ends the session side of the connection once. */

@@ -23,7 +23,8 @@ const ACK_NAMES: Record<number, string> = {
 };
 
 export class Output {
-  private out = Buffer.allocUnsafe(OUT_MIN);
+  /** Made when the first packet of a turn is encoded; an idle connection has none. */
+  private out: Buffer | null = null;
   private outPos = 0;
   private throttleQueue: Buffer[] = [];
   private throttleBytes = 0;
@@ -51,14 +52,16 @@ export class Output {
     const c = this.conn;
     const b = c.broker;
     if (c.closed) return false;
+    this.out ??= Buffer.allocUnsafe(OUT_MIN);
     let at = this.outPos;
     let n = encodeServerPacket(o, this.out, at);
     if (n === -ReasonCode.PacketTooLarge) {
       // Full: write what is there, and give a busy connection a bigger buffer.
       if (at > 0) {
+        const had = this.out.length;
         this.flush();
         at = 0;
-        if (this.out.length < OUT_MAX) this.out = Buffer.allocUnsafe(this.out.length * 2);
+        this.out = Buffer.allocUnsafe(had < OUT_MAX ? had * 2 : had);
         n = encodeServerPacket(o, this.out, 0);
       }
       // One packet larger than the buffer: a buffer its size, dropped after the flush.
@@ -87,7 +90,7 @@ export class Output {
   }
 
   flush(): void {
-    if (this.outPos === 0 || this.conn.closed) {
+    if (this.out === null || this.outPos === 0 || this.conn.closed) {
       this.outPos = 0;
       return;
     }
@@ -96,7 +99,9 @@ export class Output {
     const chunk = Buffer.allocUnsafe(this.outPos);
     this.out.copy(chunk, 0, 0, this.outPos);
     this.outPos = 0;
+    // A quiet connection holds no buffer between turns; a busy one keeps the one it grew to.
     if (this.out.length > OUT_MAX) this.out = Buffer.allocUnsafe(OUT_MAX);
+    else if (this.out.length === OUT_MIN) this.out = null;
     this.write(chunk);
   }
 
@@ -109,6 +114,11 @@ export class Output {
     }
     this.conn.broker.stats.bytesSent += chunk.length;
     this.conn.link.write(chunk);
+  }
+
+  /** Drops the send buffer of an idle connection (nothing is waiting in it). */
+  release(): void {
+    if (this.outPos === 0) this.out = null;
   }
 
   /** The `throttle` fault: writes to this client at most bps bytes a second from now on. */
