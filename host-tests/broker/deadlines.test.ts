@@ -2,7 +2,7 @@
 // limit wait as long as they say (they used to fire after 1 ms), and short ones still end on time.
 import test, { ExecutionContext } from 'ava';
 import { PacketType as T, PropertyId as P } from '../../src/core/codec/constants.js';
-import { Deadline, MAX_TIMER_MS } from '../../src/broker/deadline.js';
+import { MAX_TIMER_MS, RealClock } from '../../src/broker/clock.js';
 import type { RunningBroker } from '../../src/broker/index.js';
 import { broker, bytes, client, collect, delay, RawClient } from './helpers.js';
 
@@ -39,15 +39,17 @@ async function present(t: ExecutionContext, b: RunningBroker, id: string): Promi
   return ack.sessionPresent;
 }
 
-test('Deadline: a delay beyond the longest Node timer does not fire early', async (t) => {
+test('RealClock: a delay beyond the longest Node timer does not fire early', async (t) => {
   let fired = 0;
-  const d = new Deadline(() => fired++, MAX_TIMER_MS + 10);
+  const clock = new RealClock();
+  t.teardown(() => clock.stop());
+  const d = clock.after(MAX_TIMER_MS + 10, () => fired++);
   await delay(100);
   t.is(fired, 0);
   t.true(d.pending);
   d.cancel();
   t.false(d.pending);
-  const short = new Deadline(() => fired++, 20);
+  const short = clock.after(20, () => fired++);
   t.true(await until(() => fired === 1, 3000));
   t.false(short.pending);
 });

@@ -103,6 +103,42 @@ export interface Snap {
 
 const text = (b: Uint8Array, off: number, len: number): string => Buffer.from(b.buffer, b.byteOffset + off, len).toString();
 
+/** Frames the bytes a server wrote and appends each packet, copied out, to `into`. */
+export function readPackets(framer: Framer, pkt: Packet, chunk: Uint8Array, into: Snap[]): void {
+  let off = 0;
+  while (off < chunk.length) {
+    off += framer.push(chunk, off, chunk.length - off);
+    for (;;) {
+      const r = framer.next(pkt);
+      if (r <= 0) break;
+      into.push(snap(pkt));
+    }
+  }
+}
+
+/** A fresh record of `type` filled by `build`, encoded by the project's codec. */
+export function encodeRecord(type: number, version: number, build: (p: Packet) => void, out: Uint8Array): Buffer {
+  const p = new Packet(32, 16, 8);
+  p.reset(type, version);
+  build(p);
+  const n = encodePacket(p, out, 0);
+  if (n < 0) throw new Error(`encode failed: ${-n}`);
+  return Buffer.from(out.subarray(0, n));
+}
+
+/** Fills a CONNECT record: the client id, clean start, keep alive 60, then `build`'s changes. */
+export function connectRecord(clientId: string, build: (p: Packet) => void): (p: Packet) => void {
+  return (p) => {
+    const id = Buffer.from(clientId);
+    p.clientId = id;
+    p.clientIdOff = 0;
+    p.clientIdLen = id.length;
+    p.cleanStart = true;
+    p.keepAlive = 60;
+    build(p);
+  };
+}
+
 function snap(p: Packet): Snap {
   const props: Record<number, number | string> = {};
   for (const id of PROPERTY_IDS) {
@@ -138,15 +174,7 @@ export class RawClient {
     this.sock = sock;
     this.framer.version = version;
     sock.on('data', (chunk: Buffer) => {
-      let off = 0;
-      while (off < chunk.length) {
-        off += this.framer.push(chunk, off, chunk.length - off);
-        for (;;) {
-          const r = this.framer.next(this.pkt);
-          if (r <= 0) break;
-          this.packets.push(snap(this.pkt));
-        }
-      }
+      readPackets(this.framer, this.pkt, chunk, this.packets);
       this.wake?.();
     });
     sock.on('close', () => {
@@ -167,12 +195,7 @@ export class RawClient {
 
   /** Fills a fresh record with `build` and sends its encoding. */
   send(type: number, build: (p: Packet) => void = () => undefined): void {
-    const p = new Packet(32, 16, 8);
-    p.reset(type, this.version);
-    build(p);
-    const n = encodePacket(p, this.out, 0);
-    if (n < 0) throw new Error(`encode failed: ${-n}`);
-    this.sock.write(Buffer.from(this.out.subarray(0, n)));
+    this.sock.write(encodeRecord(type, this.version, build, this.out));
   }
 
   raw(bytes: number[] | Buffer): void {
@@ -181,15 +204,7 @@ export class RawClient {
 
   /** CONNECT with the given client id (and record tweaks), and the CONNACK. */
   async connect(clientId: string, build: (p: Packet) => void = () => undefined): Promise<Snap> {
-    this.send(1, (p) => {
-      const id = Buffer.from(clientId);
-      p.clientId = id;
-      p.clientIdOff = 0;
-      p.clientIdLen = id.length;
-      p.cleanStart = true;
-      p.keepAlive = 60;
-      build(p);
-    });
+    this.send(1, connectRecord(clientId, build));
     return this.expect(2);
   }
 
@@ -239,8 +254,13 @@ export function bytes(s: string): [Buffer, number, number] {
   return [b, 0, b.length];
 }
 
+/** Anything that sends packets built on a record: a RawClient over TCP, a MemoryClient in process. */
+export interface PacketSender {
+  send(type: number, build?: (p: Packet) => void): void;
+}
+
 /** A PUBLISH from a raw client; `build` adds properties. */
-export function publish(raw: RawClient, topic: string, payload: string, qos = 0, pid = 0, build: (p: Packet) => void = () => undefined): void {
+export function publish(raw: PacketSender, topic: string, payload: string, qos = 0, pid = 0, build: (p: Packet) => void = () => undefined): void {
   raw.send(3, (p) => {
     p.setTopic(...bytes(topic));
     p.setPayload(...bytes(payload));
@@ -251,7 +271,7 @@ export function publish(raw: RawClient, topic: string, payload: string, qos = 0,
 }
 
 /** A SUBSCRIBE of one filter with its options byte, and a subscription identifier when subId > 0. */
-export function subscribe(raw: RawClient, filter: string, options: number, pid = 1, subId = 0): void {
+export function subscribe(raw: PacketSender, filter: string, options: number, pid = 1, subId = 0): void {
   raw.send(8, (p) => {
     p.packetId = pid;
     p.addFilter(...bytes(filter), options);

@@ -32,7 +32,7 @@ test('a subscriber that stops reading: QoS 0 to it is dropped and counted, memor
   const stuckConn = [...b.broker.connections].find((c) => c.clientId === 'stuck');
   t.truthy(stuckConn);
   let held = 0;
-  const sample = (): void => { held = Math.max(held, stuckConn?.stream.writableLength ?? 0); };
+  const sample = (): void => { held = Math.max(held, stuckConn?.link.buffered ?? 0); };
   const sampler = setInterval(sample, 5);
   t.teardown(() => clearInterval(sampler));
   for (let i = 0; i < 100; i++) {

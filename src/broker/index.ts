@@ -8,7 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { Broker, BrokerOptions } from './broker.js';
 import { openStore } from './store.js';
 
-export { Broker } from './broker.js';
+export { Broker, Connection, Session } from './broker.js';
+export { RealClock, VirtualClock } from './clock.js';
+export type { BrokerClock, Timer } from './clock.js';
+export { StreamLink } from './link.js';
+export type { Link, LinkPeer } from './link.js';
 export type { BrokerOptions, Message } from './broker.js';
 export type { BrokerStats } from './stats.js';
 export { parseFaultSpec, makeFault } from './faults.js';

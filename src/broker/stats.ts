@@ -38,22 +38,22 @@ export function newStats(): BrokerStats {
 type TraceSink = ((line: string, record: TraceRecord | null) => void) | null;
 
 /** Counts a drop or a refusal by reason and traces it with the client it concerns. */
-export function countNote(stats: BrokerStats, trace: TraceSink, clientId: string, type: 'DROP' | 'REFUSE', why: string, detail: string): void {
+export function countNote(stats: BrokerStats, trace: TraceSink, clientId: string, type: 'DROP' | 'REFUSE', why: string, detail: string, now = Date.now()): void {
   const m = type === 'DROP' ? stats.dropped : stats.refused;
   m[why] = (m[why] ?? 0) + 1;
   if (trace) {
-    const rec = noteRecord(clientId, type, why, detail);
+    const rec = noteRecord(clientId, type, why, detail, now);
     trace(noteLine(rec), rec);
   }
 }
 
 /** Counts a message not delivered to clientId (and the older per-kind counters), and traces it. */
-export function countDrop(stats: BrokerStats, trace: TraceSink, clientId: string, why: string, topic: string): void {
+export function countDrop(stats: BrokerStats, trace: TraceSink, clientId: string, why: string, topic: string, now = Date.now()): void {
   if (why === 'queue-full' || why === 'no-packet-id') stats.droppedQueued++;
   else if (why === 'too-large') stats.droppedTooLarge++;
   else if (why.startsWith('qos0')) stats.droppedQos0++;
   // Under overload this runs per message: the trace text only when someone reads it.
-  if (trace) countNote(stats, trace, clientId, 'DROP', why, `t=${topic}`);
+  if (trace) countNote(stats, trace, clientId, 'DROP', why, `t=${topic}`, now);
   else stats.dropped[why] = (stats.dropped[why] ?? 0) + 1;
 }
 

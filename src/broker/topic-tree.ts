@@ -2,6 +2,8 @@
 // branches its levels can match ('+' and '#' children, and the literal child), never every
 // subscription. Shared subscriptions ($share/group/filter) hang off the node of their filter.
 
+import { matchFilter } from '../core/topic/match.js';
+
 export interface Subscription {
   clientId: string;
   /** The filter as the client sent it ($share/... included). */
@@ -22,16 +24,18 @@ export class SharedGroup {
 }
 
 class TreeNode {
-  children = new Map<string, TreeNode>();
+  // Maps are made when first needed: most nodes of a fleet's tree are leaves with one subscriber.
+  children: Map<string, TreeNode> | null = null;
   plus: TreeNode | null = null;
   hash: TreeNode | null = null;
   /** Ordinary subscriptions ending at this node, by client id. */
-  subs = new Map<string, Subscription>();
+  subs: Map<string, Subscription> | null = null;
   /** Shared subscriptions ending at this node, by group name. */
-  shared = new Map<string, SharedGroup>();
+  shared: Map<string, SharedGroup> | null = null;
   constructor(readonly parent: TreeNode | null, readonly level: string) {}
   isEmpty(): boolean {
-    return this.children.size === 0 && this.plus === null && this.hash === null && this.subs.size === 0 && this.shared.size === 0;
+    return (this.children === null || this.children.size === 0) && this.plus === null && this.hash === null
+      && (this.subs === null || this.subs.size === 0) && (this.shared === null || this.shared.size === 0);
   }
 }
 
@@ -52,13 +56,13 @@ export class TopicTree {
       let c: TreeNode | null | undefined;
       if (level === '+') c = n.plus;
       else if (level === '#') c = n.hash;
-      else c = n.children.get(level);
+      else c = n.children?.get(level);
       if (!c) {
         if (!create) return null;
         c = new TreeNode(n, level);
         if (level === '+') n.plus = c;
         else if (level === '#') n.hash = c;
-        else n.children.set(level, c);
+        else (n.children ??= new Map<string, TreeNode>()).set(level, c);
       }
       n = c;
     }
@@ -70,15 +74,17 @@ export class TopicTree {
     const [share, filter] = splitShared(sub.filter);
     const n = this.node(filter, true)!;
     if (share === '') {
-      const existed = n.subs.has(sub.clientId);
-      n.subs.set(sub.clientId, sub);
+      const subs = (n.subs ??= new Map<string, Subscription>());
+      const existed = subs.has(sub.clientId);
+      subs.set(sub.clientId, sub);
       if (!existed) this.count++;
       return existed;
     }
-    let g = n.shared.get(share);
+    const groups = (n.shared ??= new Map<string, SharedGroup>());
+    let g = groups.get(share);
     if (!g) {
       g = new SharedGroup();
-      n.shared.set(share, g);
+      groups.set(share, g);
     }
     const i = g.members.findIndex((m) => m.clientId === sub.clientId);
     if (i >= 0) {
@@ -97,15 +103,15 @@ export class TopicTree {
     if (!n) return false;
     let removed = false;
     if (share === '') {
-      removed = n.subs.delete(clientId);
+      removed = n.subs !== null && n.subs.delete(clientId);
     } else {
-      const g = n.shared.get(share);
+      const g = n.shared?.get(share);
       if (g) {
         const i = g.members.findIndex((m) => m.clientId === clientId);
         if (i >= 0) {
           g.members.splice(i, 1);
           removed = true;
-          if (g.members.length === 0) n.shared.delete(share);
+          if (g.members.length === 0) n.shared!.delete(share);
           else if (g.next >= g.members.length) g.next = 0;
         }
       }
@@ -122,7 +128,7 @@ export class TopicTree {
       const p = n.parent;
       if (p.plus === n) p.plus = null;
       else if (p.hash === n) p.hash = null;
-      else p.children.delete(n.level);
+      else p.children!.delete(n.level);
       n = p;
     }
   }
@@ -148,7 +154,7 @@ export class TopicTree {
         return;
       }
       if (wild && n.plus) this.walk(n.plus, levels, i + 1, dollar, visit, visitGroup);
-      const c = n.children.get(levels[i]);
+      const c = n.children?.get(levels[i]);
       if (!c) return;
       n = c;
       i++;
@@ -157,24 +163,25 @@ export class TopicTree {
 }
 
 function emit(n: TreeNode, visit: (s: Subscription) => void, visitGroup: (g: SharedGroup) => void): void {
-  if (n.subs.size > 0) for (const s of n.subs.values()) visit(s);
-  if (n.shared.size > 0) for (const g of n.shared.values()) visitGroup(g);
+  if (n.subs !== null && n.subs.size > 0) for (const s of n.subs.values()) visit(s);
+  if (n.shared !== null && n.shared.size > 0) for (const g of n.shared.values()) visitGroup(g);
 }
 
-/** True when the topic matches the (non-shared) filter; for retained messages and ACLs. */
+/**
+ * Whether a topic name matches a filter: the core's matcher (src/core/topic/match.ts) on the
+ * strings' UTF-8 bytes; the project has one. Used for retained messages and ACL patterns; the
+ * tree above is an index that finds the candidates without visiting every subscription.
+ */
 export function topicMatches(filter: string, topic: string): boolean {
-  if (topic.charCodeAt(0) === 0x24 && (filter[0] === '+' || filter[0] === '#')) return false;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
+  const f = Buffer.from(filter);
+  const t = Buffer.from(topic);
+  return matchFilter(f, 0, f.length, t, 0, t.length);
 }
 
-/** True when every topic the filter can match is matched by the pattern (ACL checks on SUBSCRIBE). */
+/**
+ * True when every topic the filter can match is matched by the pattern (ACL checks on
+ * SUBSCRIBE): a relation between two filters, which the core's topic-to-filter matcher is not.
+ */
 export function filterCovers(pattern: string, filter: string): boolean {
   const p = pattern.split('/');
   const f = filter.split('/');

@@ -29,8 +29,8 @@ function str(buf: Uint8Array, off: number, len: number): string {
  * Codes are those on the wire for the packet's protocol version: a 3.1.1 CONNACK's return code,
  * no reason code on 3.1.1 acknowledgements, which have none.
  */
-export function traceRecord(client: string, dir: 'in' | 'out', p: Packet, topic?: string): TraceRecord {
-  const r: TraceRecord = { t: new Date().toISOString(), client, dir, type: PACKET_NAMES[p.type] ?? String(p.type) };
+export function traceRecord(client: string, dir: 'in' | 'out', p: Packet, topic?: string, now = Date.now()): TraceRecord {
+  const r: TraceRecord = { t: new Date(now).toISOString(), client, dir, type: PACKET_NAMES[p.type] ?? String(p.type) };
   const v5 = p.version === ProtocolVersion.V5;
   switch (p.type) {
     case 1:
@@ -108,16 +108,16 @@ export function traceLine(r: TraceRecord): string {
 }
 
 /** A fault firing, as a trace line. */
-export function faultLine(client: string, detail: string): string {
-  return `${clock(new Date())} ${client || '?'} !! FAULT ${detail}`;
+export function faultLine(client: string, detail: string, now = Date.now()): string {
+  return `${clock(new Date(now))} ${client || '?'} !! FAULT ${detail}`;
 }
 
 /**
  * A message dropped or a client refused, as a record (type DROP or REFUSE, `why` a short name,
  * `detail` free text) and its line: `12:00:01.123 dev-1 !! DROP queue-full t=a/b`.
  */
-export function noteRecord(client: string, type: 'DROP' | 'REFUSE', why: string, detail: string): TraceRecord {
-  return { t: new Date().toISOString(), client, dir: 'note', type, why, detail };
+export function noteRecord(client: string, type: 'DROP' | 'REFUSE', why: string, detail: string, now = Date.now()): TraceRecord {
+  return { t: new Date(now).toISOString(), client, dir: 'note', type, why, detail };
 }
 
 export function noteLine(r: TraceRecord): string {
