@@ -27,17 +27,30 @@ const ROOT = process.env.XSMQTT_ROOT ?? join(SELF, '../../../..');
 const SNAPSHOT = join(ROOT, 'dist/.bench-broker');
 let loadScript = SELF;
 let brokerCli = [join(ROOT, 'dist/src/node/cli.js'), 'broker'];
+/**
+ * BENCH_BASELINE=DIR adds the broker of another checkout (built: DIR/dist) as a peer, so a
+ * change is measured against the code before it in the same run, on the same machine.
+ */
+const BASELINE = process.env.BENCH_BASELINE;
+let baselineCli: string[] = [];
+
+function bundleBroker(esbuild: string, root: string, name: string, common: string[]): string {
+  const entry = join(SNAPSHOT, `${name}-entry.mjs`);
+  writeFileSync(entry, `import { main } from ${JSON.stringify(join(root, 'dist/src/broker/cli.js'))};\nmain(process.argv.slice(2)).then((c) => { process.exitCode = c; });\n`);
+  const out = join(SNAPSHOT, `${name}.mjs`);
+  execFileSync(esbuild, [entry, ...common, `--outfile=${out}`]);
+  return out;
+}
 
 function snapshot(): void {
   const esbuild = join(ROOT, 'node_modules/.bin/esbuild');
   mkdirSync(SNAPSHOT, { recursive: true });
-  const entry = join(SNAPSHOT, 'entry.mjs');
-  writeFileSync(entry, `import { main } from ${JSON.stringify(join(ROOT, 'dist/src/broker/cli.js'))};\nmain(process.argv.slice(2)).then((c) => { process.exitCode = c; });\n`);
-  const common = ['--bundle', '--platform=node', '--format=esm', '--external:aedes', '--external:ws', '--log-level=error'];
-  execFileSync(esbuild, [entry, ...common, `--outfile=${join(SNAPSHOT, 'broker.mjs')}`]);
+  const common = ['--bundle', '--platform=node', '--format=esm', '--external:aedes', '--external:ws', '--external:better-sqlite3', '--log-level=error'];
+  const broker = bundleBroker(esbuild, ROOT, 'broker', common);
+  if (BASELINE !== undefined) baselineCli = [bundleBroker(esbuild, BASELINE, 'baseline', common)];
   execFileSync(esbuild, [join(ROOT, 'dist/host-tests/bench/broker.js'), ...common, `--outfile=${join(SNAPSHOT, 'bench.mjs')}`]);
   loadScript = join(SNAPSHOT, 'bench.mjs');
-  brokerCli = [join(SNAPSHOT, 'broker.mjs')];
+  brokerCli = [broker];
 }
 const PUBLISHERS = 10;
 const SUBSCRIBERS = 10;
@@ -358,6 +371,10 @@ const PEERS: Peer[] = [
     name: 'xsmqtt',
     start: (port) => spawn(process.execPath, [...brokerCli, '-p', String(port), '--sys-interval', '0'], { stdio: ['ignore', 'ignore', 'pipe'] }),
   },
+  ...(BASELINE === undefined ? [] : [{
+    name: 'baseline',
+    start: (port: number) => spawn(process.execPath, [...baselineCli, '-p', String(port), '--sys-interval', '0'], { stdio: ['ignore', 'ignore', 'pipe'] as const }),
+  }]),
   {
     name: 'aedes',
     start: (port) => spawn(process.execPath, [loadScript, '--aedes', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] }),
@@ -555,6 +572,10 @@ async function orchestrate(): Promise<void> {
     qos1VsAedes: ratio(x.q1.median, results.aedes.q1.median),
     qos0VsMosquitto: ratio(x.q0.median, results.mosquitto.q0.median),
     qos1VsMosquitto: ratio(x.q1.median, results.mosquitto.q1.median),
+    ...(BASELINE === undefined ? {} : {
+      qos0VsBaseline: ratio(x.q0.median, results.baseline.q0.median),
+      qos1VsBaseline: ratio(x.q1.median, results.baseline.q1.median),
+    }),
   }) + '\n');
 }
 

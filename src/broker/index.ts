@@ -16,6 +16,7 @@ export type { Link, LinkPeer } from './link.js';
 export type { BrokerOptions, Message } from './broker.js';
 export type { BrokerStats } from './stats.js';
 export { parseFaultSpec, makeFault } from './faults.js';
+export { parseConfig, loadConfig, ConfigError } from './config.js';
 export { Acl, PasswordFile, addUser, hashPassword } from './auth.js';
 export { MemoryStore, SqliteStore, openStore } from './store.js';
 export type { Store } from './store.js';
