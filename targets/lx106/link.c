@@ -2,11 +2,7 @@
    (src/node/bridge), with the calls the host runtime's program makes (socket, connect, send,
    recv, ioctl FIONREAD, getsockopt SO_ERROR, poll, close).
 
-   The link is a stream of frames both ways: kind (1 byte), socket (1 byte), length (2 bytes,
-   big endian), payload. Device to host: 1 connect (port u16, 4 address bytes), 2 data,
-   3 close. Host to device: 0x81 connected, 0x82 data, 0x83 closed (1 byte: 0 the peer
-   closed, 1 refused, 2 cut by the bridge; exactly one per connection, also in answer to the
-   device's close). src/node/bridge/protocol.ts holds the same table.
+   The link is a stream of frames both ways, in link-frames.h.
 
    poll() waits in select_one time-outs of at most kSliceMs on the FIFO from the host and adds
    each time-out to the emulated clock; with no socket open it has nothing to wait for and
@@ -23,14 +19,14 @@
 #include <netinet/in.h>
 #include <unistd.h>
 #include "semihost.h"
+#include "link-frames.h"
+#include "../xs/xsmqtt_machine.h"
 
-enum { kConnect = 1, kData = 2, kClose = 3, kConnected = 0x81, kDataIn = 0x82, kClosed = 0x83 };
 /* kClosing: the device closed a connection the host has not yet confirmed closed; the socket
    number is not reused until the host's closed frame arrives, so that no late frame of the old
    connection reaches a new one. The host sends exactly one closed frame per connection. */
 enum { kFree = 0, kIdle, kConnecting, kOpen, kDone, kClosing };
 
-#define kLinkSockets 16
 #define kFdBase 0x4000
 #define kRingSize 16384
 #define kSliceMs 10
@@ -45,7 +41,7 @@ typedef struct {
 	int count;
 } txLinkSocket;
 
-static txLinkSocket gxLink[kLinkSockets];
+static txLinkSocket gxLink[kSockets];
 static char gxLinkDir[200];
 static int gxToDevice = -1;
 static int gxFromDevice = -1;
@@ -54,7 +50,7 @@ static int gxLinkFailed = 0;
 static uint8_t gxStage[4096];	/* bytes read from the host, not yet parsed */
 static int gxStageCount = 0;
 static int gxStagePos = 0;
-static uint8_t gxHeader[4];
+static uint8_t gxHeader[kFrameHeader];
 static int gxHeaderCount = 0;
 static int gxBodyLeft = 0;
 static uint8_t gxControl[8];
@@ -65,7 +61,7 @@ void lx106_link_configure(const char* dir)
 	strncpy(gxLinkDir, dir, sizeof(gxLinkDir) - 1);
 }
 
-int lx106_link_is_fd(int fd) { return (fd >= kFdBase) && (fd < kFdBase + kLinkSockets); }
+int lx106_link_is_fd(int fd) { return (fd >= kFdBase) && (fd < kFdBase + kSockets); }
 
 static txLinkSocket* lx106_socket(int fd)
 {
@@ -103,13 +99,13 @@ static int lx106_link_open(void)
 
 static void lx106_link_send(int kind, int h, const uint8_t* data, int length)
 {
-	uint8_t header[4];
+	uint8_t header[kFrameHeader];
 	int err, done = 0, n;
 	header[0] = (uint8_t)kind;
 	header[1] = (uint8_t)h;
 	header[2] = (uint8_t)(length >> 8);
 	header[3] = (uint8_t)length;
-	lx106_simcall(kSysWrite, gxFromDevice, (int)header, 4, &err);
+	lx106_simcall(kSysWrite, gxFromDevice, (int)header, kFrameHeader, &err);
 	while (done < length) {
 		n = lx106_simcall(kSysWrite, gxFromDevice, (int)(data + done), length - done, &err);
 		if (n <= 0)
@@ -121,7 +117,7 @@ static void lx106_link_send(int kind, int h, const uint8_t* data, int length)
 static void lx106_link_lost(void)
 {
 	int h;
-	for (h = 0; h < kLinkSockets; h++) {
+	for (h = 0; h < kSockets; h++) {
 		txLinkSocket* s = &gxLink[h];
 		if (s->state == kConnecting)
 			s->error = ENETUNREACH, s->state = kDone;
@@ -136,7 +132,7 @@ static void lx106_link_lost(void)
 static void lx106_link_control(int kind, int h)
 {
 	txLinkSocket* s;
-	if ((h < 0) || (h >= kLinkSockets))
+	if ((h < 0) || (h >= kSockets))
 		return;
 	s = &gxLink[h];
 	if (kind == kConnected) {
@@ -161,9 +157,9 @@ static void lx106_link_control(int kind, int h)
 static int lx106_link_parse(void)
 {
 	while (gxStagePos < gxStageCount) {
-		if (gxHeaderCount < 4) {
+		if (gxHeaderCount < kFrameHeader) {
 			gxHeader[gxHeaderCount++] = gxStage[gxStagePos++];
-			if (gxHeaderCount == 4) {
+			if (gxHeaderCount == kFrameHeader) {
 				gxBodyLeft = (gxHeader[2] << 8) | gxHeader[3];
 				gxControlCount = 0;
 				if ((gxHeader[0] != kDataIn) && (gxBodyLeft == 0)) {
@@ -176,7 +172,7 @@ static int lx106_link_parse(void)
 			continue;
 		}
 		if (gxHeader[0] == kDataIn) {
-			txLinkSocket* s = (gxHeader[1] < kLinkSockets) ? &gxLink[gxHeader[1]] : NULL;
+			txLinkSocket* s = (gxHeader[1] < kSockets) ? &gxLink[gxHeader[1]] : NULL;
 			int n = gxStageCount - gxStagePos;
 			if (n > gxBodyLeft)
 				n = gxBodyLeft;
@@ -236,10 +232,10 @@ int socket(int domain, int type, int protocol)
 		errno = EINVAL;
 		return -1;
 	}
-	for (h = 0; h < kLinkSockets; h++)
+	for (h = 0; h < kSockets; h++)
 		if (gxLink[h].state == kFree)
 			break;
-	if (h == kLinkSockets) {
+	if (h == kSockets) {
 		errno = EMFILE;
 		return -1;
 	}

@@ -38,7 +38,7 @@ LX_CFLAGS := -Os $(LX_ARCH_FLAGS) -ffunction-sections -fdata-sections -specs=$(L
 	-DmxRegExpUnicodePropertyEscapes=1 -DmxMinusZero=1 \
 	-Itargets/lx106 -Itargets/lx106/posix -I$(XS_ROOT)/includes -I$(XS_ROOT)/platforms \
 	-I$(XS_ROOT)/sources -I$(XS_BUILD)/gen
-LX_HEADERS := $(wildcard targets/lx106/*.h targets/lx106/posix/*.h targets/lx106/posix/*/*.h)
+LX_HEADERS := $(wildcard targets/lx106/*.h targets/lx106/posix/*.h targets/lx106/posix/*/*.h) targets/xs/xsmqtt_machine.h
 LX_XS_OBJECTS := $(patsubst %,$(LX_OBJ)/xs/%.o,$(XS_SOURCES))
 LX_PLATFORM_SOURCES := semihost.c posix.c link.c
 LX_PLATFORM_OBJECTS := $(patsubst %.c,$(LX_OBJ)/%.o,$(LX_PLATFORM_SOURCES)) $(LX_OBJ)/start.o $(LX_OBJ)/main.o

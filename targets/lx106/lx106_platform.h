@@ -28,21 +28,8 @@
 #include <sys/time.h>
 #include <arpa/inet.h>
 
-/* As in targets/xs/xsmqtt_platform.h: main.c provides machine creation, budgeted chunk and
-   slot allocation, modules and abort. */
-#define mxUseDefaultBuildKeys 1
-#define mxUseDefaultParseScript 1
-#define mxUseDefaultSharedChunks 1
-#define mxUseDefaultDebug 1
+#include "../xs/xsmqtt_machine.h"
 
-#define mxMachinePlatform \
-	int promiseJobs; \
-	void* host; \
-	void* waiterCondition; \
-	void* waiterData; \
-	void* waiterLink;
-
-#define mxCESU8 1
 #define C_PATH_MAX 256
 
 /* lx106 traps on unaligned 16- and 32-bit loads: XS reads its byte code byte by byte */

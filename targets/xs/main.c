@@ -489,7 +489,6 @@ static void xs_memoryStats(txMachine* the)
 
 /* ---------- sockets ---------- */
 
-#define kSockets 16
 enum { kReadable = 1, kWritable = 2, kError = 4 };
 
 typedef struct {

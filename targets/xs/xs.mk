@@ -48,7 +48,7 @@ $(XS_SRC_STAMP): $(XS_TGZ)
 	tar -xzf $< -C $(XS_BUILD)/src package/moddable/xs
 	@touch $@
 
-$(XS_OBJ)/%.o: $(XS_SRC_STAMP) targets/xs/xsmqtt_platform.h targets/xs/xs.mk
+$(XS_OBJ)/%.o: $(XS_SRC_STAMP) targets/xs/xsmqtt_platform.h targets/xs/xsmqtt_machine.h targets/xs/xs.mk
 	@mkdir -p $(XS_OBJ)
 	$(CC) $(XS_CFLAGS) -w -c $(XS_ROOT)/sources/$*.c -o $@
 
@@ -63,7 +63,7 @@ $(XS_GEN): $(XS_HOST_MODULES) targets/xs/embed.ts | $(XS_EMBED)
 	@mkdir -p $(dir $@)
 	node $(XS_EMBED) $@ $(XS_HOST_MODULES)
 
-$(XS_BIN): $(XS_OBJECTS) $(XS_HOST_SOURCES) $(XS_GEN) targets/xs/xsmqtt_platform.h
+$(XS_BIN): $(XS_OBJECTS) $(XS_HOST_SOURCES) $(XS_GEN) targets/xs/xsmqtt_platform.h targets/xs/xsmqtt_machine.h
 	$(CC) $(XS_CFLAGS) -Wall -Wno-unused-parameter $(XS_HOST_SOURCES) $(XS_OBJECTS) $(XS_LIBS) -o $@
 
 # What `make test` needs from this fragment before the ava tests run.

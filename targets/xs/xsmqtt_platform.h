@@ -40,23 +40,10 @@
 #define mxUseGCCAtomics 1
 #define mxUsePOSIXThreads 1
 
-/* main.c provides machine creation, chunk/slot allocation (budgeted), modules, abort. */
-#define mxUseDefaultBuildKeys 1
-#define mxUseDefaultParseScript 1
-#define mxUseDefaultSharedChunks 1
-#define mxUseDefaultDebug 1
-
-#define mxMachinePlatform \
-	int promiseJobs; \
-	void* host; \
-	void* waiterCondition; \
-	void* waiterData; \
-	void* waiterLink;
+#include "xsmqtt_machine.h"
 
 #if INTPTR_MAX == INT64_MAX
 	#define mx32bitID 1
 #endif
-
-#define mxCESU8 1
 
 #endif /* __XSMQTT_PLATFORM__ */
