@@ -341,7 +341,7 @@ export class SocketTransport implements Transport {
   }
 
   // The socket's callbacks (through the module functions above). The calls into the driver are
-  // tail calls: on XS the driver's pump then runs in this frame's place (stack depth).
+  // tail calls (stack depth: src/core/driver/driver.ts's header).
   readable(socket: TCP, bytes: number): void {
     if (socket !== this.socket) return;
     this.available = bytes;

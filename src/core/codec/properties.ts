@@ -137,17 +137,17 @@ const USER_BASE = BYTES_BASE + 2 * BYTES_COUNT;
 
 const EMPTY = new Uint8Array(0);
 
+/** What a Properties record takes from a Memory. */
+export function propertiesMemory(userCapacity: number, subIdCapacity: number): number {
+  return viewBytes(USER_BASE + 4 * userCapacity + subIdCapacity, 4);
+}
+
 /**
  * One packet's properties, in two tables indexed densely by kind rather than by identifier:
  * `vals` holds the numbers, the (offset, length) of each string or binary property and of each
  * user property's key and value, and the subscription identifiers; `bufs` the buffers those
  * bytes are in (one per string/binary property, two per user property), kept by reference.
  */
-/** What a Properties record takes from a Memory. */
-export function propertiesMemory(userCapacity: number, subIdCapacity: number): number {
-  return viewBytes(USER_BASE + 4 * userCapacity + subIdCapacity, 4);
-}
-
 export class Properties {
   vals: Int32Array;
   bufs: Uint8Array[];
@@ -172,7 +172,7 @@ export class Properties {
   set subIdCount(v: number) { this.vals[3] = v; }
 
   clear(): void {
-    // The counters' entries written directly: an accessor call is a stack frame on XS.
+    // The counters' entries written directly, not through an accessor (stack depth on XS).
     const v = this.vals;
     v[0] = 0;
     v[1] = 0;

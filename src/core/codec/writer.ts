@@ -19,7 +19,7 @@ export function writeU32(out: Uint8Array, pos: number, v: number): number {
 
 /** A two-byte length and the bytes (a UTF-8 string or binary data). */
 export function writeLengthPrefixed(out: Uint8Array, pos: number, src: Uint8Array, off: number, len: number): number {
-  // The length is written here and writeRaw is a tail call: on XS this adds one frame, not three.
+  // The length written here and writeRaw a tail call: one frame on XS, not three (the driver's header).
   out[pos] = (len >>> 8) & 0xff;
   out[pos + 1] = len & 0xff;
   return writeRaw(out, pos + 2, src, off, len);

@@ -1,6 +1,13 @@
 // The one pump between a session and a byte transport: received bytes and time in, bytes out
 // (with partial writes and back-pressure), the next wake-up armed, reconnects run with the
 // session's back-off. Targets implement only Transport and Clock.
+//
+// Stack depth on XS, said once for the core: a device's XS stack holds a few hundred slots (256
+// on the ESP8266) and a received message runs socket callback -> driver -> session -> codec ->
+// the application's handler, which may publish. So the hot paths end in tail calls
+// (`return f()`), which XS runs in the caller's frame, and read arena and property fields
+// directly where an accessor would add a frame. The comments that say "tail call" or "no call"
+// refer here.
 import { Session, SessionState } from '../session/session.js';
 import { Clock, Transport, TransportEvents, TimerTarget } from './transport.js';
 
@@ -104,7 +111,7 @@ export class Driver implements TransportEvents, TimerTarget {
     this.pump();
   }
 
-  // `return this.pump()`: tail calls, so that on XS the pump runs in the callback's frame (stack depth).
+  // `return this.pump()`: tail calls (stack depth, above).
   onReadable(): void {
     if ((this.bits & Bits.State) !== DriverState.Open) return;
     return this.pump();

@@ -4,7 +4,7 @@ import { i32, Memory, u8, viewBytes } from '../codec/memory.js';
 
 // Layout of ByteArena.r: the arena's numbers (in XS a number in a typed array costs no heap
 // slot, a property one), then each slot's offset and length, then ints left to the owner.
-/** Index of the slot count in ByteArena.r: owners on deep paths read it directly (an accessor is a stack frame on XS). */
+/** Index of the slot count in ByteArena.r: owners on deep paths read it directly (stack depth on XS). */
 export const ARENA_SLOTS = 0;
 const SLOTS = ARENA_SLOTS;
 const USED = 1;

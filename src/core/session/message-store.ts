@@ -59,7 +59,7 @@ export function storeMemory(slots: number, bytes: number): number {
 export class MessageStore {
   arena: ByteArena;
   t: Float64Array;
-  /** The arena's ints, and where the store's start in them: indexed directly, since on XS each call is stack frames deep in the send path. */
+  /** The arena's ints, and where the store's start in them: indexed directly on the send path (stack depth on XS). */
   n: Int32Array;
   base: number;
 

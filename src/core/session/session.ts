@@ -278,7 +278,7 @@ export class Session {
       if (ob !== null && this.rx.type !== PacketType.Publish) ob.onPacket(this.rx);
       this.busy = false;
     }
-    // A tail call: on XS the send path runs in this frame's place (stack depth).
+    // A tail call (stack depth on XS: the driver's header).
     return this.pump();
   }
 
@@ -382,8 +382,8 @@ export class Session {
     }
     // tx is built only now: making room may have called the application (a dropped message).
     this.publishTx(topic, topicOff, topicLen, payload, payloadOff, payloadLen, qos, retain);
-    // A tail call: on XS the encoding then runs in this frame's place, without its eight
-    // arguments (a handler that publishes is already deep in the receive path).
+    // A tail call, without publishTx's eight arguments: a handler that publishes is already
+    // deep in the receive path (the driver's header).
     return this.storeTx(slot, false);
   }
 
@@ -1032,7 +1032,6 @@ export class Session {
     this.writeTx();
   }
 
-  /** Encodes a message into the store (as queued); its slot or a negated reason code. */
   /**
    * Checks a message about to be published and takes a store slot of its encoded size: the
    * slot, or a negated reason code.
@@ -1095,7 +1094,7 @@ export class Session {
     }
     // Saved before publish() returns and before it can be sent.
     if (this.opts.persistence !== null) this.opts.persistence.message(slot);
-    // A tail call (stack depth on XS): the send path runs in this frame's place.
+    // A tail call (stack depth on XS: the driver's header).
     return this.kickReturning(st.handle(slot));
   }
 

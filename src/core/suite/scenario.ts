@@ -29,8 +29,9 @@ export interface SuiteContext extends Poke {
 export const SCRATCH_BYTES = 64;
 
 /**
- * Capacities of every suite client: an ESP8266's (512-byte buffers, 4 inflight, 4
- * subscriptions, a small store, 2 topic aliases each way). A scenario that needs more sets it.
+ * Capacities of every suite client, at or below an ESP8266's: 256-byte buffers, 4 in flight
+ * and 8 queued in a 512-byte store, 4 subscriptions, no topic aliases, user properties or
+ * subscription identifiers. A scenario that needs more sets it.
  */
 /* cold */
 export function suiteCapacities(o: SessionOptions): void {
