@@ -7,6 +7,7 @@ import { Packet } from '../core/codec/packet.js';
 import { isReasonCodeFor } from '../core/codec/reason-codes.js';
 import { PacketType, ReasonCode } from '../core/codec/constants.js';
 import { readVarint, varintSize } from '../core/codec/varint.js';
+import { keepAliveLapsed } from '../core/session/keepalive.js';
 import type { Broker } from './broker.js';
 import { handleConnect, sendConnack } from './connect.js';
 import type { Fault } from './faults.js';
@@ -56,6 +57,11 @@ export class Connection implements LinkPeer {
   problemInfo = true;
   /** The Session Expiry Interval the client asked for, before the broker's cap. */
   sessionExpiryAsked = 0;
+  /**
+   * Topic aliases, made when a client first uses them. Not the core's alias tables: those are
+   * byte arenas of a fixed size a device chooses; here the alias maximum is the client's (up to
+   * 65,535) and topics are already strings.
+   */
   aliasOut: Map<string, number> | null = null;
   aliasIn: Map<number, string> | null = null;
   private closeAfter: Fault | null = null;
@@ -324,8 +330,7 @@ export class Connection implements LinkPeer {
     }
     const silent = now - this.lastIn;
     if (silent > IDLE_RELEASE_MS) this.release();
-    // MQTT-3.1.2-22: one and a half times the keep alive without a packet.
-    if (this.keepAlive > 0 && now - this.lastIn > this.keepAlive * 1500) {
+    if (keepAliveLapsed(this.keepAlive, this.lastIn, now)) {
       this.broker.log(`${this.clientId}: keep alive timeout`);
       this.close(ReasonCode.KeepAliveTimeout, 'keep alive timeout', true);
       return;

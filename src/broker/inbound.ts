@@ -5,6 +5,7 @@ import { Packet } from '../core/codec/packet.js';
 import { PacketType, PropertyId, ReasonCode } from '../core/codec/constants.js';
 import type { Connection } from './connection.js';
 import { copy, Message, messageProps, str, wildcardResponseTopic } from './message.js';
+import { splitShared } from './topic-tree.js';
 import type { Subscription } from './topic-tree.js';
 
 /** The topic of a PUBLISH, through the client's topic aliases; null when the connection was closed for it. */
@@ -120,8 +121,8 @@ export function handleSubscribe(c: Connection, p: Packet): void {
     const filter = str(p.filter[i], p.filterOffset(i), p.filterLength(i));
     const opt = p.options[i];
     const qos = opt & 3;
-    const shared = filter.startsWith('$share/');
-    const plain = shared ? filter.slice(filter.indexOf('/', 7) + 1) : filter;
+    const [share, plain] = splitShared(filter);
+    const shared = plain !== filter;
     if (b.acl && !b.acl.canSubscribe(c.user, c.clientId, plain)) {
       codes.push(v5 ? b.opts.subscribeDeniedCode : 0x80);
       refusal = 'not authorised by the ACL';
@@ -137,7 +138,7 @@ export function handleSubscribe(c: Connection, p: Packet): void {
     }
     const sub: Subscription = {
       clientId: c.clientId, filter, qos, noLocal: v5 && (opt & 4) !== 0, retainAsPublished: v5 && (opt & 8) !== 0,
-      retainHandling: v5 ? (opt >> 4) & 3 : 0, subscriptionId: subId, share: shared ? filter.slice(7, filter.indexOf('/', 7)) : '',
+      retainHandling: v5 ? (opt >> 4) & 3 : 0, subscriptionId: subId, share,
     };
     const existed = s.subscribe(sub);
     codes.push(qos);

@@ -3,6 +3,8 @@
 // connection when the session expiry says so. Sending goes through the connection, when there is
 // one; everything kept is written through to the broker's store in the same turn.
 import { PacketType } from '../core/codec/constants.js';
+import { followingPacketId, freePacketId } from '../core/session/packet-id.js';
+import type { PacketIdTable } from '../core/session/packet-id.js';
 import type { Broker } from './broker.js';
 import type { Timer } from './clock.js';
 import type { Connection } from './connection.js';
@@ -32,12 +34,17 @@ export interface Will {
   expiry: number;
 }
 
-export class Session {
+export class Session implements PacketIdTable {
   subs = new Map<string, Subscription>();
   inflight = new Map<number, Outgoing>();
   queue: Outgoing[] = [];
   /** Publishers paused because this online session's queue passed half its bound (back-pressure). */
   blocked: Set<Connection> | null = null;
+  /**
+   * Inbound QoS 2 ids awaiting PUBREL. Not the core's InboundQos2: that is a fixed table,
+   * scanned, sized for a device's receive maximum of a few; the broker's bound is the receive
+   * maximum it announces (up to 65,535) for each of many sessions, so a set that grows as used.
+   */
   qos2In = new Set<number>();
   expiry = 0;
   conn: Connection | null = null;
@@ -130,13 +137,14 @@ export class Session {
     }
   }
 
+  packetIdInUse(id: number): boolean {
+    return this.inflight.has(id);
+  }
+
   private allocPid(): number {
-    for (let k = 0; k < 65535; k++) {
-      const pid = this.nextPid;
-      this.nextPid = pid === 65535 ? 1 : pid + 1;
-      if (!this.inflight.has(pid)) return pid;
-    }
-    return 0;
+    const pid = freePacketId(this.nextPid, this);
+    if (pid !== 0) this.nextPid = followingPacketId(pid);
+    return pid;
   }
 
   private startInflight(conn: Connection, out: Outgoing): void {

@@ -3,6 +3,7 @@
 // subscription. Shared subscriptions ($share/group/filter) hang off the node of their filter.
 
 import { matchFilter } from '../core/topic/match.js';
+import { sharedFilterStart } from '../core/topic/validate.js';
 
 export interface Subscription {
   clientId: string;
@@ -39,11 +40,18 @@ class TreeNode {
   }
 }
 
-/** Splits "$share/group/a/b" into ['group', 'a/b']; ['', filter] for an ordinary filter. */
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Splits "$share/group/a/b" into ['group', 'a/b']; ['', filter] for an ordinary filter. The
+ * core's parser reads the bytes (a subscription is made rarely; this is not the publish path).
+ */
 export function splitShared(filter: string): [string, string] {
-  if (!filter.startsWith('$share/')) return ['', filter];
-  const slash = filter.indexOf('/', 7);
-  return [filter.slice(7, slash), filter.slice(slash + 1)];
+  const bytes = encoder.encode(filter);
+  const start = sharedFilterStart(bytes, 0, bytes.length);
+  if (start === 0) return ['', filter];
+  return [decoder.decode(bytes.subarray(7, start - 1)), decoder.decode(bytes.subarray(start))];
 }
 
 export class TopicTree {

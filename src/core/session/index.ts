@@ -5,4 +5,6 @@ export { SessionOptions, OverflowPolicy, utf8 } from './options.js';
 export type { SessionHandler, MessageHandler, AuthMethod, PacketObserver } from './handler.js';
 export { StreamAborted } from './handler.js';
 export { backoffDelay } from './backoff.js';
-export { KeepAlive } from './keepalive.js';
+export { KeepAlive, keepAliveLapsed } from './keepalive.js';
+export { freePacketId, followingPacketId } from './packet-id.js';
+export type { PacketIdTable } from './packet-id.js';

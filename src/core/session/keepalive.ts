@@ -1,6 +1,14 @@
 // Keep alive (MQTT-3.1.2-23): a PINGREQ when nothing was sent for the interval, and the
 // connection declared dead when its PINGRESP does not come back in time.
 
+/**
+ * The server's side (MQTT-3.1.2-24): a connection with a keep alive of `seconds` that has not
+ * sent a packet for one and a half times that since `lastHeard` (ms) is closed.
+ */
+export function keepAliveLapsed(seconds: number, lastHeard: number, now: number): boolean {
+  return seconds > 0 && now - lastHeard > seconds * 1500;
+}
+
 export const enum KeepAliveAction {
   None = 0,
   Ping = 1,

@@ -19,6 +19,7 @@ import { backoffDelay } from './backoff.js';
 import { AuthMethod, MessageHandler, PacketObserver, SessionHandler, StreamAborted } from './handler.js';
 import { InboundQos2, inboundQos2Memory } from './inbound-qos2.js';
 import { KeepAlive, KeepAliveAction } from './keepalive.js';
+import { followingPacketId, freePacketId } from './packet-id.js';
 import { EntryState, MessageStore, storeMemory } from './message-store.js';
 import { addProperties, OverflowPolicy, SessionOptions, utf8 } from './options.js';
 import { Subscriptions, subscriptionsMemory, SubState } from './subscriptions.js';
@@ -1256,17 +1257,18 @@ export class Session {
     return 1;
   }
 
-  /** A packet identifier no inflight message or SUBSCRIBE/UNSUBSCRIBE uses (MQTT-2.2.1-3), or 0. */
+  /** Whether an inflight message or a SUBSCRIBE/UNSUBSCRIBE awaiting its ack uses the id. */
+  packetIdInUse(id: number): boolean {
+    if (this.store.find(id) >= 0) return true;
+    for (let i = 0; i < this.reqId.length; i++) if (this.reqId[i] === id) return true;
+    return false;
+  }
+
+  /** A packet identifier not in use (MQTT-2.2.1-3), or 0. */
   private allocatePacketId(): number {
-    for (let n = 0; n < 65535; n++) {
-      const id = this.nextPacketId;
-      this.nextPacketId = id === 65535 ? 1 : id + 1;
-      if (this.store.find(id) >= 0) continue;
-      let used = false;
-      for (let i = 0; i < this.reqId.length; i++) if (this.reqId[i] === id) used = true;
-      if (!used) return id;
-    }
-    return 0;
+    const id = freePacketId(this.nextPacketId, this);
+    if (id !== 0) this.nextPacketId = followingPacketId(id);
+    return id;
   }
 
   /** Subscription slot i waits for a request of this kind (and, for SUBSCRIBE, this subscription identifier). */
