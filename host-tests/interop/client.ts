@@ -1,8 +1,39 @@
-// Test clients for interop: the core session over the minimal Node adapter, with a handler
-// that records events and lets a test await a condition (no sleeps).
+// Test clients for interop: the core session and driver over the Node client's TCP transport
+// and clock, with a handler that records events and lets a test await a condition (no sleeps).
 import { decodeUtf8, Packet } from '../../src/core/codec/index.js';
-import { SessionHandler, SessionOptions, utf8 } from '../../src/core/session/index.js';
-import { NodeClient } from '../../src/node/adapter.js';
+import { Driver } from '../../src/core/driver/index.js';
+import { Session, SessionHandler, SessionOptions, utf8 } from '../../src/core/session/index.js';
+import { NodeClock } from '../../src/node/transports/clock.js';
+import { TcpTransport } from '../../src/node/transports/tcp.js';
+
+/** A session, the TCP transport and the driver tied together, with nothing else of the Node client. */
+export class NodeClient {
+  readonly session: Session;
+  readonly transport: TcpTransport;
+  readonly clock = new NodeClock();
+  readonly driver: Driver;
+
+  constructor(host: string, port: number, opts: SessionOptions, handler: SessionHandler) {
+    this.session = new Session(opts, handler, null);
+    this.transport = new TcpTransport({ host, port });
+    this.driver = new Driver(this.session, this.transport, this.clock);
+  }
+
+  start(): void {
+    this.driver.start();
+  }
+
+  /** DISCONNECT (reasonCode) and stop reconnecting. */
+  stop(reasonCode = 0): void {
+    this.driver.stop(reasonCode);
+    this.clock.dispose();
+  }
+
+  /** Drops the TCP connection without DISCONNECT (the will is published); reconnects unless stopped. */
+  kill(): void {
+    this.transport.abort();
+  }
+}
 
 export interface Received { topic: string; payload: string; qos: number; retain: boolean; dup: boolean }
 
@@ -77,5 +108,5 @@ export async function stopClient(c: TestClient): Promise<void> {
   const n = c.rec.closes.length;
   c.client.stop(0);
   await c.rec.until(() => c.rec.closes.length > n || c.client.driver.state === 0, 3000, 'close').catch(() => undefined);
-  c.client.clock.disarm();
+  c.client.clock.dispose();
 }

@@ -56,7 +56,7 @@ for (const version of [4, 5]) {
     w.client.kill();
     await a.rec.until(() => a.rec.messages.length === 1, 5000, 'will');
     t.is(a.rec.messages[0].payload, 'gone');
-    w.client.clock.disarm();
+    w.client.clock.dispose();
   });
 
   test(`mosquitto ${v}: persistent session redelivers QoS 1/2 queued while away`, async (t) => {
