@@ -7,7 +7,7 @@ import { PacketType as T, PropertyId as P } from '../../src/core/codec/constants
 import { Broker, BrokerOptions } from '../../src/broker/broker.js';
 import { MAX_TIMER_MS, VirtualClock } from '../../src/broker/clock.js';
 import { makeFault } from '../../src/broker/faults.js';
-import { bytes, publish, subscribe } from './helpers.js';
+import { bytes, connectRecord, publish, subscribe } from './helpers.js';
 import { MemoryClient } from './memory-client.js';
 
 const START = Date.UTC(2026, 11, 4);
@@ -228,4 +228,65 @@ test('CONNECT timeout and a delayed PUBACK fault run on simulated time', (t) => 
   t.false(silent.closed);
   clock.advance(8250);
   t.true(silent.closed, 'no CONNECT within 10 s');
+});
+
+test('the capped keep alive is kept by PINGREQ within it: told 1 s, pinging every 0.5 s for ten minutes', (t) => {
+  const { broker, clock } = virtualBroker({ maxKeepAlive: 1 });
+  t.teardown(() => broker.close());
+  const c = new MemoryClient(broker);
+  t.is(c.connect('capped-pinger', (p) => { p.keepAlive = 60; }).props[P.ServerKeepAlive], 1);
+  for (let i = 0; i < 1200; i++) {
+    clock.advance(500);
+    c.send(T.Pingreq);
+    c.take(T.Pingresp);
+  }
+  t.false(c.closed);
+  clock.advance(1500);
+  t.false(c.closed, 'not before one and a half times the keep alive');
+  clock.advance(500);
+  t.is(c.take(T.Disconnect).reasonCode, 0x8d);
+});
+
+test('a delay fault added at runtime by a bench client holds the SUBACK for its delay, to the millisecond', (t) => {
+  const { broker, clock } = virtualBroker();
+  t.teardown(() => broker.close());
+  const ctl = new MemoryClient(broker);
+  ctl.connect('bench-ctl');
+  subscribe(ctl, '$bench/events', 0);
+  ctl.take(T.Suback);
+  publish(ctl, '$bench/fault/delay', JSON.stringify({ packet: 'suback', ms: 300, client: 'dev-s' }), 1, 1);
+  t.is(JSON.parse(ctl.take(T.Publish).payload).event, 'added');
+  t.is(ctl.take(T.Puback).reasonCode, 0);
+  const dev = new MemoryClient(broker);
+  dev.connect('dev-s');
+  subscribe(dev, 's/#', 0);
+  clock.advance(299);
+  t.is(dev.packets.length, 0, 'no SUBACK before 300 ms');
+  clock.advance(1);
+  t.is(dev.take(T.Suback).packetId, 1);
+});
+
+test('throttle: a matching client receives at the given rate, others at once', (t) => {
+  const { broker, clock } = virtualBroker({ faults: [makeFault('throttle', { client: 'dev-t', bps: 20000 })] });
+  t.teardown(() => broker.close());
+  // The throttled client's every packet, its CONNACK too, leaves in slices every 100 ms.
+  const slow = new MemoryClient(broker);
+  slow.send(T.Connect, connectRecord('dev-t', () => undefined));
+  clock.advance(100);
+  t.is(slow.take(T.Connack).reasonCode, 0);
+  subscribe(slow, 'th', 0);
+  clock.advance(100);
+  slow.take(T.Suback);
+  const fast = new MemoryClient(broker);
+  fast.connect('fast');
+  subscribe(fast, 'th', 0);
+  fast.take(T.Suback);
+  const pub = new MemoryClient(broker);
+  pub.connect('pub');
+  publish(pub, 'th', 'x'.repeat(10000));
+  t.is(fast.take(T.Publish).payload.length, 10000, 'unthrottled: at once');
+  clock.advance(400);
+  t.is(slow.packets.length, 0, '10,000 B at 20,000 B/s take about half a second');
+  clock.advance(700);
+  t.is(slow.take(T.Publish).payload.length, 10000);
 });
