@@ -123,8 +123,8 @@ test('parseConfig loads the password and ACL files for startBroker', (t) => {
 /** Each refused text and the message after `FILE:LINE: `; the bad line is the last. */
 const REFUSALS: [text: string, message: RegExp][] = [
   ['# comment\n\nbogus 1', /^unknown key 'bogus'$/],
-  ['connection uplink', /^mosquitto's connection cannot be used: bridges are not supported$/],
-  ['bridge_cafile ca.pem', /bridges are not supported/],
+  ['connection uplink', /^connection uplink has no address$/],
+  ['bridge_cafile ca.pem', /^mosquitto's bridge_cafile cannot be used: not supported by xsmqtt's bridges$/],
   ['plugin /usr/lib/x.so', /^mosquitto's plugin cannot be used: plugins are not supported$/],
   ['auth_plugin /usr/lib/x.so', /plugins are not supported/],
   ['psk_hint hint', /TLS-PSK is not supported/],

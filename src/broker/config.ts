@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Acl, PasswordFile } from './auth.js';
 import type { ListenOptions } from './index.js';
+import { BRIDGE_KEYS, BRIDGE_REFUSED, BridgeSection, bridgeSpec } from './bridge-config.js';
 import { NO_PORT, settingsToOptions, SPECS, VALUE_PARSERS } from './settings.js';
 import { ParsedArgs, parseOptions, type OptionSpec } from '../node/cli/args.js';
 
@@ -16,7 +17,7 @@ const MOSQUITTO_NAMES: Record<string, string> = {
 };
 
 /** Flags a file sets otherwise: listener blocks (listener, port, bind_address, protocol, certfile...) and log_type. */
-const NOT_KEYS = ['help', 'config', 'port', 'host', 'tlsPort', 'cert', 'key', 'cafile', 'requireCertificate', 'wsPort', 'verbose'];
+const NOT_KEYS = ['help', 'config', 'bridge', 'port', 'host', 'tlsPort', 'cert', 'key', 'cafile', 'requireCertificate', 'wsPort', 'verbose'];
 
 /** Each plain key and the flag it stands for, renamed so that value errors name the key. */
 export const KEYS = new Map<string, OptionSpec>(SPECS.filter((o) => !NOT_KEYS.includes(o.name)).map((o) => {
@@ -48,7 +49,7 @@ const LOG_TYPES = ['debug', 'error', 'warning', 'notice', 'information', 'subscr
 
 /** mosquitto settings xsmqtt cannot honour, by reason; `name*` stands for a prefix. */
 const REFUSED: [string, string][] = [
-  ['bridges are not supported', 'connection address addresses bridge_* cleansession local_cleansession keepalive_interval idle_timeout local_clientid local_password local_username notifications notifications_local_only notification_topic remote_clientid remote_password remote_username restart_timeout round_robin start_type threshold topic try_private'],
+  ['not supported by xsmqtt\'s bridges', BRIDGE_REFUSED],
   ['plugins are not supported', 'plugin plugin_opt_* auth_plugin auth_opt_* auth_plugin_deny_special_chars global_plugin'],
   ['TLS-PSK is not supported', 'psk_file psk_hint'],
   ['it limits the payload, not the packet (max_packet_size limits the packet)', 'message_size_limit'],
@@ -89,6 +90,8 @@ class ConfigReader {
   private fallback: Listener | null = null;
   private persistence = { line: 0, on: false, location: '.', file: 'mosquitto.db' };
   private perListener = new Map<string, [string, number]>();
+  /** The bridge a `connection` line opened: its keys follow it, as in mosquitto. */
+  private bridge: { line: number; section: BridgeSection; lines: [string, string][] } | null = null;
 
   constructor(private readonly file: string) {
     this.dir = dirname(resolve(file));
@@ -127,6 +130,7 @@ class ConfigReader {
     const why = refusal(key);
     if (why !== null) this.fail(n, `mosquitto's ${key} cannot be used: ${why}`);
     if (value === '') this.fail(n, `${key} needs a value`);
+    if (key === 'connection' || BRIDGE_KEYS.includes(key)) return this.readBridge(n, key, value);
     switch (key) {
       case 'listener': {
         const [port, host, extra] = value.split(/\s+/);
@@ -172,6 +176,36 @@ class ConfigReader {
     add(this.out, spec.name, spec.values === undefined ? this.bool(n, key, v) : this.checked(n, spec, v));
   }
 
+  /** A bridge key: `connection NAME` starts a section (and ends the one before), the others fill it. */
+  private readBridge(n: number, key: string, value: string): void {
+    try {
+      if (key === 'connection') {
+        this.finishBridge();
+        this.bridge = { line: n, section: new BridgeSection(value), lines: [] };
+        return;
+      }
+      if (this.bridge === null) this.fail(n, `${key} outside a connection section`);
+      this.bridge.section.set(key, value);
+      this.bridge.lines.push([key, value]);
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      this.fail(n, (e as Error).message);
+    }
+  }
+
+  /** The open bridge checked whole (a missing address or topic names its `connection` line) and kept as a --bridge value. */
+  private finishBridge(): void {
+    const b = this.bridge;
+    if (b === null) return;
+    this.bridge = null;
+    try {
+      b.section.finish();
+    } catch (e) {
+      this.fail(b.line, (e as Error).message);
+    }
+    add(this.out, 'bridge', bridgeSpec(b.section.name, b.lines));
+  }
+
   /** The listeners as xsmqtt's: one each of TCP, TLS and WebSocket, on one address. */
   private finishListeners(): void {
     const all = [...(this.fallback ? [this.fallback] : []), ...this.listeners].sort((a, b) => a.line - b.line);
@@ -200,6 +234,7 @@ class ConfigReader {
   }
 
   finish(): ParsedArgs {
+    this.finishBridge();
     this.finishListeners();
     const p = this.persistence;
     if (p.on && this.out.has('store')) this.fail(p.line, 'persistence and store both name the store: give one');

@@ -13,6 +13,26 @@ import { NEVER, Will } from './session.js';
 /** Where a CONNACK is encoded to measure it against a client's Maximum Packet Size. */
 const CONNACK_SCRATCH = Buffer.alloc(1024);
 
+/** The byte a bridge marks in its CONNECT's protocol level (mosquitto's try_private). */
+const BRIDGE_MARK = 0x80;
+
+/**
+ * mosquitto's try_private: a bridge sets 0x80 in a 3.1/3.1.1 CONNECT's protocol level. The mark
+ * is taken off before decoding (the codec knows only the standard levels). Returns 1 when it was
+ * there, 0 when not, -1 while the level byte has not arrived.
+ */
+export function takeBridgeMark(buf: Uint8Array, start: number, fill: number): number {
+  let i = start + 1;
+  while (i < fill && (buf[i] & 0x80) !== 0) i++;
+  if (i + 2 >= fill) return -1;
+  const level = i + 3 + ((buf[i + 1] << 8) | buf[i + 2]);
+  if (level >= fill) return -1;
+  const v = buf[level] & ~BRIDGE_MARK;
+  if ((buf[level] & BRIDGE_MARK) === 0 || (v !== 3 && v !== 4)) return 0;
+  buf[level] = v;
+  return 1;
+}
+
 export function sendConnack(c: Connection, code: number, present: boolean, assigned?: string): void {
   c.output.send(connack(c, code, present, assigned));
 }

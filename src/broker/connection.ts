@@ -9,7 +9,7 @@ import { PacketType, ReasonCode } from '../core/codec/constants.js';
 import { readVarint, varintSize } from '../core/codec/varint.js';
 import { keepAliveLapsed } from '../core/session/keepalive.js';
 import type { Broker } from './broker.js';
-import { handleConnect, sendConnack } from './connect.js';
+import { handleConnect, sendConnack, takeBridgeMark } from './connect.js';
 import type { Fault } from './faults.js';
 import { handleDisconnect, handlePublish, handleSubscribe, handleUnsubscribe } from './inbound.js';
 import type { Link, LinkPeer } from './link.js';
@@ -33,6 +33,9 @@ export class Connection implements LinkPeer {
   connected = false;
   closed = false;
   takenOver = false;
+  /** A bridge that said so (try_private): its messages are not sent back to it, and keep their retain flag. */
+  bridge = false;
+  private markRead = false;
   session: Session | null = null;
   framer: Framer;
   readonly output: Output;
@@ -126,6 +129,11 @@ export class Connection implements LinkPeer {
         b.note(this.clientId, 'REFUSE', 'before-connect', `first byte 0x${f.buf[f.start].toString(16)}`);
         this.close(-1, '', true);
         return;
+      }
+      if (!this.markRead) {
+        const mark = takeBridgeMark(f.buf, f.start, f.fill);
+        this.markRead = mark >= 0;
+        this.bridge = mark === 1;
       }
       for (;;) {
         f = this.framer;

@@ -137,7 +137,7 @@ export function handleSubscribe(c: Connection, p: Packet): void {
       continue;
     }
     const sub: Subscription = {
-      clientId: c.clientId, filter, qos, noLocal: v5 && (opt & 4) !== 0, retainAsPublished: v5 && (opt & 8) !== 0,
+      clientId: c.clientId, filter, qos, noLocal: c.bridge || (v5 && (opt & 4) !== 0), retainAsPublished: c.bridge || (v5 && (opt & 8) !== 0),
       retainHandling: v5 ? (opt >> 4) & 3 : 0, subscriptionId: subId, share,
     };
     const existed = s.subscribe(sub);

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Broker, BrokerOptions } from './broker.js';
 import { openStore } from './store.js';
+import { Bridge } from './bridge.js';
+import type { BridgeConfig } from './bridge-config.js';
 
 export { Broker, Connection, Session } from './broker.js';
 export { RealClock, VirtualClock } from './clock.js';
@@ -21,6 +23,9 @@ export { Acl, PasswordFile, addUser, hashPassword } from './auth.js';
 export { MemoryStore, SqliteStore, openStore } from './store.js';
 export type { Store } from './store.js';
 export type { LimitOptions, SessionQuota } from './limits.js';
+export { Bridge } from './bridge.js';
+export { parseBridgeSpec } from './bridge-config.js';
+export type { BridgeConfig, BridgeTopic } from './bridge-config.js';
 
 export interface ListenOptions extends BrokerOptions {
   /** TCP port (0: any free port); default 1883. null: no TCP listener. */
@@ -35,6 +40,8 @@ export interface ListenOptions extends BrokerOptions {
   wsPort?: number | null;
   /** SQLite file keeping retained messages and persistent sessions across restarts (`--store`); default none. */
   storeFile?: string | null;
+  /** Bridges to other brokers (`--bridge`, `connection` sections), started once the listeners are up. */
+  bridges?: BridgeConfig[];
 }
 
 export interface RunningBroker {
@@ -43,6 +50,7 @@ export interface RunningBroker {
   tlsPort: number;
   wsPort: number;
   host: string;
+  bridges: Bridge[];
   close(): Promise<void>;
 }
 
@@ -108,9 +116,23 @@ export async function startBroker(options: ListenOptions = {}): Promise<RunningB
     for (const s of servers) s.close(() => undefined);
     throw e;
   }
+  const bridges: Bridge[] = [];
+  try {
+    for (const c of options.bridges ?? []) {
+      const b = new Bridge(broker, c);
+      b.start();
+      bridges.push(b);
+    }
+  } catch (e) {
+    await Promise.all(bridges.map((b) => b.stop()));
+    broker.close();
+    for (const s of servers) s.close(() => undefined);
+    throw e;
+  }
   return {
-    broker, port, tlsPort, wsPort, host,
+    broker, port, tlsPort, wsPort, host, bridges,
     close: async () => {
+      await Promise.all(bridges.map((b) => b.stop()));
       broker.close();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     },

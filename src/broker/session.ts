@@ -104,8 +104,8 @@ export class Session implements PacketIdTable {
     if (b.acl !== null && b.acl.denies(this.user, this.clientId, msg.topic)) return;
     const qos = msg.qos < subQos ? msg.qos : subQos;
     const conn = this.conn;
-    // Retain flag: 1 for retained messages sent on subscribe, else as published only with retain-as-published (v5).
-    const retain = retainFlag ?? (retainAsPublished && msg.retain && conn !== null && conn.version === 5);
+    // Retain flag: 1 for retained messages sent on subscribe, else as published only with retain-as-published (v5, or a marked bridge).
+    const retain = retainFlag ?? (retainAsPublished && msg.retain && conn !== null && (conn.version === 5 || conn.bridge));
     if (qos === 0) {
       if (conn === null || !conn.connected || conn.output.congested()) {
         b.drop(this.clientId, conn === null || !conn.connected ? 'qos0-offline' : 'qos0-congested', msg.topic);

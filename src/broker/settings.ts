@@ -1,5 +1,6 @@
 // The broker's settings, declared once: each flag (SPECS) and what a set of them makes of
 // ListenOptions. cli.ts reads them from argv, config.ts from a mosquitto-style file.
+import { BridgeConfig, parseBridgeSpec } from './bridge-config.js';
 import { Fault, parseFaultSpec } from './faults.js';
 import type { ListenOptions } from './index.js';
 import { parseSessionQuota, SessionQuota } from './limits.js';
@@ -8,6 +9,7 @@ import { ParsedArgs, UsageError, type OptionSpec } from '../node/cli/args.js';
 const LISTEN = 'Listening';
 const LIMITS = 'Limits against hostile clients (README.md, Limits)';
 const TESTING = 'Benchmarks and fault injection';
+const BRIDGES = 'Bridges (README.md, Bridges)';
 
 const port = (name: string, short: string | undefined, long: string, help: string): OptionSpec =>
   ({ name, short, long, values: ['N'], int: [0, 65535], what: 'port', help, section: LISTEN });
@@ -54,6 +56,7 @@ export const SPECS: OptionSpec[] = [
   count('maxPersistentSessions', '--max-persistent-sessions', 'sessions kept after disconnect, in total (default 100000)', LIMITS),
   { name: 'sessionQuota', long: '--session-quota', values: ['PATTERN=N'], help: 'persistent sessions for client ids matching PATTERN (repeatable)', section: LIMITS },
   count('maxConnectionsPerAddress', '--max-connections-per-address', 'connections from one address (default 0: no limit)', LIMITS),
+  { name: 'bridge', long: '--bridge', values: ['NAME:K=V,...'], help: 'forward topics to and from another broker, in mosquitto\'s terms (repeatable), e.g.\nuplink:address=10.0.0.2:1883,topic=sensors/# out 1,topic=cmd/# in 2', section: BRIDGES },
   { name: 'benchClient', long: '--bench-client', values: ['PATTERN'], help: 'client ids allowed to publish to $bench/fault/... (default bench*)', section: TESTING },
   { name: 'benchUser', long: '--bench-user', values: ['USER'], help: 'user names allowed to do so', section: TESTING },
   { name: 'fault', long: '--fault', values: ['SPEC'], help: 'kind[:key=value,...], e.g. drop:packet=puback,client=dev-*,count=1\nkinds: close drop delay duplicate refuse nopong throttle', section: TESTING },
@@ -87,7 +90,7 @@ export function parseDeniedCode(text: string): number {
 
 /** Settings whose values a parser checks and makes; its errors name no flag. */
 export const VALUE_PARSERS: Record<string, (text: string) => unknown> = {
-  fault: parseFaultSpec, sessionQuota: parseSessionQuota, subscribeDeniedCode: parseDeniedCode,
+  fault: parseFaultSpec, bridge: parseBridgeSpec, sessionQuota: parseSessionQuota, subscribeDeniedCode: parseDeniedCode,
 };
 
 /** Values of a VALUE_PARSERS setting, made; a bad one is a usage error naming the flag. */
@@ -125,6 +128,13 @@ export function settingsToOptions(a: ParsedArgs): BrokerSettings {
   if (a.has('subscribeDeniedCode')) o.subscribeDeniedCode = parsed<number>('subscribeDeniedCode', [a.value('subscribeDeniedCode')!])[0];
   const faults = parsed<Fault>('fault', a.all('fault'));
   const quotas = parsed<SessionQuota>('sessionQuota', a.all('sessionQuota'));
+  const bridges = parsed<BridgeConfig>('bridge', a.all('bridge'));
+  const names = new Set<string>();
+  for (const b of bridges) {
+    if (names.has(b.name)) throw new UsageError(`--bridge: two bridges named '${b.name}'`);
+    names.add(b.name);
+  }
+  if (bridges.length > 0) o.bridges = bridges;
   if (o.tlsPort !== undefined && (!o.cert || !o.key)) throw new UsageError('--tls-port needs --cert and --key');
   if (o.requireCertificate && !o.cafile) throw new UsageError('--require-certificate needs --cafile');
   if (faults.length > 0) o.faults = faults;
