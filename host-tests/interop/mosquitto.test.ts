@@ -52,8 +52,7 @@ for (const version of [4, 5]) {
     const a = await connectClient(port, `ws-${version}`, { version });
     cleanup(t, a);
     await sub(a, 'wills/#', 1);
-    w.client.driver.session.stopped = true; // no reconnect after the kill
-    w.client.kill();
+    w.client.driver.abort(); // no DISCONNECT, no reconnect
     await a.rec.until(() => a.rec.messages.length === 1, 5000, 'will');
     t.is(a.rec.messages[0].payload, 'gone');
     w.client.clock.dispose();

@@ -477,12 +477,8 @@ export class Client implements SessionHandler, TransportOwner {
   /* cold */
   private finish(): void {
     const d = this.driver;
-    if (d.state === DriverState.Open) return d.stop(this.endReason);
-    if (d.state === DriverState.Opening) {
-      // Still connecting (or resolving): stop, and close the socket; the driver's onClose follows.
-      this.session.disconnect(0);
-      return this.transport.close();
-    }
+    // Still connecting (or resolving), the driver abandons the attempt; its onClose follows.
+    if (d.state === DriverState.Open || d.state === DriverState.Opening) return d.stop(this.endReason);
     if (d.state === DriverState.Waiting) {
       d.stop(0);
       return this.ended();

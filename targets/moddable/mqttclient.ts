@@ -29,7 +29,7 @@
 // string of onReadable, the ArrayBuffer read(count) returns, a view of the app's data).
 // Beside it: mqttclient/events.ts (the session's events, the callback records), mqttclient/ids.ts
 // (the application's packet ids), targets/moddable/mqtt-properties.ts (MQTT 5 properties).
-import { Driver, DriverState } from '../../src/core/driver/driver.js';
+import { Driver } from '../../src/core/driver/driver.js';
 import { Session, SessionState } from '../../src/core/session/session.js';
 import { SessionOptions, utf8 } from '../../src/core/session/options.js';
 import { StreamAborted } from '../../src/core/session/handler.js';
@@ -216,9 +216,7 @@ export default class MQTTClient implements TransportOwner {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.session.stopped = true;
-    if (this.driver.state === DriverState.Waiting) this.driver.stop(0);
-    else if (this.driver.state !== DriverState.Stopped) this.transport.close();
+    this.driver.abort();
   }
 
   /**

@@ -141,19 +141,12 @@ export class DeviceSuiteHost implements SuiteHost {
   }
 
   close(link: number, reasonCode: number): void {
-    const l = this.link(link);
-    if (l.driver.state === DriverState.Opening) {
-      this.abort(link);
-      return;
-    }
-    l.driver.stop(reasonCode);
+    this.link(link).driver.stop(reasonCode);
   }
 
   /* cold */
   abort(link: number): void {
-    const l = this.link(link);
-    l.session.stopped = true;
-    l.transport.close();
+    this.link(link).driver.abort();
   }
 
   closed(link: number): boolean {

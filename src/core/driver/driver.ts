@@ -86,15 +86,30 @@ export class Driver implements TransportEvents, TimerTarget {
     this.open();
   }
 
-  /** Sends DISCONNECT (reasonCode) when connected, closes, and stops reconnecting. */
+  /**
+   * Sends DISCONNECT (reasonCode) when connected, closes, and stops reconnecting. While the
+   * connection is still opening there is nothing to say DISCONNECT on: it is abandoned.
+   */
   stop(reasonCode: number): void {
+    const state = this.bits & Bits.State;
+    if (state === DriverState.Opening || state === DriverState.Waiting) return this.abort();
     this.session.disconnect(reasonCode);
-    if ((this.bits & Bits.State) === DriverState.Waiting) {
+    this.pump();
+  }
+
+  /**
+   * Stops at once, without DISCONNECT (the server publishes the will): no more reconnects, and
+   * the connection or the attempt to open one is closed (onClose follows) or the wait ended.
+   */
+  abort(): void {
+    this.session.stopped = true;
+    const state = this.bits & Bits.State;
+    if (state === DriverState.Waiting) {
       this.setState(DriverState.Stopped);
       this.clock.disarm();
-      return;
+    } else if (state !== DriverState.Stopped) {
+      this.transport.close();
     }
-    this.pump();
   }
 
   private open(): void {

@@ -39,18 +39,13 @@ export class NodeSuiteHost implements SuiteHost {
   }
 
   close(link: number, reasonCode: number): void {
-    const l = this.links[link];
-    if (l.driver.state === DriverState.Opening) {
-      l.session.stopped = true;
-      l.transport.abort();
-      return;
-    }
-    l.driver.stop(reasonCode);
+    this.links[link].driver.stop(reasonCode);
   }
 
   abort(link: number): void {
     const l = this.links[link];
-    l.session.stopped = true;
+    l.driver.abort();
+    // At once, unsent bytes included (the driver's close would flush them first).
     l.transport.abort();
   }
 
