@@ -1,30 +1,35 @@
 // `make interop`: starts every peer on loopback, runs every feature scenario, prints the matrix,
 // writes it to MATRIX.md and exits non-zero on any failing cell that is not a documented deviation.
-// Flags: --only a,b (rows whose name contains a or b), --brokers / --clients (one section), --out FILE.
+// Flags: --only a,b (rows whose name contains a or b), --brokers / --clients / --cluster (one
+// section), --out FILE.
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunningBroker } from '../peers/proc.js';
 import type { Version } from './adapter.js';
 import { mqttjsAdapter } from './adapter-mqttjs.js';
+import { clusterMarkdown, runCluster } from './cluster.js';
 import { runRow } from './runner.js';
 import { FEATURES } from './scenarios.js';
 import { BROKERS, CLIENTS, companionBroker, xsmqttAdapter, type BrokerSystem } from './systems.js';
 import { isFailure, renderMarkdown, renderTerminal, type Row, type Section } from './table.js';
 
 function parseArgs(argv: string[]): { only?: string[]; sections: Set<string>; out?: string } {
-  const r: { only?: string[]; sections: Set<string>; out?: string } = { sections: new Set(['brokers', 'clients']) };
+  const r: { only?: string[]; sections: Set<string>; out?: string } = { sections: new Set(['brokers', 'clients', 'cluster']) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--only') r.only = (argv[++i] ?? '').toLowerCase().split(',');
     else if (a === '--brokers') r.sections = new Set(['brokers']);
     else if (a === '--clients') r.sections = new Set(['clients']);
+    else if (a === '--cluster') r.sections = new Set(['cluster']);
     else if (a === '--out') r.out = argv[++i];
   }
   return r;
 }
 
 const selected = (only: string[] | undefined, name: string): boolean => !only || only.some((o) => name.toLowerCase().includes(o));
+
+let clusterFailed = false;
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
@@ -106,21 +111,36 @@ async function main(): Promise<number> {
     sections.push(section);
   }
 
+  let cluster = '';
+  if (args.sections.has('cluster') && selected(args.only, 'RabbitMQ cluster')) {
+    process.stderr.write('starting a three-node RabbitMQ cluster\n');
+    try {
+      const r = await runCluster(undefined, (line) => process.stderr.write(`  ${line}\n`));
+      cluster = clusterMarkdown(r);
+      // Every device back on a live node and no acknowledged QoS 1 message lost, or the run fails.
+      if (r.movedOff !== r.onKilled || r.connectedAtEnd !== r.options.devices || r.qos[1].lost > 0) clusterFailed = true;
+    } catch (e) {
+      cluster = clusterMarkdown((e as Error).message.split('\n')[0]);
+      clusterFailed = true;
+    }
+  }
+
   const columns = FEATURES.map((f) => ({ id: f.id, title: f.title }));
   const when = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const seconds = Math.round((Date.now() - started) / 1000);
   const header = `<!-- written by \`make interop\` (host-tests/interop-matrix/run.ts); do not edit by hand -->\n## Interoperability matrix\n\nLast measured ${when} on ${process.platform}/${process.arch}, Node ${process.version}, in ${seconds} s. ` +
     'Cells: pass; **FAIL**; deviation (the peer departs from the specification in a documented way, and the note says what the client did); n/a (the feature cannot be exercised with this peer, with the reason); — (not applicable to this protocol version).';
-  const md = renderMarkdown(sections, columns, header);
+  const md = renderMarkdown(sections, columns, header) + (cluster === '' ? '' : `\n${cluster}`);
   const here = dirname(fileURLToPath(import.meta.url));
   // Only a full run replaces the committed MATRIX.md; a partial one (--only, --brokers, --clients) needs --out.
-  const partial = args.only !== undefined || args.sections.size < 2;
+  const partial = args.only !== undefined || args.sections.size < 3;
   const out = args.out ?? (partial ? undefined : join(here, '..', '..', '..', 'host-tests', 'interop-matrix', 'MATRIX.md'));
   if (out !== undefined) writeFileSync(out, md);
-  process.stdout.write(renderTerminal(sections, columns) + `\n\n${out !== undefined ? `written to ${out}` : 'partial run: MATRIX.md left as it was (--out FILE writes this table)'} (${seconds} s)\n`);
+  process.stdout.write(renderTerminal(sections, columns) + (cluster === '' ? '' : `\n\n${cluster}`) + `\n\n${out !== undefined ? `written to ${out}` : 'partial run: MATRIX.md left as it was (--out FILE writes this table)'} (${seconds} s)\n`);
   const failures = sections.flatMap((s) => s.rows.flatMap((r) => [...r.cells.values()])).filter(isFailure).length;
   if (failures) process.stdout.write(`${failures} failing cell(s)\n`);
-  return failures ? 1 : 0;
+  if (clusterFailed) process.stdout.write('the cluster run failed (see its section)\n');
+  return failures || clusterFailed ? 1 : 0;
 }
 
 main().then((code) => { process.exit(code); }, (e: unknown) => { process.stderr.write(`interop: ${(e as Error).stack ?? String(e)}\n`); process.exit(2); });

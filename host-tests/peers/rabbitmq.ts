@@ -16,13 +16,9 @@ export function rabbitmqServerScript(): string | null {
   return existsSync(script) ? script : null;
 }
 
-export async function startRabbitMQ(): Promise<RunningBroker> {
-  const script = rabbitmqServerScript();
-  if (script === null) throw new Error('rabbitmq-server is not installed (Debian package rabbitmq-server)');
-  const dir = makeTempDir('rabbitmq');
-  const [mqttPort, amqpPort, distPort, epmdPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  mkdirSync(join(dir, 'home'));
-  writeFileSync(join(dir, 'rabbitmq.conf'), [
+/** A node's rabbitmq.conf: AMQP and MQTT on loopback, anonymous MQTT, warnings on the console only. */
+export function rabbitmqConf(amqpPort: number, mqttPort: number): string {
+  return [
     `listeners.tcp.default = ${LOOPBACK}:${amqpPort}`,
     `mqtt.listeners.tcp.default = ${LOOPBACK}:${mqttPort}`,
     'mqtt.allow_anonymous = true',
@@ -31,7 +27,16 @@ export async function startRabbitMQ(): Promise<RunningBroker> {
     'log.console.level = warning',
     'log.file = false',
     '',
-  ].join('\n'));
+  ].join('\n');
+}
+
+export async function startRabbitMQ(): Promise<RunningBroker> {
+  const script = rabbitmqServerScript();
+  if (script === null) throw new Error('rabbitmq-server is not installed (Debian package rabbitmq-server)');
+  const dir = makeTempDir('rabbitmq');
+  const [mqttPort, amqpPort, distPort, epmdPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  mkdirSync(join(dir, 'home'));
+  writeFileSync(join(dir, 'rabbitmq.conf'), rabbitmqConf(amqpPort, mqttPort));
   writeFileSync(join(dir, 'enabled_plugins'), '[rabbitmq_mqtt].\n');
   writeFileSync(join(dir, 'rabbitmq-env.conf'), '');
   const nodeName = `xsmqtt${mqttPort}@localhost`;

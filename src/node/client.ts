@@ -11,6 +11,6 @@ export type { ClientClock } from './client/clock.js';
 export { propertiesObject } from './client/properties.js';
 export { NODE_CAPACITIES, DEFAULT_MAXIMUM_PACKET_SIZE, DEFAULT_ACK_TIMEOUT } from './client/options.js';
 export type {
-  Capacities, ClientEvents, ClientOptions, ConnackInfo, ConnectProperties, Granted, MessageInfo, MessageProperties, OutgoingProperties,
+  Capacities, ClientEvents, ClientOptions, ConnackInfo, ConnectProperties, Granted, MessageInfo, MessageProperties, OutgoingProperties, ServerAddress,
   PublishOptions, QoS, SubscribeOptions, UnsubscribeOptions, UserProperties, WillOptions,
 } from './client/options.js';

@@ -7,7 +7,7 @@ export {
 export type {
   Capacities, ClientClock, ClientEvents, ClientOptions, ConnackInfo, ConnectProperties, DoneCallback, Granted, MessageInfo,
   MessageProperties, OutgoingProperties, PacketCallback, PublishOptions, QoS, SubscribeCallback, SubscribeOptions,
-  SubscribeTopics, WillOptions,
+  SubscribeTopics, WillOptions, ServerAddress,
 } from './client.js';
 export { reasonText } from './reason-text.js';
 export { BaseTransport, TcpTransport, TlsTransport, WebSocketTransport, NodeClock } from './transports/index.js';

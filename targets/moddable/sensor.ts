@@ -15,6 +15,9 @@ import { SimulatedSensor, type Sensor } from '../../src/core/app/sensor.js';
 import { writeInt } from '../../src/core/app/format.js';
 import { TimerClock } from './clock.js';
 import { SocketTransport, isIPv4, type DnsOptions, type SocketConstructor } from './transport.js';
+import { FailoverTransport, parseServers } from './failover.js';
+import { ServerOrder } from '../../src/core/driver/servers.js';
+import type { Transport } from '../../src/core/driver/transport.js';
 
 /** Longest delay a Moddable timer takes (ms): disarmed means "due in this long". */
 const FAR = 0x3fffffff;
@@ -23,6 +26,12 @@ export interface SensorConfig {
   /** Broker: an IPv4 address, or a host name (resolved through `dns` at each connection attempt). */
   broker: string;
   port: number;
+  /** Failover: `host:port` entries tried in turn (`broker` and `port` then unused); empty: `broker` alone. */
+  servers: string[];
+  /** A new random order of `servers` each round instead of first to last. */
+  serversRandom: boolean;
+  /** MQTT 5: follow a Server Reference (CONNACK or DISCONNECT 0x9C, 0x9D). */
+  followServerReference: boolean;
   /** DNS servers (IPv4 addresses) for a broker host name, and their port. */
   dns: string[];
   dnsPort: number;
@@ -57,6 +66,8 @@ export interface SensorNetwork {
 export class SensorDevice implements AppHost, AppMonitor {
   app: SensorApp;
   transport: SocketTransport;
+  /** With `servers`: the transport the driver uses, over `transport`. */
+  failover: FailoverTransport | null;
   driver: Driver;
   private timer: Timer;
 
@@ -85,7 +96,10 @@ export class SensorDevice implements AppHost, AppMonitor {
     this.app = new SensorApp(opts, c, sensor ?? new SimulatedSensor(1), this);
     this.app.monitor = this;
     this.transport = sensorTransport(config, network, opts.receiveBufferSize, opts.sendBufferSize);
-    this.driver = new Driver(this.app.session, this.transport, new TimerClock());
+    this.failover = sensorFailover(config, network, this.transport);
+    const t: Transport = this.failover !== null ? this.failover : this.transport;
+    this.driver = new Driver(this.app.session, t, new TimerClock());
+    if (this.failover !== null) this.failover.attach(this.driver);
   }
 
   start(): void {
@@ -153,7 +167,9 @@ export class SensorDevice implements AppHost, AppMonitor {
 /* cold */
 export function sensorTransport(config: SensorConfig, network: SensorNetwork | null, maxRead: number, maxWrite: number): SocketTransport {
   let dns: DnsOptions | null = null;
-  if (!isIPv4(config.broker)) {
+  let named = !isIPv4(config.broker);
+  for (let i = 0; i < config.servers.length; i++) if (!isIPv4(config.servers[i].split(':')[0])) named = true;
+  if (named) {
     const resolver = network !== null ? network.dns : null;
     if (resolver === null) throw new Error('broker ' + config.broker + ' is a host name: the app needs a resolver (targets/moddable/manifest_dns.json)');
     if (config.dns.length === 0) throw new Error('broker ' + config.broker + ' is a host name: no DNS server (dns=)');
@@ -163,6 +179,20 @@ export function sensorTransport(config: SensorConfig, network: SensorNetwork | n
   const tls = network !== null ? network.tls : null;
   if (tls === null) throw new Error('secure is on: the app needs TLS (targets/moddable/manifest_tls.json)');
   return new SocketTransport(config.broker, config.port, maxRead, maxWrite, tls.socketClass, tls.options(config.broker, config.ca), dns);
+}
+
+/** The failover transport over `socket` for mc/config `servers`, or null without a list. */
+/* cold */
+export function sensorFailover(config: SensorConfig, network: SensorNetwork | null, socket: SocketTransport): FailoverTransport | null {
+  if (config.servers.length === 0) return null;
+  const hosts: string[] = [];
+  const ports: number[] = [];
+  if (!parseServers(config.servers, config.port, hosts, ports)) throw new Error('servers: host:port entries, comma-separated');
+  const tls = config.tls && network !== null ? network.tls : null;
+  const ca = config.ca;
+  const f = new FailoverTransport(socket, hosts, ports, config.serversRandom ? ServerOrder.Random : ServerOrder.InOrder, tls === null ? null : function (host: string): Record<string, unknown> { return tls.options(host, ca); });
+  f.list.followReferences = config.followServerReference;
+  return f;
 }
 
 /** A mc/config flag: true, 1, "true", "1", "yes" or "on". */
@@ -197,7 +227,8 @@ export function writeDecimal(out: Uint8Array, n: number): number {
  * TLS), secure= (TLS; default off), ca= (a DER resource; default: Moddable's bundled CAs), mqttUser=,
  * mqttPassword= (default none: `password=` is the Wi-Fi password on a device), dns= (DNS servers
  * for a broker host name, comma-separated; default 1.1.1.1), dnsPort= (53), clientId=,
- * version=, qos=, interval=.
+ * version=, qos=, interval=; failover: servers= (host:port,host:port,...; broker= and port= then
+ * unused), serversOrder= (ordered or random), followServerReference= (MQTT 5 redirection; off).
  */
 /* cold */
 export function sensorConfig(config: Record<string, unknown>, device: string, version: number, interval: number): SensorConfig {
@@ -207,6 +238,9 @@ export function sensorConfig(config: Record<string, unknown>, device: string, ve
   return {
     broker: String(config.broker ?? '192.168.1.10'),
     port: Number(config.port ?? (tls ? 8883 : 1883)),
+    servers: configList(config.servers, []),
+    serversRandom: String(config.serversOrder ?? 'ordered') === 'random',
+    followServerReference: configFlag(config.followServerReference, false),
     dns: configList(config.dns, ['1.1.1.1']),
     dnsPort: Number(config.dnsPort ?? 53),
     tls,

@@ -10,6 +10,7 @@
 // refer here.
 import { Session, SessionState } from '../session/session.js';
 import { Clock, Transport, TransportEvents, TimerTarget } from './transport.js';
+import type { ServerList } from './servers.js';
 
 export const enum DriverState {
   Stopped = 0,
@@ -43,6 +44,8 @@ export class Driver implements TransportEvents, TimerTarget {
   reconnectAt: number;
   /** State, flags and attempt count (Bits). */
   private bits: number;
+  /** Failover: the servers the transport connects to, chosen here; null: the transport's one server. */
+  servers: ServerList | null;
 
   constructor(session: Session, transport: Transport, clock: Clock) {
     this.session = session;
@@ -50,6 +53,7 @@ export class Driver implements TransportEvents, TimerTarget {
     this.clock = clock;
     this.reconnectAt = -1;
     this.bits = DriverState.Stopped;
+    this.servers = null;
     session.notifier = this;
   }
 
@@ -83,6 +87,7 @@ export class Driver implements TransportEvents, TimerTarget {
     const state = this.bits & Bits.State;
     if (state !== DriverState.Stopped && state !== DriverState.Waiting) return;
     this.session.start();
+    if (this.servers !== null && state === DriverState.Stopped) this.servers.start(this.clock.random());
     this.open();
   }
 
@@ -116,6 +121,7 @@ export class Driver implements TransportEvents, TimerTarget {
     this.setState(DriverState.Opening);
     this.bits -= this.bits & Bits.Blocked;
     this.bits += Bits.Attempt;
+    if (this.servers !== null) this.servers.opening();
     this.transport.open(this);
   }
 
@@ -141,10 +147,20 @@ export class Driver implements TransportEvents, TimerTarget {
   onClose(): void {
     if ((this.bits & Bits.State) === DriverState.Stopped) return;
     this.clock.disarm();
-    const delay = this.session.connectionLost(this.clock.now(), this.clock.random());
+    const s = this.session;
+    const list = this.servers;
+    // Read before connectionLost resets them: whether CONNACK accepted, and why it ended.
+    const accepted = s.state === SessionState.Connected;
+    const code = s.closeCode;
+    let delay = s.connectionLost(this.clock.now(), this.clock.random());
     if (delay < 0) {
       this.setState(DriverState.Stopped);
       return;
+    }
+    if (list !== null && list.closed(accepted, code, s.rx, this.clock.random())) {
+      // The next server goes at once: the back-off counts rounds over the list, not attempts.
+      delay = 0;
+      if (s.attempt > 0) s.attempt -= 1;
     }
     this.setState(DriverState.Waiting);
     this.reconnectAt = this.clock.now() + delay;

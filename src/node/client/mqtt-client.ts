@@ -8,8 +8,9 @@ import { SessionState, Session } from '../../core/session/session.js';
 import type { SessionHandler } from '../../core/session/handler.js';
 import { GrowingFramer } from '../growing-framer.js';
 import { NodeClientClock, type ClientClock } from './clock.js';
-import type { BaseTransport } from '../transports/base.js';
-import { makeTransport, optionsFromUrl } from './endpoint.js';
+import type { BaseTransport, TransportHooks } from '../transports/base.js';
+import { optionsFromUrl } from './endpoint.js';
+import { FailoverTransport } from './failover.js';
 import { endedError, MqttError } from './errors.js';
 import {
   DEFAULT_ACK_TIMEOUT, sessionOptionsFor, type ClientEvents, type ClientOptions, type ConnackInfo, type Granted,
@@ -34,7 +35,9 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
   readonly options: ClientOptions;
   readonly session: Session;
   readonly driver: Driver;
-  readonly transport: BaseTransport;
+  /** The transports of every server and the choice between them. */
+  readonly failover: FailoverTransport | null;
+  private readonly single: BaseTransport | null;
   readonly clock: ClientClock;
   readonly version: number;
   /** CONNACK received on the current connection. */
@@ -82,9 +85,7 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
     // whole: what the client advertises is what it accepts.
     this.session.framer = new GrowingFramer(this.session.framer);
     this.clock = options.clock ?? new NodeClientClock();
-    this.transport = makeTransport(options);
-    this.transport.openTimeout = o.connectTimeout;
-    this.transport.hooks = {
+    const hooks: TransportHooks = {
       onError: (err) => this.fail(err),
       onAttempt: () => {
         this.attempts++;
@@ -96,9 +97,20 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
         if (this.outbox.streaming) this.scheduleWake();
       },
     };
+    if (options.transport !== undefined) {
+      this.single = options.transport;
+      this.single.openTimeout = o.connectTimeout;
+      this.single.hooks = hooks;
+      this.failover = null;
+    } else {
+      this.single = null;
+      this.failover = new FailoverTransport(options);
+      this.failover.configure(hooks, o.connectTimeout);
+    }
     this.outbox = new Outbox(this.session, version === 5, options.queueLimit ?? Infinity);
     this.requests = new RequestQueue(this.session, this.clock, this.ackTimeout);
-    this.driver = new Driver(this.session, this.transport, this.clock);
+    this.driver = new Driver(this.session, this.failover ?? this.transport, this.clock);
+    if (this.failover !== null) this.driver.servers = this.failover.list;
     // Calls made in one turn of the event loop (a burst of publishes) share one pump: the
     // session's pump scans its whole store, so one per message would cost O(slots) each.
     this.session.notifier = { wake: () => this.scheduleWake() };
@@ -108,6 +120,17 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
   start(): this {
     this.driver.start();
     return this;
+  }
+
+  /** The transport of the current (or last) connection attempt. */
+  get transport(): BaseTransport {
+    return this.failover !== null ? this.failover.current : (this.single as BaseTransport);
+  }
+
+  /** Where the current (or last) connection attempt went: host, port, protocol. */
+  get server(): { host: string; port?: number; protocol?: string } {
+    if (this.failover !== null) return this.failover.address;
+    return { host: this.options.host ?? 'localhost', port: this.options.port, protocol: this.options.protocol };
   }
 
   /** MQTT.js's name for end() having been called. */
@@ -427,7 +450,10 @@ export function connect(url: string | ClientOptions, options: ClientOptions = {}
   return new MqttClient(optionsFromUrl(url, options)).start();
 }
 
-/** connect(), resolved on the first CONNACK; rejected (and the client ended) if the first attempt fails. */
+/**
+ * connect(), resolved on the first CONNACK; rejected (and the client ended) if the first attempt
+ * fails, or with `servers` the first round over the list (a redirection followed included).
+ */
 export function connectAsync(url: string | ClientOptions, options: ClientOptions = {}): Promise<MqttClient> {
   const client = connect(url, options);
   return new Promise((resolve, reject) => {
@@ -440,7 +466,8 @@ export function connectAsync(url: string | ClientOptions, options: ClientOptions
       client.off('close', onClose);
       resolve(client);
     };
-    const onClose = (): void => {
+    const onClose = (reasonCode: number): void => {
+      if (client.failover !== null && !client.session.stopped && client.failover.triesLeft(reasonCode)) return;
       client.off('connect', onConnect);
       client.off('error', onError);
       client.off('close', onClose);

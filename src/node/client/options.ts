@@ -112,7 +112,30 @@ export interface ConnectProperties {
   authenticationData?: Buffer;
 }
 
+/** One server of ClientOptions.servers (MQTT.js's shape); protocol defaults to the client's. */
+export interface ServerAddress {
+  host: string;
+  port?: number;
+  protocol?: string;
+}
+
 export interface ClientOptions {
+  /**
+   * Failover (MQTT.js's `servers`): the servers tried, one per connection attempt, starting with
+   * the first; host, port and protocol of the URL or options are then unused. A failed attempt
+   * goes on to the next server at once; after a whole round without a connection, the
+   * reconnect back-off applies (its exponent counts rounds). A lost connection goes on to the
+   * next server after the back-off's first delay.
+   */
+  servers?: ServerAddress[];
+  /** 'ordered' (default: first to last, as MQTT.js) or 'random' (a new random order each round). */
+  serversOrder?: 'ordered' | 'random';
+  /**
+   * MQTT 5: follow a Server Reference sent with CONNACK or DISCONNECT reason 0x9C (Use another
+   * server: the next attempt) or 0x9D (Server moved: kept while it accepts). Default false, as
+   * MQTT.js: a server can send the client (and its credentials) anywhere.
+   */
+  followServerReference?: boolean;
   /** mqtt (TCP), mqtts (TLS), ws, wss; also tcp, tls, ssl. Taken from the URL when one is given. */
   protocol?: string;
   host?: string;
@@ -180,7 +203,7 @@ export interface ClientOptions {
   wsOptions?: Record<string, unknown>;
   /** The core's capacities (defaults: NODE_CAPACITIES). */
   capacities?: Partial<Capacities>;
-  /** A transport of one's own (a test's scripted peer); protocol, host and port are then unused. */
+  /** A transport of one's own (a test's scripted peer); protocol, host, port and servers are then unused. */
   transport?: BaseTransport;
   /** A clock of one's own (virtual time in tests). */
   clock?: ClientClock;
