@@ -13,8 +13,12 @@ $(NODE_STAMP): package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# The console's page (src/console/web, src/browser) is type-checked with the DOM's types and
+# bundled with esbuild into dist/src/console/web/console.js.
 build: $(NODE_STAMP)
 	$(TSC) -p tsconfig.json
+	$(TSC) -p tsconfig.web.json
+	node dist/src/console/page.js
 
 # The core must type-check with no Node globals in scope, as on a device.
 check-core: $(NODE_STAMP)

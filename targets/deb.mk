@@ -1,7 +1,9 @@
 # Debian packages the tests need. When make runs as root on a machine with apt-get it installs
-# the missing ones; otherwise it stops with the one command that would.
+# the missing ones; otherwise it stops with the one command that would. chromium (and a font
+# for its screenshots) drives the bench console's page; tshark reads its pcapng exports.
 DEB_TEST_PACKAGES := mosquitto mosquitto-clients openssl build-essential libglib2.0-dev pkg-config \
-	gcc-xtensa-lx106 picolibc-xtensa-lx106-elf gcc-12-source qemu-system-misc
+	gcc-xtensa-lx106 picolibc-xtensa-lx106-elf gcc-12-source qemu-system-misc \
+	chromium fonts-dejavu-core tshark
 
 .PHONY: deb-prereqs
 deb-prereqs:

@@ -91,6 +91,7 @@ const KEY_TABLE: [key: string, text: string, want: (d: string) => Record<string,
   ['connect_timeout', 'connect_timeout 2000', () => ({ connectTimeout: 2000 })],
   ['receive_maximum', 'receive_maximum 20', () => ({ receiveMaximum: 20 })],
   ['max_session_expiry', 'max_session_expiry 3600', () => ({ maxSessionExpiry: 3600 })],
+  ['console', 'console 8081', () => ({ consolePort: 8081 })],
 ];
 
 test('every key sets the option it names', (t) => {

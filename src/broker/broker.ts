@@ -12,7 +12,7 @@ import { Connection } from './connection.js';
 import { BenchControl } from './control.js';
 import type { Fault, FaultTable } from './faults.js';
 import { AddressCounter, LIMIT_DEFAULTS, LimitOptions } from './limits.js';
-import { Link, StreamLink } from './link.js';
+import { ByteTap, Link, StreamLink, TappedLink } from './link.js';
 import type { Message } from './message.js';
 import type { Output } from './output.js';
 import { MAX_PACKET } from './output.js';
@@ -142,6 +142,8 @@ export class Broker extends EventEmitter {
   quotaDrops = 0;
   private flushScheduled = false;
   closed = false;
+  /** Sees every connection's bytes both ways (the console's capture); set before connections open. */
+  tap: ByteTap | null = null;
 
   constructor(options: BrokerOptions = {}) {
     super();
@@ -211,7 +213,9 @@ export class Broker extends EventEmitter {
       link.destroy();
       return null;
     }
-    const conn = new Connection(this, link, label, address);
+    const tapped = this.tap ? new TappedLink(link, this.tap) : null;
+    const conn = new Connection(this, tapped ?? link, label, address);
+    if (tapped) tapped.conn = conn;
     this.connections.add(conn);
     this.sweepTimer ??= this.clock.every(SWEEP_MS, () => this.sweep());
     this.stats.connectionsTotal++;

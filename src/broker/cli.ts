@@ -72,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
   if (running.tlsPort >= 0) where.push(`mqtts://${running.host}:${running.tlsPort}`);
   if (running.wsPort >= 0) where.push(`ws://${running.host}:${running.wsPort}`);
   process.stderr.write(`xsmqtt broker listening on ${where.join(' ')}\n`);
+  if (running.consoleUrl) process.stderr.write(`bench console: ${running.consoleUrl}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

@@ -88,6 +88,7 @@ export class Connection implements LinkPeer {
     b.stats.bytesReceived += chunk.length;
     this.bytesIn += chunk.length;
     this.chunkAt = b.clock.now();
+    if (b.tap) b.tap.bytes(this, 'in', chunk);
     try {
       this.take(chunk);
     } catch (e) {

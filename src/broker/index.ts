@@ -14,7 +14,7 @@ export { Broker, Connection, Session } from './broker.js';
 export { RealClock, VirtualClock } from './clock.js';
 export type { BrokerClock, Timer } from './clock.js';
 export { StreamLink } from './link.js';
-export type { Link, LinkPeer } from './link.js';
+export type { ByteTap, Link, LinkPeer } from './link.js';
 export type { BrokerOptions, Message } from './broker.js';
 export type { BrokerStats } from './stats.js';
 export { parseFaultSpec, makeFault } from './faults.js';
@@ -38,6 +38,8 @@ export interface ListenOptions extends BrokerOptions {
   cafile?: string;
   requireCertificate?: boolean;
   wsPort?: number | null;
+  /** The bench console's HTTP port (0: any free port), on `host`; null or absent: none. */
+  consolePort?: number | null;
   /** SQLite file keeping retained messages and persistent sessions across restarts (`--store`); default none. */
   storeFile?: string | null;
   /** Bridges to other brokers (`--bridge`, `connection` sections), started once the listeners are up. */
@@ -51,6 +53,8 @@ export interface RunningBroker {
   wsPort: number;
   host: string;
   bridges: Bridge[];
+  /** The bench console's address (http://host:port/), or null. */
+  consoleUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -71,6 +75,7 @@ export async function startBroker(options: ListenOptions = {}): Promise<RunningB
   let port = -1;
   let tlsPort = -1;
   let wsPort = -1;
+  let consoleUrl: string | null = null;
   const onSocket = (label: string) => (s: Socket) => {
     s.setNoDelay(true);
     broker.accept(s, label);
@@ -111,6 +116,13 @@ export async function startBroker(options: ListenOptions = {}): Promise<RunningB
       servers.push({ close: (cb) => { for (const c of wss.clients) c.terminate(); wss.close(); http.close(cb); } });
       wsPort = await listen(http, options.wsPort, host);
     }
+    if (options.consolePort !== undefined && options.consolePort !== null) {
+      // Loaded only when the console is asked for.
+      const { startConsole } = await import('../console/server.js');
+      const running = await startConsole(broker, { port: options.consolePort, host });
+      consoleUrl = running.url;
+      servers.push({ close: (cb) => { void running.close().then(cb); } });
+    }
   } catch (e) {
     broker.close();
     for (const s of servers) s.close(() => undefined);
@@ -130,7 +142,7 @@ export async function startBroker(options: ListenOptions = {}): Promise<RunningB
     throw e;
   }
   return {
-    broker, port, tlsPort, wsPort, host, bridges,
+    broker, port, tlsPort, wsPort, host, bridges, consoleUrl,
     close: async () => {
       await Promise.all(bridges.map((b) => b.stop()));
       broker.close();

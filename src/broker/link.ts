@@ -72,3 +72,40 @@ export class StreamLink implements Link {
     this.stream.destroy();
   }
 }
+
+/** Sees every byte a connection receives and sends (the console's capture); costs nothing when unset. */
+export interface ByteTap {
+  bytes(conn: { readonly clientId: string; readonly address: string }, dir: 'in' | 'out', chunk: Uint8Array): void;
+}
+
+/** A link whose written bytes a tap sees first; `conn` is set once the connection exists. */
+export class TappedLink implements Link {
+  conn: { readonly clientId: string; readonly address: string } | null = null;
+
+  constructor(private readonly inner: Link, private readonly tap: ByteTap) {}
+
+  write(chunk: Uint8Array): void {
+    if (this.conn) this.tap.bytes(this.conn, 'out', chunk);
+    this.inner.write(chunk);
+  }
+
+  get buffered(): number {
+    return this.inner.buffered;
+  }
+
+  pause(): void {
+    this.inner.pause();
+  }
+
+  resume(): void {
+    this.inner.resume();
+  }
+
+  end(): void {
+    this.inner.end();
+  }
+
+  destroy(): void {
+    this.inner.destroy();
+  }
+}

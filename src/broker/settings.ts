@@ -28,6 +28,7 @@ export const SPECS: OptionSpec[] = [
   { name: 'cafile', long: '--cafile', values: ['F'], help: 'CA for client certificates (TLS)', section: LISTEN },
   { name: 'requireCertificate', long: '--require-certificate', help: 'TLS clients must present a certificate (needs --cafile)', section: LISTEN },
   port('wsPort', undefined, '--ws-port', 'MQTT over WebSocket (subprotocol mqtt)'),
+  { ...port('consolePort', undefined, '--console', 'the bench console: a web page on this HTTP port, same address\n(0: any free port; README.md, Bench console)'), values: ['PORT'] },
   { name: 'store', long: '--store', values: ['FILE'], help: 'keep retained messages and persistent sessions in SQLite', section: LISTEN },
   { name: 'verbose', short: '-v', long: '--verbose', help: 'log connections and errors', section: LISTEN },
   { name: 'trace', long: '--trace', help: 'one line per packet in and out', section: LISTEN },
@@ -63,7 +64,7 @@ export const SPECS: OptionSpec[] = [
 ];
 
 /** The flags that set a ListenOptions number of the same name. */
-const NUMERIC: (keyof ListenOptions)[] = ['port', 'tlsPort', 'wsPort', 'maxPacketSize', 'maxConnections', 'maxInflight', 'maxQueued',
+const NUMERIC: (keyof ListenOptions)[] = ['port', 'tlsPort', 'wsPort', 'consolePort', 'maxPacketSize', 'maxConnections', 'maxInflight', 'maxQueued',
   'receiveMaximum', 'topicAliasMaximum', 'connectTimeout', 'serverKeepAlive', 'maxKeepAlive', 'maxSessionExpiry', 'sysInterval', 'maxConnectSize',
   'packetTimeout', 'minByteRate', 'maxFiltersPerPacket', 'maxSubscriptionsPerClient', 'maxUserProperties', 'maxPersistentSessions', 'maxConnectionsPerAddress'];
 

@@ -28,6 +28,8 @@ export const SPECS: OptionSpec[] = [
   { name: 'ramp', long: '--ramp', values: ['N'], int: int(1, 1000000), help: 'new connections per second while starting (default 5000)' },
   { name: 'sourceAddresses', long: '--source-addresses', values: ['N'], int: int(1, 250), help: 'spread connections over 127.0.0.2 .. 127.0.0.(N+1) (loopback brokers)' },
   { name: 'noMonitor', long: '--no-monitor', help: 'do not count delivered telemetry (saves broker work for huge fleets)' },
+  { name: 'console', long: '--console', values: ['PORT'], int: int(0, 65535), what: 'port', help: 'the embedded broker\'s bench console (web page) on this port (default 0: a free one)' },
+  { name: 'noConsole', long: '--no-console', help: 'no bench console' },
   { name: 'seed', long: '--seed', values: ['N'], int: int(0, 0xffffffff), help: 'seed for sensors and faults (default 1)' },
   { name: 'help', short: '-h', long: '--help', help: 'this text' },
 ];
@@ -112,6 +114,7 @@ export function parseArgs(argv: string[], isTTY: boolean, write: (s: string) => 
   if (sources !== undefined) o.localAddresses = Array.from({ length: sources }, (_, k) => `127.0.0.${k + 2}`);
   if (a.has('noMonitor')) o.monitor = false;
   o.seed = a.int('seed') ?? o.seed;
+  o.console = a.has('noConsole') || o.broker !== undefined ? null : a.int('console') ?? 0;
   if (xs && lx106) throw new UsageError('--xs and --lx106: choose one');
   if (xs || lx106) {
     const f = xs ? '--xs' : '--lx106';

@@ -49,6 +49,8 @@ export interface SimOptions {
   lx106?: boolean;
   /** Count delivered telemetry with a monitor subscription (off for very large fleets). */
   monitor: boolean;
+  /** The embedded broker's bench console HTTP port (0: any free one); undefined or null: none. */
+  console?: number | null;
   write: (s: string) => void;
 }
 
@@ -194,7 +196,9 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
     const { startBroker } = await import('../../broker/index.js');
     const running = await startBroker({
       port: 0, host: '127.0.0.1', maxConnections: o.devices + 16, maxQueued: 1000000, maxInflight: 1000, sysInterval: 0,
+      consolePort: o.console ?? null,
     });
+    if (running.consoleUrl) o.write(`bench console: ${running.consoleUrl}\n`);
     host = running.host;
     port = running.port;
     brokerName = `embedded xsmqtt broker on ${host}:${port}`;
