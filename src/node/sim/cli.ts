@@ -2,6 +2,7 @@
 // simulated devices for 20 s, live progress, then a summary.
 import { parseFaultSpec } from '../../broker/faults.js';
 import { FaultPlan, formatSummary, parseBrokerUrl, runSim, SimOptions } from './run.js';
+import { runVirtualCli } from './virtual-cli.js';
 import { fleetMissing, LX106_MAX_DEVICES } from './xs-fleet.js';
 import { formatHelp, parseOptions, UsageError, type OptionSpec } from '../cli/args.js';
 
@@ -14,7 +15,7 @@ const int = (min: number, max: number): [number, number] => [min, max];
 
 export const SPECS: OptionSpec[] = [
   { name: 'devices', long: '--devices', values: ['N'], int: int(1, 1000000), help: `simulated devices (default ${DEFAULT_DEVICES})` },
-  { name: 'broker', long: '--broker', values: ['URL'], help: 'mqtt://host:port of a broker to use instead of the embedded one' },
+  { name: 'broker', long: '--broker', values: ['URL[,URL...]'], help: 'mqtt://host:port of a broker to use instead of the embedded one;\nseveral: devices spread over them in turn' },
   { name: 'qos', long: '--qos', values: ['0|1|2'], int: int(0, 2), what: 'QoS', help: 'telemetry QoS (default 1)' },
   { name: 'interval', long: '--interval', values: ['T'], help: 'time between telemetry messages per device: ms, or with s/m (default 1s)' },
   { name: 'payloadBytes', long: '--payload-bytes', values: ['N'], int: int(0, 1 << 20), help: 'telemetry payload size, padded (default: the JSON reading, about 60 bytes)' },
@@ -30,16 +31,23 @@ export const SPECS: OptionSpec[] = [
   { name: 'noMonitor', long: '--no-monitor', help: 'do not count delivered telemetry (saves broker work for huge fleets)' },
   { name: 'console', long: '--console', values: ['PORT'], int: int(0, 65535), what: 'port', help: 'the embedded broker\'s bench console (web page) on this port (default 0: a free one)' },
   { name: 'noConsole', long: '--no-console', help: 'no bench console' },
+  { name: 'link', long: '--link', values: ['tcp|memory|auto'], help: 'how devices reach the embedded broker: TCP, in-process links (no socket),\nor TCP as far as the file limit allows and links beyond (default auto)' },
+  { name: 'procs', long: '--procs', values: ['N'], int: int(1, 64), help: 'simulator processes holding the devices (default: 1 up to 20,000 devices,\nthen one per 50,000, at least 2)' },
+  { name: 'virtualTime', long: '--virtual-time', help: 'devices and the embedded broker on one simulated clock, in-process links:\na seeded day (keep alive, a broker restart, naps, deaths, expiring\ncommands) in minutes; --duration is simulated (default 24h), --interval\ndefaults to 5m' },
+  { name: 'eventLog', long: '--event-log', values: ['FILE'], help: 'with --virtual-time: every event as one line (same seed, same bytes)' },
+  { name: 'scenario', long: '--scenario', values: ['restart'], help: 'restart: a third of the way through, the broker drops every connection\nand refuses new ones for --downtime; the summary reports the storm' },
+  { name: 'downtime', long: '--downtime', values: ['T'], help: 'how long the restarted broker refuses connections (default 1s; 30s\non virtual time)' },
+  { name: 'statsFile', long: '--stats-file', values: ['FILE'], help: 'one JSON line a second (simulated, with --virtual-time) with the live\nnumbers; the summary adds each series\' percentiles' },
   { name: 'seed', long: '--seed', values: ['N'], int: int(0, 0xffffffff), help: 'seed for sensors and faults (default 1)' },
   { name: 'help', short: '-h', long: '--help', help: 'this text' },
 ];
 
 function parseTime(v: string, flag: string, unitDefault: 'ms' | 's'): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v);
-  if (!m) throw new UsageError(`${flag}: expected a time like 500ms, 20s or 2m, got '${v}'`);
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v);
+  if (!m) throw new UsageError(`${flag}: expected a time like 500ms, 20s, 2m or 24h, got '${v}'`);
   const n = Number(m[1]);
   const unit = m[2] ?? unitDefault;
-  return Math.round(unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60000);
+  return Math.round(unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'm' ? n * 60000 : n * 3600000);
 }
 
 function parseFaults(spec: string): FaultPlan[] {
@@ -79,7 +87,8 @@ export function parseArgs(argv: string[], isTTY: boolean, write: (s: string) => 
   const o: SimOptions = {
     devices: DEFAULT_DEVICES, qos: 1, interval: 1000, payloadBytes: 0, durationMs: DEFAULT_DURATION_S * 1000,
     durationDefaulted: true, faults: [], json: false, version: 5, ramp: 5000, seed: 1, keepAlive: 60,
-    localAddresses: [], progress: isTTY ? 'tty' : 'lines', progressMs: 1000, monitor: true, xs: false, lx106: false, write,
+    localAddresses: [], progress: isTTY ? 'tty' : 'lines', progressMs: 1000, monitor: true, xs: false, lx106: false,
+    link: 'auto', procs: 0, scenario: 'none', downtimeMs: 1000, virtualTime: false, write,
   };
   const a = parseOptions(SPECS, argv);
   if (a.has('help')) return 'help';
@@ -89,7 +98,7 @@ export function parseArgs(argv: string[], isTTY: boolean, write: (s: string) => 
   o.devices = a.int('devices') ?? o.devices;
   const broker = a.value('broker');
   if (broker !== undefined) {
-    parseBrokerUrl(broker);
+    for (const url of broker.split(',')) parseBrokerUrl(url);
     o.broker = broker;
   }
   o.qos = a.int('qos') ?? o.qos;
@@ -106,6 +115,10 @@ export function parseArgs(argv: string[], isTTY: boolean, write: (s: string) => 
     if (o.durationMs <= 0) throw new UsageError('--duration: must be positive');
   }
   for (const f of a.all('faults')) o.faults.push(...parseFaults(f));
+  const rule = o.faults.find((f) => f.kind === 'broker');
+  if (rule !== undefined && o.broker !== undefined) {
+    throw new UsageError(`--faults ${rule.brokerKind}:...: a broker fault rule needs the embedded broker; ${o.broker} cannot be told (use disconnect:P% or kill:P%, done by the devices)`);
+  }
   o.json = a.has('json');
   o.version = a.int('mqtt') ?? o.version;
   o.keepAlive = a.int('keepalive') ?? o.keepAlive;
@@ -114,12 +127,44 @@ export function parseArgs(argv: string[], isTTY: boolean, write: (s: string) => 
   if (sources !== undefined) o.localAddresses = Array.from({ length: sources }, (_, k) => `127.0.0.${k + 2}`);
   if (a.has('noMonitor')) o.monitor = false;
   o.seed = a.int('seed') ?? o.seed;
+  const link = a.value('link');
+  if (link !== undefined) {
+    if (link !== 'tcp' && link !== 'memory' && link !== 'auto') throw new UsageError(`--link: expected tcp, memory or auto, got '${link}'`);
+    o.link = link;
+  }
+  if (o.link === 'memory' && o.broker !== undefined) throw new UsageError('--link memory needs the embedded broker (drop --broker)');
+  o.procs = a.int('procs') ?? o.procs;
+  if (o.broker !== undefined && (xs || lx106 || o.procs > 1) && o.faults.some((f) => f.kind === 'disconnect')) {
+    // Devices in other processes are disconnected by asking the broker, which an external one cannot be.
+    throw new UsageError('--faults disconnect:P% with an external --broker needs the devices in this process (drop --procs, --xs, --lx106)');
+  }
+  const scenario = a.value('scenario');
+  if (scenario !== undefined) {
+    if (scenario !== 'restart') throw new UsageError(`--scenario: expected restart, got '${scenario}'`);
+    o.scenario = scenario;
+  }
+  o.virtualTime = a.has('virtualTime');
+  const downtime = a.value('downtime');
+  o.downtimeMs = downtime !== undefined ? parseTime(downtime, '--downtime', 's') : o.virtualTime ? 30000 : 1000;
+  o.eventLog = a.value('eventLog');
+  o.statsFile = a.value('statsFile');
+  if (o.eventLog !== undefined && !o.virtualTime) throw new UsageError('--event-log needs --virtual-time');
+  if (o.scenario === 'restart' && o.broker !== undefined) throw new UsageError('--scenario restart needs the embedded broker (drop --broker)');
+  if (o.scenario === 'restart' && o.procs > 1) throw new UsageError('--scenario restart runs the devices in one process (drop --procs)');
+  if (o.virtualTime) {
+    if (o.broker !== undefined) throw new UsageError('--virtual-time needs the embedded broker (drop --broker)');
+    if (o.link === 'tcp' || o.procs > 1 || xs || lx106) throw new UsageError('--virtual-time runs on in-process links only (drop --link tcp, --procs, --xs, --lx106)');
+    if (o.faults.length > 0) throw new UsageError('--virtual-time has its own scenario (drop --faults)');
+    if (duration === undefined) o.durationMs = 24 * 3600000;
+    if (interval === undefined) o.interval = 300000;
+  }
   o.console = a.has('noConsole') || o.broker !== undefined ? null : a.int('console') ?? 0;
   if (xs && lx106) throw new UsageError('--xs and --lx106: choose one');
   if (xs || lx106) {
     const f = xs ? '--xs' : '--lx106';
     if (o.faults.some((x) => x.kind === 'kill')) throw new UsageError(`--faults kill:P% is not available with ${f} (use disconnect:P%)`);
     if (o.localAddresses.length > 0) throw new UsageError(`--source-addresses is not available with ${f}`);
+    if (o.link === 'memory' || o.procs > 1) throw new UsageError(`--link memory and --procs are not available with ${f}`);
     if (o.faults.length > 0 && !o.monitor) throw new UsageError(`--faults with ${f} needs the monitor (drop --no-monitor)`);
     if (lx106) {
       // One QEMU process per device: the default fleet of 100 is too many for --lx106.
@@ -156,6 +201,7 @@ export async function main(argv: string[]): Promise<number> {
     write(formatHelp(USAGE, SPECS) + '\n');
     return 0;
   }
+  if (o.virtualTime) return runVirtualCli(o, write);
   if (!o.json) {
     write(`xsmqtt sim: ${o.devices} devices${o.lx106 ? ' on emulated ESP8266s' : o.xs ? ' inside XS' : ''}, QoS ${o.qos}, every ${o.interval} ms, MQTT ${o.version === 5 ? '5.0' : '3.1.1'}, for ${o.durationMs / 1000} s` +
       `${o.durationDefaulted ? ' (default)' : ''}${o.broker ? `, broker ${o.broker}` : ', embedded broker'}\n`);

@@ -1,10 +1,13 @@
-// One simulated device: the example application on its own session, driver and TCP
-// connection, timed by the fleet's shared scheduler.
+// One simulated device: the example application on its own session and driver, over TCP or an
+// in-process link, timed by the fleet's shared scheduler (one timer per device serves both the
+// application and the driver, and the device is the driver's clock: no closures per device).
 import { Driver } from '../../core/driver/driver.js';
+import type { Clock, TimerTarget } from '../../core/driver/transport.js';
 import { SessionOptions } from '../../core/session/options.js';
 import { AppConfig, AppHost, AppMonitor, SensorApp } from '../../core/app/app.js';
 import { Random, SimulatedSensor } from '../../core/app/sensor.js';
-import { SchedClock, Scheduler, Timer } from './scheduler.js';
+import type { SimTransport } from './memory-link.js';
+import { Scheduler, Timer } from './scheduler.js';
 import { TcpTransport } from './transport.js';
 
 export interface DeviceSpec {
@@ -21,21 +24,55 @@ export interface DeviceSpec {
   seed: number;
   /** Small capacities keep a large fleet in memory. */
   bufferSize: number;
+  /** A persistent session: CONNECT without clean start, kept this many seconds offline (default: clean, none). */
+  sessionExpiry?: number;
 }
 
-export class SimDevice implements AppHost {
+/** What every device of a fleet shares; fleetDeviceSpec() makes device i's spec from it. */
+export interface FleetConfig {
+  host: string;
+  port: number;
+  /** Several brokers: device i uses brokers[i % length] (else host and port). */
+  brokers?: { host: string; port: number }[];
+  /** Source addresses for TCP (127.0.0.x); empty: the system's choice. */
+  localAddresses: string[];
+  version: number;
+  qos: number;
+  interval: number;
+  payloadBytes: number;
+  keepAlive: number;
+  seed: number;
+}
+
+export function fleetDeviceSpec(c: FleetConfig, i: number): DeviceSpec {
+  const b = c.brokers !== undefined && c.brokers.length > 0 ? c.brokers[i % c.brokers.length] : c;
+  return {
+    id: `sim-${String(i + 1).padStart(6, '0')}`, index: i, host: b.host, port: b.port,
+    localAddress: c.localAddresses.length > 0 ? c.localAddresses[i % c.localAddresses.length] : undefined,
+    version: c.version, qos: c.qos, interval: c.interval, payloadBytes: c.payloadBytes,
+    keepAlive: c.keepAlive, seed: (c.seed * 1000003 + i + 1) >>> 0, bufferSize: 256,
+  };
+}
+
+export class SimDevice implements AppHost, Clock {
   readonly app: SensorApp;
   readonly driver: Driver;
-  readonly transport: TcpTransport;
-  private readonly appTimer: Timer;
+  readonly transport: SimTransport;
+  private readonly timer: Timer;
+  private readonly rnd: Random;
+  /** When the application and the driver want to be woken (-1: not). */
+  private appAt = -1;
+  private driverAt = -1;
   private rebooting = false;
   stopped = false;
 
-  constructor(readonly spec: DeviceSpec, readonly sched: Scheduler, monitor: AppMonitor | null) {
+  /** transport: an in-process link; default a TCP connection to spec.host:spec.port. */
+  constructor(readonly spec: DeviceSpec, readonly sched: Scheduler, monitor: AppMonitor | null, transport: SimTransport | null = null) {
     const opts = new SessionOptions();
     opts.version = spec.version;
     opts.keepAlive = spec.keepAlive;
-    opts.cleanStart = true;
+    opts.cleanStart = spec.sessionExpiry === undefined;
+    opts.sessionExpiry = spec.sessionExpiry ?? 0;
     const buf = Math.max(spec.bufferSize, spec.payloadBytes + 128);
     opts.receiveBufferSize = buf;
     opts.sendBufferSize = buf;
@@ -60,12 +97,53 @@ export class SimDevice implements AppHost {
     config.qos = spec.qos;
     config.payloadBytes = spec.payloadBytes;
     config.seed = spec.seed;
-    this.appTimer = sched.timer({ onTimer: () => this.app.tick(this.sched.now()) });
+    this.timer = sched.timer(this);
     this.app = new SensorApp(opts, config, new SimulatedSensor(spec.seed), this);
     this.app.monitor = monitor;
-    this.transport = new TcpTransport(spec.host, spec.port, spec.localAddress);
-    const rnd = new Random(spec.seed ^ 0x5bd1e995);
-    this.driver = new Driver(this.app.session, this.transport, new SchedClock(sched, () => rnd.next()));
+    this.transport = transport ?? new TcpTransport(spec.host, spec.port, spec.localAddress);
+    this.rnd = new Random(spec.seed ^ 0x5bd1e995);
+    this.driver = new Driver(this.app.session, this.transport, this);
+  }
+
+  // Clock (the driver's): its one timer target is the driver.
+  now(): number {
+    return this.sched.now();
+  }
+
+  arm(at: number, _target: TimerTarget): void {
+    this.driverAt = at;
+    this.rearm();
+  }
+
+  disarm(): void {
+    this.driverAt = -1;
+    this.rearm();
+  }
+
+  random(): number {
+    return this.rnd.next();
+  }
+
+  /** The scheduler's timer: the driver's wake-up, then the application's. */
+  onTimer(): void {
+    const now = this.sched.now();
+    if (this.driverAt >= 0 && this.driverAt <= now) {
+      this.driverAt = -1;
+      this.driver.onTimer();
+    }
+    if (this.appAt >= 0 && this.appAt <= now) {
+      this.appAt = -1;
+      this.app.tick(now);
+    }
+    this.rearm();
+  }
+
+  private rearm(): void {
+    const a = this.appAt;
+    const d = this.driverAt;
+    const at = a < 0 ? d : d < 0 ? a : a < d ? a : d;
+    if (at < 0) this.timer.disarm();
+    else this.timer.arm(at);
   }
 
   start(): void {
@@ -76,12 +154,26 @@ export class SimDevice implements AppHost {
   /** Normal stop: retained "offline", DISCONNECT. */
   stop(): void {
     this.stopped = true;
-    this.appTimer.disarm();
+    this.appAt = -1;
+    this.rearm();
     this.app.goOffline();
     this.driver.stop(0);
   }
 
-  /** Drops the TCP connection with no DISCONNECT (the broker publishes the will). */
+  /** Loses power: the connection drops with no DISCONNECT and the device stays off until powerOn(). */
+  powerOff(): void {
+    this.transport.abort();
+    this.stopped = true;
+    this.appAt = -1;
+    this.rearm();
+    this.driver.stop(0);
+  }
+
+  powerOn(): void {
+    this.start();
+  }
+
+  /** Drops the connection with no DISCONNECT (the broker publishes the will). */
   kill(): void {
     this.transport.abort();
   }
@@ -92,8 +184,8 @@ export class SimDevice implements AppHost {
 
   // AppHost
   schedule(at: number): void {
-    if (at < 0) this.appTimer.disarm();
-    else this.appTimer.arm(at);
+    this.appAt = at;
+    this.rearm();
   }
 
   reboot(): void {

@@ -1,15 +1,16 @@
 // The simulator run: an embedded companion broker (or any broker), a monitor client that
 // counts the telemetry the broker delivers, and a fleet of simulated devices, with progress
 // and a summary.
-import { Driver } from '../../core/driver/driver.js';
-import type { Packet } from '../../core/codec/packet.js';
-import { Session } from '../../core/session/session.js';
-import type { SessionHandler } from '../../core/session/handler.js';
-import { SessionOptions, utf8 } from '../../core/session/options.js';
-import { SimDevice } from './device.js';
-import { SchedClock, Scheduler } from './scheduler.js';
-import { FleetStats } from './stats.js';
-import { TcpTransport } from './transport.js';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { Broker } from '../../broker/broker.js';
+import { fleetDeviceSpec, FleetConfig, SimDevice } from './device.js';
+import { LinkHub, LinkTransport } from './memory-link.js';
+import { Monitor } from './monitor.js';
+import { Percentiles, Sample, Series } from './series.js';
+import { formatStorm, RestartWatch, StormReport } from './restart.js';
+import { tcpBudget, WorkerFleet } from './procs.js';
+import { Scheduler } from './scheduler.js';
+import { addStats, FleetStats } from './stats.js';
 import { startXsFleet } from './xs-fleet.js';
 
 export interface FaultPlan {
@@ -51,8 +52,26 @@ export interface SimOptions {
   monitor: boolean;
   /** The embedded broker's bench console HTTP port (0: any free one); undefined or null: none. */
   console?: number | null;
+  /** tcp: every device on TCP; memory: in-process links (embedded broker); auto: TCP as far as the file limit allows, links beyond. */
+  link: 'tcp' | 'memory' | 'auto';
+  /** Simulator processes holding the devices (1: this one); 0 chooses (several above 20,000 devices). */
+  procs: number;
+  /** Node flags for the simulator processes (--expose-gc, --max-old-space-size=...). */
+  procArgv?: string[];
+  /** 'restart': a third of the way through, the broker drops every connection and refuses new ones for downtimeMs. */
+  scenario: 'none' | 'restart';
+  downtimeMs: number;
+  /** Everything on one simulated clock (virtual-time.ts). */
+  virtualTime: boolean;
+  /** One JSON line a second of the live numbers. */
+  statsFile?: string;
+  /** With virtualTime: a file for the event log. */
+  eventLog?: string;
   write: (s: string) => void;
 }
+
+/** Devices on each kind of link: TCP sockets, in-process links, links over a simulator process's pipe. */
+export interface LinkCounts { tcp: number; memory: number; pipe: number }
 
 export interface SimSummary {
   sim: 'xsmqtt';
@@ -78,81 +97,21 @@ export interface SimSummary {
   p99Ms: number;
   errors: number;
   publishErrors: number;
+  /** Faults that took effect: the sum of the two below. */
   faultsInjected: number;
+  /** Fired by the embedded broker (its own count: rules that fired, connections it closed). */
+  faultsOnBroker: number;
+  /** Connections the devices dropped themselves (kill:, or disconnect: emulated against an external broker). */
+  faultsOnDevices: number;
   commands: number;
   memoryRss: number;
   heapUsed: number;
-}
-
-/** A plain client that counts delivered telemetry and sends fault-injection requests. */
-class Monitor implements SessionHandler {
-  session: Session;
-  driver: Driver;
-  received = 0;
-  private ready: (() => void) | null = null;
-  private failed: ((e: Error) => void) | null = null;
-  subscribed = false;
-
-  constructor(host: string, port: number, sched: Scheduler, version: number, private readonly qos: number) {
-    const o = new SessionOptions();
-    o.version = version;
-    o.clientId = utf8(`bench-sim-monitor-${process.pid}`);
-    o.keepAlive = 30;
-    o.receiveBufferSize = 65536;
-    o.sendBufferSize = 16384;
-    o.storeBytes = 65536;
-    o.inflight = 16;
-    o.queueCount = 256;
-    o.inboundQos2 = 1000;
-    this.session = new Session(o, this, null);
-    this.driver = new Driver(this.session, new TcpTransport(host, port), new SchedClock(sched, () => 0.5));
-  }
-
-  start(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.ready = resolve;
-      this.failed = reject;
-      this.driver.start();
-    });
-  }
-
-  control(kind: string, params: Record<string, unknown>): void {
-    this.session.publishString(`$bench/fault/${kind}`, JSON.stringify(params), 0, false);
-  }
-
-  stop(): void {
-    this.driver.stop(0);
-  }
-
-  onConnect(ack: Packet): void {
-    if (ack.reasonCode !== 0) {
-      this.failed?.(new Error(`the broker refused the monitor connection (reason 0x${ack.reasonCode.toString(16)})`));
-      return;
-    }
-    if (!this.subscribed) this.session.subscribeString('devices/+/telemetry', this.qos, null);
-  }
-  onSubscribe(ack: Packet): void {
-    if (ack.count > 0 && ack.codes[0] >= 0x80) {
-      this.failed?.(new Error(`the broker refused the monitor subscription (0x${ack.codes[0].toString(16)})`));
-      return;
-    }
-    this.subscribed = true;
-    const r = this.ready;
-    this.ready = null;
-    r?.();
-  }
-  onUnsubscribe(_ack: Packet): void {}
-  onPublishDone(_h: number, _code: number): void {}
-  onClose(_code: number, _server: Packet | null): void {
-    if (!this.subscribed) {
-      const f = this.failed;
-      this.failed = null;
-      f?.(new Error('cannot reach the broker'));
-    }
-  }
-  onMessage(_msg: Packet): void {
-    this.received++;
-  }
+  procs: number;
+  links: LinkCounts;
+  /** With --stats-file: percentiles of the per-second series. */
+  series?: Record<string, Percentiles>;
+  /** With --scenario restart: the reconnect storm. */
+  restart?: StormReport | null;
 }
 
 export function parseBrokerUrl(url: string): { host: string; port: number } {
@@ -184,33 +143,71 @@ function waitFor(cond: () => boolean, timeoutMs: number, stepMs = 20): Promise<b
   });
 }
 
+/** How many simulator processes: one below 20,000 devices, else one per 50,000 (at least two). */
+function chooseProcs(o: SimOptions): number {
+  if (o.procs > 0) return o.procs;
+  return o.devices <= 20000 ? 1 : Math.max(2, Math.ceil(o.devices / 50000));
+}
+
 export async function runSim(o: SimOptions): Promise<SimSummary> {
   const sched = new Scheduler();
-  const stats = new FleetStats();
-  let host: string;
-  let port: number;
-  let brokerName: string;
+  const local = new FleetStats();
+  let host = '';
+  let port = 0;
+  let brokerName = '';
+  let broker: Broker | null = null;
   let closeBroker: (() => Promise<void>) | null = null;
-  let embeddedFaults: (() => number) | null = null;
+  // While the broker is down (a restart), connections are refused.
+  let down = false;
   if (o.broker === undefined) {
-    const { startBroker } = await import('../../broker/index.js');
-    const running = await startBroker({
-      port: 0, host: '127.0.0.1', maxConnections: o.devices + 16, maxQueued: 1000000, maxInflight: 1000, sysInterval: 0,
-      consolePort: o.console ?? null,
-    });
-    if (running.consoleUrl) o.write(`bench console: ${running.consoleUrl}\n`);
-    host = running.host;
+    const running = await listenEmbedded(o.devices, () => down, o.console ?? null);
+    if (running.consoleUrl !== null) o.write(`bench console: ${running.consoleUrl}\n`);
+    host = '127.0.0.1';
     port = running.port;
     brokerName = `embedded xsmqtt broker on ${host}:${port}`;
     closeBroker = running.close;
-    embeddedFaults = () => running.broker.stats.faultsFired;
-  } else {
-    ({ host, port } = parseBrokerUrl(o.broker));
-    brokerName = `${host}:${port}`;
+    broker = running.broker;
   }
+  const targets = o.broker === undefined ? [{ host, port }] : o.broker.split(',').map(parseBrokerUrl);
+  if (o.broker !== undefined) {
+    ({ host, port } = targets[0]);
+    brokerName = targets.map((t) => `${t.host}:${t.port}`).join(', ');
+  }
+  const config: FleetConfig = {
+    host, port, brokers: targets, localAddresses: o.localAddresses, version: o.version, qos: o.qos, interval: o.interval,
+    payloadBytes: o.payloadBytes, keepAlive: o.keepAlive, seed: o.seed,
+  };
+  const procs = o.xs ? 1 : chooseProcs(o);
+  // A TCP device costs a descriptor for its socket and, with the embedded broker in this
+  // process, one for the broker's end; devices in other processes cost only the broker's.
+  const perTcp = broker !== null && procs === 1 ? 2 : broker !== null ? 1 : procs === 1 ? 1 : 0;
+  const tcp = o.xs || o.link === 'tcp' || broker === null ? o.devices : o.link === 'memory' ? 0 : perTcp === 0 ? o.devices : tcpBudget(o.devices, perTcp);
+  const hub = broker !== null && procs === 1 && tcp < o.devices ? new LinkHub(broker) : null;
+  let workers: WorkerFleet | null = null;
+  const stats = (): FleetStats => {
+    if (workers === null) return local;
+    const total = new FleetStats();
+    addStats(total, local);
+    workers.addTo(total);
+    return total;
+  };
+  const links = (): LinkCounts => {
+    if (workers !== null) {
+      const w = workers.links();
+      return { tcp: w.tcp, memory: 0, pipe: w.pipe };
+    }
+    const n = o.xs ? o.devices : devices.length;
+    return { tcp: Math.min(n, tcp), memory: Math.max(0, n - tcp), pipe: 0 };
+  };
 
+  const statsFd = o.statsFile !== undefined ? openSync(o.statsFile, 'w') : -1;
+  const series = o.statsFile !== undefined ? new Series((line) => writeSync(statsFd, line)) : null;
+  const watch = o.scenario === 'restart' ? new RestartWatch(local, () => sched.now()) : null;
   const devices: SimDevice[] = [];
+  // One monitor per broker; the first also sends fault requests.
+  const monitors: Monitor[] = [];
   let monitor: Monitor | null = null;
+  const received = (): number => monitors.reduce((n, m) => n + m.received, 0);
   const timers: NodeJS.Timeout[] = [];
   let faultsInjected = 0;
   let killXs: (() => void) | null = null;
@@ -218,37 +215,50 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
   const elapsed = (): number => Date.now() - t0;
   try {
     if (o.monitor) {
-      monitor = new Monitor(host, port, sched, o.version, o.qos);
-      await Promise.race([
-        monitor.start(),
-        new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`no answer from the broker at ${host}:${port} within 10 s`)), 10000).unref()),
-      ]);
+      for (const [k, b] of targets.entries()) {
+        const m = new Monitor(b.host, b.port, sched, o.version, o.qos, k);
+        monitors.push(m);
+        await Promise.race([
+          m.start(),
+          new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`cannot reach the broker at ${b.host}:${b.port}: timeout (no CONNACK within 10 s)`)), 10000).unref()),
+        ]);
+      }
+      monitor = monitors[0];
     }
 
-    // Progress.
+    // Progress: the live line and, with --stats-file, the same numbers as a JSON line.
     let lastOut = 0;
     let lastIn = 0;
     let lastAt = Date.now();
-    const progressLine = (): string => {
+    const sample = (): Sample => {
       const now = Date.now();
       const dt = now - lastAt;
-      const inNow = monitor ? monitor.received : stats.acked;
-      const line = `${(elapsed() / 1000).toFixed(1).padStart(6)}s  devices ${stats.connected}/${o.devices}` +
-        `  out ${fmt(rate(stats.out - lastOut, dt))}/s  in ${fmt(rate(inNow - lastIn, dt))}/s` +
-        (o.qos > 0 ? `  rtt p50 ${fmt(stats.windowRtt.quantile(0.5), 2)} ms p99 ${fmt(stats.windowRtt.quantile(0.99), 2)} ms` : '') +
-        `  reconnects ${stats.reconnects}  errors ${stats.errors}`;
-      lastOut = stats.out;
+      const st = stats();
+      const inNow = monitor ? received() : st.acked;
+      const r2 = (n: number): number => Math.round(n * 100) / 100;
+      const s: Sample = {
+        t: r2(elapsed() / 1000), connected: st.connected, outPerSec: r2(rate(st.out - lastOut, dt)), inPerSec: r2(rate(inNow - lastIn, dt)),
+        rttP50: r2(st.windowRtt.quantile(0.5)), rttP99: r2(st.windowRtt.quantile(0.99)), reconnects: st.reconnects, errors: st.errors,
+      };
+      lastOut = st.out;
       lastIn = inNow;
       lastAt = now;
-      stats.windowRtt.reset();
-      return line;
+      local.windowRtt.reset();
+      return s;
     };
-    if (o.progress !== 'none') {
+    const progressLine = (s: Sample): string => `${s.t.toFixed(1).padStart(6)}s  devices ${s.connected}/${o.devices}` +
+      `  out ${fmt(s.outPerSec)}/s  in ${fmt(s.inPerSec)}/s` +
+      (o.qos > 0 ? `  rtt p50 ${fmt(s.rttP50, 2)} ms p99 ${fmt(s.rttP99, 2)} ms` : '') +
+      `  reconnects ${s.reconnects}  errors ${s.errors}`;
+    if (o.progress !== 'none' || series !== null) {
       timers.push(setInterval(() => {
-        const line = progressLine();
+        const s = sample();
+        series?.add(s);
+        if (o.progress === 'none') return;
+        const line = progressLine(s);
         if (o.progress === 'tty') o.write(`\r\x1b[K${line}`);
         else o.write(line + '\n');
-      }, o.progressMs));
+      }, series !== null ? 1000 : o.progressMs));
     }
 
     // Inside XS: the XS process runs the fleet for the duration, drains and reports.
@@ -257,27 +267,25 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
       xsFleet = await startXsFleet({
         host, port, devices: o.devices, version: o.version, qos: o.qos, interval: o.interval, payloadBytes: o.payloadBytes,
         keepAlive: o.keepAlive, seed: o.seed, ramp: o.ramp, durationMs: o.durationMs,
-      }, stats, o.lx106 ? 'lx106' : 'xs');
+      }, local, o.lx106 ? 'lx106' : 'xs');
       killXs = xsFleet.kill;
     }
 
-    // Ramp up.
+    // Ramp up: here, or in the simulator processes.
     const perTick = Math.max(1, Math.ceil(o.ramp / 20));
     let next = 0;
     const addSome = (): void => {
       for (let k = 0; k < perTick && next < o.devices; k++, next++) {
         const i = next;
-        const d = new SimDevice({
-          id: `sim-${String(i + 1).padStart(6, '0')}`, index: i, host, port,
-          localAddress: o.localAddresses.length > 0 ? o.localAddresses[i % o.localAddresses.length] : undefined,
-          version: o.version, qos: o.qos, interval: o.interval, payloadBytes: o.payloadBytes,
-          keepAlive: o.keepAlive, seed: (o.seed * 1000003 + i + 1) >>> 0, bufferSize: 256,
-        }, sched, stats);
+        const d = new SimDevice(fleetDeviceSpec(config, i), sched, watch ?? local, i < tcp || hub === null ? null : new LinkTransport(hub, '127.0.0.1'));
         devices.push(d);
         d.start();
       }
     };
-    if (o.xs) next = o.devices;
+    if (procs > 1) {
+      workers = new WorkerFleet(broker, config, o.devices, procs, tcp, o.ramp, o.procArgv ?? []);
+      next = o.devices;
+    } else if (o.xs) next = o.devices;
     else addSome();
     if (next < o.devices) {
       await new Promise<void>((resolve) => {
@@ -293,11 +301,7 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
     }
 
     // Faults.
-    let rnd = (o.seed * 2654435761) >>> 0 || 1;
-    const random = (): number => {
-      rnd ^= rnd << 13; rnd ^= rnd >>> 17; rnd ^= rnd << 5; rnd >>>= 0;
-      return rnd / 4294967296;
-    };
+    const random = seededRandom(o.seed);
     for (const f of o.faults) {
       if (f.kind === 'broker') {
         if (!monitor) throw new Error('--faults with a broker rule needs the monitor client');
@@ -305,12 +309,12 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
         continue;
       }
       timers.push(setInterval(() => {
-        if (o.xs && monitor) {
-          // The fleet is inside XS: ask the broker to close a share of the device ids.
+        if ((o.xs || workers !== null) && monitor) {
+          // The fleet is in other processes: ask the broker to close a share of the device ids.
           const n = Math.round((o.devices * f.percent) / 100);
           for (let k = 0; k < n; k++) {
-            faultsInjected++;
-            monitor.control('close', { client: `simxs-${String(1 + Math.floor(random() * o.devices)).padStart(6, '0')}`, count: 1 });
+            const id = 1 + Math.floor(random() * o.devices);
+            monitor.control('close', { client: `${o.xs ? 'simxs' : 'sim'}-${String(id).padStart(6, '0')}`, count: 1 });
           }
           return;
         }
@@ -321,11 +325,27 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
           const d = up[j];
           up[j] = up[up.length - 1];
           up.pop();
-          faultsInjected++;
-          if (f.kind === 'kill' || !embeddedFaults || !monitor) d.kill();
-          else monitor.control('close', { client: d.spec.id, count: 1 });
+          if (f.kind === 'kill' || broker === null || !monitor) {
+            faultsInjected++;
+            d.kill();
+          } else monitor.control('close', { client: d.spec.id, count: 1 });
         }
       }, f.periodMs));
+    }
+
+    if (watch !== null && broker !== null) {
+      const b = broker;
+      timers.push(setTimeout(() => {
+        watch.restart();
+        down = true;
+        if (hub !== null) hub.down = true;
+        for (const c of [...b.connections]) if (!c.clientId.startsWith('bench-sim-monitor')) c.close(0x8b, 'restart', false);
+        timers.push(setTimeout(() => {
+          down = false;
+          if (hub !== null) hub.down = false;
+          watch.up();
+        }, o.downtimeMs));
+      }, Math.max(0, o.durationMs / 3 - elapsed())));
     }
 
     // Run until the duration is over.
@@ -337,15 +357,26 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
     for (const t of timers) clearInterval(t);
     timers.length = 0;
     for (const d of devices) d.app.nextAt = -1;
-    const drained = (): boolean => stats.acked + stats.failed >= stats.out && (!monitor || monitor.received >= stats.acked);
-    await waitFor(() => (o.qos === 0 ? true : drained()), 5000);
+    workers?.stopTelemetry();
+    const drained = (): boolean => {
+      const st = stats();
+      return st.acked + st.failed >= st.out && (!monitor || received() >= st.acked);
+    };
+    if (workers !== null) {
+      for (let k = 0; k < 50; k++) {
+        await workers.refresh();
+        if (o.qos === 0 || drained()) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } else await waitFor(() => (o.qos === 0 ? true : drained()), 5000);
     if (monitor && o.qos === 0) {
       // QoS 0 has no acknowledgement: give the broker a moment to deliver.
       let last = -1;
-      await waitFor(() => { const same = monitor!.received === last; last = monitor!.received; return same; }, 3000, 200);
+      await waitFor(() => { const same = received() === last; last = received(); return same; }, 3000, 200);
     }
     const runMs = elapsed();
     const mem = process.memoryUsage();
+    const st = stats();
     const summary: SimSummary = {
       sim: 'xsmqtt',
       devices: o.devices,
@@ -354,38 +385,85 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
       qos: o.qos,
       intervalMs: o.interval,
       payloadBytes: o.payloadBytes,
-      connected: stats.connected,
-      peakConnected: stats.peakConnected,
-      everConnected: stats.everConnected,
-      reconnects: stats.reconnects,
-      disconnects: stats.disconnects,
-      failedAttempts: stats.failedAttempts,
-      out: stats.out,
-      acked: stats.acked,
-      failed: stats.failed,
-      in: monitor ? monitor.received : -1,
-      outPerSec: Math.round(rate(stats.out, runMs) * 10) / 10,
-      inPerSec: monitor ? Math.round(rate(monitor.received, runMs) * 10) / 10 : -1,
-      p50Ms: Math.round(stats.rtt.quantile(0.5) * 100) / 100,
-      p99Ms: Math.round(stats.rtt.quantile(0.99) * 100) / 100,
-      errors: stats.errors,
-      publishErrors: stats.publishErrors,
-      faultsInjected: embeddedFaults ? embeddedFaults() : faultsInjected,
-      commands: stats.commands,
+      connected: st.connected,
+      peakConnected: st.peakConnected,
+      everConnected: st.everConnected,
+      reconnects: st.reconnects,
+      disconnects: st.disconnects,
+      failedAttempts: st.failedAttempts,
+      out: st.out,
+      acked: st.acked,
+      failed: st.failed,
+      in: monitor ? received() : -1,
+      outPerSec: Math.round(rate(st.out, runMs) * 10) / 10,
+      inPerSec: monitor ? Math.round(rate(received(), runMs) * 10) / 10 : -1,
+      p50Ms: Math.round(st.rtt.quantile(0.5) * 100) / 100,
+      p99Ms: Math.round(st.rtt.quantile(0.99) * 100) / 100,
+      errors: st.errors,
+      publishErrors: st.publishErrors,
+      faultsInjected: (broker !== null ? broker.stats.faultsFired : 0) + faultsInjected,
+      faultsOnBroker: broker !== null ? broker.stats.faultsFired : 0,
+      faultsOnDevices: faultsInjected,
+      commands: st.commands,
       memoryRss: mem.rss,
       heapUsed: mem.heapUsed,
+      procs,
+      links: links(),
+      restart: watch?.report() ?? null,
+      ...(series !== null ? { series: series.percentiles() } : {}),
     };
     return summary;
   } finally {
     for (const t of timers) clearInterval(t);
     for (const d of devices) d.stop();
-    monitor?.stop();
-    await waitFor(() => devices.every((d) => d.transport.socket === null), 3000);
+    for (const m of monitors) m.stop();
+    await workers?.exit();
+    await waitFor(() => devices.every((d) => d.transport.idle), 3000);
     for (const d of devices) d.kill();
     killXs?.();
+    if (statsFd >= 0) closeSync(statsFd);
     sched.stop();
     if (closeBroker) await closeBroker();
   }
+}
+
+/** The embedded broker on a loopback port, refusing connections while down() says so. */
+async function listenEmbedded(devices: number, down: () => boolean, consolePort: number | null): Promise<{ broker: Broker; port: number; consoleUrl: string | null; close: () => Promise<void> }> {
+  const { Broker: BrokerClass } = await import('../../broker/broker.js');
+  const { createServer } = await import('node:net');
+  const broker = new BrokerClass({ maxConnections: devices + 16, maxQueued: 1000000, maxInflight: 1000, sysInterval: 0 });
+  const server = createServer((s) => {
+    if (down()) {
+      s.destroy();
+      return;
+    }
+    s.setNoDelay(true);
+    broker.accept(s, 'tcp');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  // Loaded only when the console is asked for.
+  const bench = consolePort === null ? null : await (await import('../../console/server.js')).startConsole(broker, { port: consolePort, host: '127.0.0.1' });
+  return {
+    broker, port, consoleUrl: bench === null ? null : bench.url,
+    close: async () => {
+      if (bench !== null) await bench.close();
+      broker.close();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** xorshift32 from a seed, in [0, 1). */
+function seededRandom(seed: number): () => number {
+  let rnd = (seed * 2654435761) >>> 0 || 1;
+  return (): number => {
+    rnd ^= rnd << 13; rnd ^= rnd >>> 17; rnd ^= rnd << 5; rnd >>>= 0;
+    return rnd / 4294967296;
+  };
 }
 
 export function formatSummary(s: SimSummary, o: SimOptions): string {
@@ -396,8 +474,11 @@ export function formatSummary(s: SimSummary, o: SimOptions): string {
     `  devices     connected ${s.connected} at the end, peak ${s.peakConnected}, ever ${s.everConnected}; reconnects ${s.reconnects}, disconnects ${s.disconnects}, failed attempts ${s.failedAttempts}`,
     `  telemetry   QoS ${s.qos} every ${s.intervalMs} ms: out ${s.out} (${s.outPerSec}/s), acknowledged ${s.acked}, failed ${s.failed}, in ${s.in < 0 ? 'not counted' : `${s.in} (${s.inPerSec}/s)`}`,
     s.qos > 0 ? `  round trip  p50 ${fmt(s.p50Ms, 2)} ms, p99 ${fmt(s.p99Ms, 2)} ms (publish to ${s.qos === 1 ? 'PUBACK' : 'PUBCOMP'})` : '  round trip  not measured at QoS 0',
-    `  errors      ${s.errors} (publish refused ${s.publishErrors}); faults injected ${s.faultsInjected}`,
-    `  memory      rss ${(s.memoryRss / 1048576).toFixed(0)} MB, heap ${(s.heapUsed / 1048576).toFixed(0)} MB`,
+    `  errors      ${s.errors} (publish refused ${s.publishErrors}); faults injected ${s.faultsInjected}` +
+      (s.faultsInjected > 0 ? ` (by the broker ${s.faultsOnBroker}, by the devices dropping their own connection ${s.faultsOnDevices})` : ''),
+    `  links       ${s.links.tcp} TCP, ${s.links.memory} in-process, ${s.links.pipe} over simulator-process pipes; ${s.procs} simulator process${s.procs === 1 ? '' : 'es'}`,
+    ...(s.restart ? [formatStorm(s.restart, 'real time').trimEnd()] : []),
+    `  memory      rss ${(s.memoryRss / 1048576).toFixed(0)} MB, heap ${(s.heapUsed / 1048576).toFixed(0)} MB${s.procs > 1 ? ' (this process: the broker)' : ''}`,
   ];
   return lines.join('\n') + '\n';
 }

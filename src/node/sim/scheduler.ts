@@ -1,5 +1,7 @@
 // One Node timer for a whole fleet: a min-heap of (time, timer) with lazy removal. Each
 // device owns Timer objects; re-arming one only pushes a new entry, stale ones are skipped.
+// On simulated time there is no Node timer: time is read from the given source and the runner
+// calls runDue() for each deadline (see virtual-time.ts).
 
 import type { Clock, TimerTarget } from '../../core/driver/transport.js';
 
@@ -35,8 +37,36 @@ export class Scheduler {
   private readonly t0 = performance.now();
   stopped = false;
 
+  /** time: a simulated clock to read instead of the wall clock (no Node timer is then used). */
+  constructor(private readonly time: { now(): number } | null = null) {}
+
   now(): number {
-    return performance.now() - this.t0;
+    return this.time !== null ? this.time.now() : performance.now() - this.t0;
+  }
+
+  /** The earliest live deadline, or -1 (stale entries on top are dropped). */
+  get next(): number {
+    while (this.at.length > 0) {
+      const t = this.timers[0];
+      if (t.gen === this.gens[0] && t.at >= 0) return this.at[0];
+      this.pop();
+    }
+    return -1;
+  }
+
+  /** Runs every timer due at or before `until` (simulated time): the count run. */
+  runDue(until: number): number {
+    let n = 0;
+    while (this.at.length > 0 && this.at[0] <= until) {
+      const t = this.timers[0];
+      const gen = this.gens[0];
+      this.pop();
+      if (t.gen !== gen || t.at < 0) continue;
+      t.at = -1;
+      t.target.onTimer();
+      n++;
+    }
+    return n;
   }
 
   timer(target: Fired): Timer {
@@ -96,7 +126,7 @@ export class Scheduler {
   }
 
   private rearm(at: number): void {
-    if (this.stopped) return;
+    if (this.stopped || this.time !== null) return;
     if (this.handle) clearTimeout(this.handle);
     this.handleAt = at;
     this.handle = setTimeout(() => this.run(), Math.max(0, at - this.now()));

@@ -89,3 +89,41 @@ export class FleetStats implements AppMonitor {
     return this.publishErrors + this.failed + this.closeErrors;
   }
 }
+
+const COUNTERS = ['connected', 'peakConnected', 'everConnected', 'connects', 'reconnects', 'disconnects', 'failedAttempts',
+  'out', 'acked', 'failed', 'in', 'commands', 'publishErrors', 'closeErrors'] as const;
+
+/** The counters a simulator process reports to its parent (and the parent sums), histograms as (bucket, count) pairs. */
+export type StatsSnapshot = Record<typeof COUNTERS[number], number> & { rtt: number[]; windowRtt: number[] };
+
+/** A histogram as (bucket, count) pairs, flattened. */
+function sparse(h: Histogram): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < BUCKETS; i++) if (h.counts[i] > 0) out.push(i, h.counts[i]);
+  return out;
+}
+
+function addSparse(h: Histogram, pairs: number[]): void {
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    h.counts[pairs[i]] += pairs[i + 1];
+    h.total += pairs[i + 1];
+  }
+}
+
+export function snapshotStats(s: FleetStats): StatsSnapshot {
+  const o = { rtt: sparse(s.rtt), windowRtt: sparse(s.windowRtt) } as StatsSnapshot;
+  for (const k of COUNTERS) o[k] = s[k];
+  return o;
+}
+
+/** Adds a process's snapshot to a total (peaks add too: each process's peak, an upper bound). */
+export function addStats(total: FleetStats, s: StatsSnapshot | FleetStats): void {
+  for (const k of COUNTERS) total[k] += s[k];
+  if (s instanceof FleetStats) {
+    addSparse(total.rtt, sparse(s.rtt));
+    addSparse(total.windowRtt, sparse(s.windowRtt));
+  } else {
+    addSparse(total.rtt, s.rtt);
+    addSparse(total.windowRtt, s.windowRtt);
+  }
+}

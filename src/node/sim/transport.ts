@@ -1,17 +1,24 @@
 // A lean TCP transport for simulated devices: one net.Socket, received chunks queued until the
 // driver reads them, an optional local (source) address to spread a fleet over 127.0.0.x.
 import { connect, Socket } from 'node:net';
-import type { Transport, TransportEvents } from '../../core/driver/transport.js';
+import type { TransportEvents } from '../../core/driver/transport.js';
+import type { SimTransport } from './memory-link.js';
 
-export class TcpTransport implements Transport {
+export class TcpTransport implements SimTransport {
   socket: Socket | null = null;
   private chunks: Buffer[] = [];
   private head = 0;
   private events: TransportEvents | null = null;
   bytesIn = 0;
   bytesOut = 0;
+  /** The last socket error's code (ECONNREFUSED, ENOTFOUND, ...), '' if none. */
+  lastError = '';
 
   constructor(readonly host: string, readonly port: number, readonly localAddress?: string) {}
+
+  get idle(): boolean {
+    return this.socket === null;
+  }
 
   open(events: TransportEvents): void {
     this.events = events;
@@ -27,7 +34,7 @@ export class TcpTransport implements Transport {
       events.onReadable();
     });
     s.on('drain', () => { if (this.socket === s) events.onWritable(); });
-    s.on('error', () => undefined);
+    s.on('error', (e: NodeJS.ErrnoException) => { this.lastError = e.code ?? e.message; });
     s.on('close', () => {
       if (this.socket !== s) return;
       this.socket = null;
@@ -72,9 +79,29 @@ export class TcpTransport implements Transport {
     s.destroySoon();
   }
 
+  /** Why the last connection failed, in words (empty when it did not). */
+  get failure(): string {
+    return describeSocketError(this.lastError);
+  }
+
   /** Drops the connection at once, as a device losing power does (no DISCONNECT). */
   abort(): void {
     const s = this.socket;
     if (s !== null) s.destroy();
+  }
+}
+
+/** A socket error code in words: refused, timeout, DNS, ... (the code itself when unknown). */
+export function describeSocketError(code: string): string {
+  switch (code) {
+    case '': return '';
+    case 'ECONNREFUSED': return 'connection refused (nothing listens there)';
+    case 'ETIMEDOUT': return 'timeout';
+    case 'ENOTFOUND': return 'DNS: no such host';
+    case 'EAI_AGAIN': return 'DNS: lookup failed (temporary)';
+    case 'ECONNRESET': return 'connection reset by the peer';
+    case 'EHOSTUNREACH': case 'ENETUNREACH': return 'no route to the host';
+    case 'EADDRNOTAVAIL': return 'address not available';
+    default: return code;
   }
 }
