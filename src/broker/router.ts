@@ -124,15 +124,28 @@ export class Router {
   /** Retained messages for a new subscription (`filter` without its $share/ prefix). */
   sendRetained(s: Session, sub: Subscription, filter: string): void {
     if (this.retained.size === 0) return;
-    const store = this.broker.store;
     const now = this.broker.clock.now();
-    for (const [topic, msg] of this.retained) {
-      if (msg.expiresAt !== 0 && msg.expiresAt <= now) {
-        this.retained.delete(topic);
-        if (store.persistent) store.clearRetained(topic);
-        continue;
-      }
-      if (topicMatches(filter, topic)) s.deliver(msg, sub.qos, true, sub.subscriptionId > 0 ? [sub.subscriptionId] : null, true);
+    // A filter without wildcards names one topic: a lookup, not a scan of every retained
+    // message (a fleet whose devices each keep a retained status subscribes N times).
+    if (!filter.includes('+') && !filter.includes('#')) {
+      const msg = this.retained.get(filter);
+      if (msg !== undefined && this.retainedLive(filter, msg, now)) this.deliverRetained(s, sub, msg);
+      return;
     }
+    for (const [topic, msg] of this.retained) {
+      if (this.retainedLive(topic, msg, now) && topicMatches(filter, topic)) this.deliverRetained(s, sub, msg);
+    }
+  }
+
+  /** False, and the message forgotten, once its expiry interval has passed. */
+  private retainedLive(topic: string, msg: Message, now: number): boolean {
+    if (msg.expiresAt === 0 || msg.expiresAt > now) return true;
+    this.retained.delete(topic);
+    if (this.broker.store.persistent) this.broker.store.clearRetained(topic);
+    return false;
+  }
+
+  private deliverRetained(s: Session, sub: Subscription, msg: Message): void {
+    s.deliver(msg, sub.qos, true, sub.subscriptionId > 0 ? [sub.subscriptionId] : null, true);
   }
 }
