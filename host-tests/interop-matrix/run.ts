@@ -1,7 +1,7 @@
 // `make interop`: starts every peer on loopback, runs every feature scenario, prints the matrix,
 // writes it to MATRIX.md and exits non-zero on any failing cell that is not a documented deviation.
-// Flags: --only a,b (rows whose name contains a or b), --brokers / --clients / --cluster (one
-// section), --out FILE.
+// Flags: --only a,b (rows whose name contains a or b), --brokers / --clients / --cluster /
+// --bridges (one section), --out FILE.
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,19 +9,21 @@ import type { RunningBroker } from '../peers/proc.js';
 import type { Version } from './adapter.js';
 import { mqttjsAdapter } from './adapter-mqttjs.js';
 import { clusterMarkdown, runCluster } from './cluster.js';
+import { runTests, testSectionMarkdown, type TestSection } from './test-section.js';
 import { runRow } from './runner.js';
 import { FEATURES } from './scenarios.js';
 import { BROKERS, CLIENTS, companionBroker, xsmqttAdapter, type BrokerSystem } from './systems.js';
 import { isFailure, renderMarkdown, renderTerminal, type Row, type Section } from './table.js';
 
 function parseArgs(argv: string[]): { only?: string[]; sections: Set<string>; out?: string } {
-  const r: { only?: string[]; sections: Set<string>; out?: string } = { sections: new Set(['brokers', 'clients', 'cluster']) };
+  const r: { only?: string[]; sections: Set<string>; out?: string } = { sections: new Set(['brokers', 'clients', 'cluster', 'bridges']) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--only') r.only = (argv[++i] ?? '').toLowerCase().split(',');
     else if (a === '--brokers') r.sections = new Set(['brokers']);
     else if (a === '--clients') r.sections = new Set(['clients']);
     else if (a === '--cluster') r.sections = new Set(['cluster']);
+    else if (a === '--bridges') r.sections = new Set(['bridges']);
     else if (a === '--out') r.out = argv[++i];
   }
   return r;
@@ -30,6 +32,7 @@ function parseArgs(argv: string[]): { only?: string[]; sections: Set<string>; ou
 const selected = (only: string[] | undefined, name: string): boolean => !only || only.some((o) => name.toLowerCase().includes(o));
 
 let clusterFailed = false;
+let bridgesFailed = false;
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
@@ -125,22 +128,41 @@ async function main(): Promise<number> {
     }
   }
 
+  let bridges = '';
+  if (args.sections.has('bridges') && selected(args.only, 'bridges and failover')) {
+    process.stderr.write('bridges and failover: host-tests/bridge and host-tests/failover\n');
+    const section: TestSection = {
+      title: 'Bridges and failover',
+      intro: 'The companion broker bridging into mosquitto 2.0 and mosquitto bridging into it (`connection` sections, both directions, topic prefixes, QoS 1/2, retained messages, restarts of either side, loop prevention with MQTT 5 no local and try_private), and the client moving between servers (`servers`, a killed broker, server redirection), from `host-tests/bridge` and `host-tests/failover` run in this `make interop`.',
+      outcomes: [],
+    };
+    try {
+      section.outcomes = await runTests(join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..'), ['dist/host-tests/bridge/*.test.js', 'dist/host-tests/failover/*.test.js']);
+      if (section.outcomes.some((o) => o.status === 'FAIL')) bridgesFailed = true;
+    } catch (e) {
+      section.error = (e as Error).message;
+      bridgesFailed = true;
+    }
+    bridges = testSectionMarkdown(section);
+  }
+
   const columns = FEATURES.map((f) => ({ id: f.id, title: f.title }));
   const when = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const seconds = Math.round((Date.now() - started) / 1000);
   const header = `<!-- written by \`make interop\` (host-tests/interop-matrix/run.ts); do not edit by hand -->\n## Interoperability matrix\n\nLast measured ${when} on ${process.platform}/${process.arch}, Node ${process.version}, in ${seconds} s. ` +
     'Cells: pass; **FAIL**; deviation (the peer departs from the specification in a documented way, and the note says what the client did); n/a (the feature cannot be exercised with this peer, with the reason); — (not applicable to this protocol version).';
-  const md = renderMarkdown(sections, columns, header) + (cluster === '' ? '' : `\n${cluster}`);
+  const md = renderMarkdown(sections, columns, header) + (cluster === '' ? '' : `\n${cluster}`) + (bridges === '' ? '' : `\n${bridges}`);
   const here = dirname(fileURLToPath(import.meta.url));
   // Only a full run replaces the committed MATRIX.md; a partial one (--only, --brokers, --clients) needs --out.
-  const partial = args.only !== undefined || args.sections.size < 3;
+  const partial = args.only !== undefined || args.sections.size < 4;
   const out = args.out ?? (partial ? undefined : join(here, '..', '..', '..', 'host-tests', 'interop-matrix', 'MATRIX.md'));
   if (out !== undefined) writeFileSync(out, md);
-  process.stdout.write(renderTerminal(sections, columns) + (cluster === '' ? '' : `\n\n${cluster}`) + `\n\n${out !== undefined ? `written to ${out}` : 'partial run: MATRIX.md left as it was (--out FILE writes this table)'} (${seconds} s)\n`);
+  process.stdout.write(renderTerminal(sections, columns) + (cluster === '' ? '' : `\n\n${cluster}`) + (bridges === '' ? '' : `\n\n${bridges}`) + `\n\n${out !== undefined ? `written to ${out}` : 'partial run: MATRIX.md left as it was (--out FILE writes this table)'} (${seconds} s)\n`);
   const failures = sections.flatMap((s) => s.rows.flatMap((r) => [...r.cells.values()])).filter(isFailure).length;
   if (failures) process.stdout.write(`${failures} failing cell(s)\n`);
   if (clusterFailed) process.stdout.write('the cluster run failed (see its section)\n');
-  return failures || clusterFailed ? 1 : 0;
+  if (bridgesFailed) process.stdout.write('a bridge or failover test failed (see its section)\n');
+  return failures || clusterFailed || bridgesFailed ? 1 : 0;
 }
 
 main().then((code) => { process.exit(code); }, (e: unknown) => { process.stderr.write(`interop: ${(e as Error).stack ?? String(e)}\n`); process.exit(2); });
