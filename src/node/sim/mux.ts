@@ -23,9 +23,12 @@ class FrameStream {
   private outBytes = 0;
   private scheduled = false;
   private partial: Buffer | null = null;
+  /** The other process has gone (its exit is reported where it was spawned): frames for it are dropped. */
+  private broken = false;
 
   constructor(private readonly stream: Duplex, private readonly onFrame: (kind: number, id: number, body: Buffer) => void) {
     stream.on('data', (b: Buffer) => this.take(b));
+    stream.on('error', () => { this.broken = true; });
   }
 
   send(kind: number, id: number, body: Uint8Array | null): void {
@@ -49,7 +52,7 @@ class FrameStream {
     const all = this.out.length === 1 ? this.out[0] : Buffer.concat(this.out, this.outBytes);
     this.out = [];
     this.outBytes = 0;
-    if (!this.stream.destroyed) this.stream.write(all);
+    if (!this.stream.destroyed && !this.broken) this.stream.write(all);
   }
 
   private take(chunk: Buffer): void {
