@@ -3,20 +3,9 @@
 // the faults that fired in that second.
 import type { BrokerStats } from '../broker/stats.js';
 import type { TraceRecord } from '../broker/trace.js';
+import type { FleetSample } from './fleet-sample.js';
 
-export interface FleetSample {
-  /** ms since the epoch, at the end of the second. */
-  t: number;
-  connected: number;
-  inPerS: number;
-  outPerS: number;
-  /** Round trip of QoS 1/2 deliveries in this second, ms; null when none completed. */
-  rttP50: number | null;
-  rttP99: number | null;
-  reconnects: number;
-  /** Faults that fired in this second: when (ms since the epoch) and "kind #id client". */
-  faults: { t: number; text: string }[];
-}
+export type { FleetSample };
 
 const HISTORY = 3600;
 const MAX_PENDING = 100000;

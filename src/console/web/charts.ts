@@ -3,18 +3,9 @@
 // time axis and a line in the list below them.
 import uPlot from 'uplot';
 import { clockText, el } from './dom.js';
+import type { FleetSample } from '../fleet-sample.js';
 
-/** What $bench/console/fleet carries each second (src/console/fleet.ts). */
-export interface FleetSample {
-  t: number;
-  connected: number;
-  inPerS: number;
-  outPerS: number;
-  rttP50: number | null;
-  rttP99: number | null;
-  reconnects: number;
-  faults: { t: number; text: string }[];
-}
+export type { FleetSample };
 
 const HISTORY = 3600;
 const WIDTH = 560;
