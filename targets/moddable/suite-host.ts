@@ -5,10 +5,10 @@
 // and exit status on lx106. Everything is allocated when a link opens; nothing per packet.
 import Timer from 'timer';
 import Time from 'time';
-import { Driver, DriverState } from '../../src/core/driver/driver.js';
+import { Driver } from '../../src/core/driver/driver.js';
 import type { Clock, TimerTarget } from '../../src/core/driver/transport.js';
 import type { Session } from '../../src/core/session/session.js';
-import { SuiteRunner, allScenarios, type SuiteHost, type SuiteTimer } from '../../src/core/suite/index.js';
+import { SuiteLinks, SuiteRunner, allScenarios, type SuiteHost, type SuiteTimer } from '../../src/core/suite/index.js';
 import { SocketTransport } from './transport.js';
 
 
@@ -50,13 +50,9 @@ class LinkClock implements Clock {
 
 class Link {
   driver: Driver;
-  transport: SocketTransport;
-  session: Session;
   clock: LinkClock;
-  constructor(driver: Driver, transport: SocketTransport, session: Session, clock: LinkClock) {
+  constructor(driver: Driver, clock: LinkClock) {
     this.driver = driver;
-    this.transport = transport;
-    this.session = session;
     this.clock = clock;
   }
 }
@@ -70,8 +66,7 @@ export interface SuiteConsole {
 export class DeviceSuiteHost implements SuiteHost {
   address: string;
   port: number;
-  /** Open links, and null where a released one was. */
-  links: (Link | null)[];
+  links: SuiteLinks<Link>;
   /** The runner's wake-up (schedule): its target, null when none, and when. */
   target: SuiteTimer | null;
   targetAt: number;
@@ -85,7 +80,7 @@ export class DeviceSuiteHost implements SuiteHost {
     this.address = address;
     this.port = port;
     this.console = console;
-    this.links = [];
+    this.links = new SuiteLinks<Link>();
     this.target = null;
     this.targetAt = 0;
     this.failedCount = -1;
@@ -106,8 +101,9 @@ export class DeviceSuiteHost implements SuiteHost {
   /** Sets the one timer to the earliest wake-up wanted: the runner's or a link's. */
   rearm(): void {
     let at = this.target !== null ? this.targetAt : -1;
-    for (let i = 0; i < this.links.length; i++) {
-      const l = this.links[i];
+    const links = this.links.items;
+    for (let i = 0; i < links.length; i++) {
+      const l = links[i];
       if (l !== null && l.clock.target !== null && (at < 0 || l.clock.at < at)) at = l.clock.at;
     }
     if (at < 0) {
@@ -123,39 +119,25 @@ export class DeviceSuiteHost implements SuiteHost {
     const o = session.opts;
     const transport = new SocketTransport(this.address, this.port, o.receiveBufferSize, o.sendBufferSize);
     const clock = new LinkClock(this);
-    const driver = new Driver(session, transport, clock);
-    // A released link's place is taken again.
-    let n = 0;
-    while (n < this.links.length && this.links[n] !== null) n++;
-    if (n === this.links.length) this.links.push(new Link(driver, transport, session, clock));
-    else this.links[n] = new Link(driver, transport, session, clock);
-    driver.start();
-    return n;
-  }
-
-  /** The link (never a released one: the runner does not use those). */
-  private link(link: number): Link {
-    const l = this.links[link];
-    if (l === null) throw new Error('released suite link ' + link);
-    return l;
+    return this.links.open(new Link(new Driver(session, transport, clock), clock));
   }
 
   close(link: number, reasonCode: number): void {
-    this.link(link).driver.stop(reasonCode);
+    this.links.close(link, reasonCode);
   }
 
   /* cold */
   abort(link: number): void {
-    this.link(link).driver.abort();
+    this.links.get(link).driver.abort();
   }
 
   closed(link: number): boolean {
-    return this.link(link).driver.state === DriverState.Stopped;
+    return this.links.closed(link);
   }
 
   /* cold */
   release(link: number): void {
-    this.links[link] = null;
+    this.links.release(link);
   }
 
   /* cold */
@@ -173,8 +155,9 @@ export class DeviceSuiteHost implements SuiteHost {
   private fire(): void {
     const now = Time.ticks;
     Timer.schedule(this.timer, FAR, FAR);
-    for (let i = 0; i < this.links.length; i++) {
-      const l = this.links[i];
+    const links = this.links.items;
+    for (let i = 0; i < links.length; i++) {
+      const l = links[i];
       if (l === null) continue;
       const c = l.clock;
       const t = c.target;

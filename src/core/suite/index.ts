@@ -1,5 +1,7 @@
 // The on-device integration suite.
 export { SuiteRunner } from './runner.js';
+export { SuiteLinks } from './links.js';
+export type { SuiteLink } from './links.js';
 export type { SuiteHost, SuiteTimer } from './host.js';
 export { Scenario, Result, ScenarioList } from './scenario.js';
 export type { ScenarioSource } from './scenario.js';

@@ -1,16 +1,17 @@
 // The integration suite's host on Node: each link is a driver over a TCP connection, timed by
 // the simulator's scheduler.
-import { Driver, DriverState } from '../../core/driver/driver.js';
+import { Driver } from '../../core/driver/driver.js';
 import type { Session } from '../../core/session/session.js';
 import type { SuiteHost, SuiteTimer } from '../../core/suite/host.js';
+import { SuiteLinks } from '../../core/suite/links.js';
 import { SchedClock, Scheduler, Timer } from './scheduler.js';
 import { TcpTransport } from './transport.js';
 
-interface Link { driver: Driver; transport: TcpTransport; session: Session }
+interface Link { driver: Driver; transport: TcpTransport }
 
 export class NodeSuiteHost implements SuiteHost {
   readonly sched = new Scheduler();
-  private links: Link[] = [];
+  private links = new SuiteLinks<Link>();
   private timer: Timer;
   private target: SuiteTimer | null = null;
   readonly done: Promise<{ passed: number; failed: number }>;
@@ -32,29 +33,27 @@ export class NodeSuiteHost implements SuiteHost {
 
   open(session: Session): number {
     const transport = new TcpTransport(this.host, this.port);
-    const driver = new Driver(session, transport, new SchedClock(this.sched, Math.random));
-    this.links.push({ driver, transport, session });
-    driver.start();
-    return this.links.length - 1;
+    return this.links.open({ driver: new Driver(session, transport, new SchedClock(this.sched, Math.random)), transport });
   }
 
   close(link: number, reasonCode: number): void {
-    this.links[link].driver.stop(reasonCode);
+    this.links.close(link, reasonCode);
   }
 
   abort(link: number): void {
-    const l = this.links[link];
+    const l = this.links.get(link);
     l.driver.abort();
     // At once, unsent bytes included (the driver's close would flush them first).
     l.transport.abort();
   }
 
   closed(link: number): boolean {
-    return this.links[link].driver.state === DriverState.Stopped;
+    return this.links.closed(link);
   }
 
-  /** Links stay listed (shutdown() aborts them all); memory is no concern on Node. */
-  release(_link: number): void {}
+  release(link: number): void {
+    this.links.release(link);
+  }
 
   finished(passed: number, failed: number): void {
     this.resolve({ passed, failed });
@@ -62,8 +61,9 @@ export class NodeSuiteHost implements SuiteHost {
 
   /** Drops every connection (after the run, or when it is cut short). */
   shutdown(): void {
-    for (const l of this.links) {
-      l.session.stopped = true;
+    for (const l of this.links.items) {
+      if (l === null) continue;
+      l.driver.abort();
       l.transport.abort();
     }
     this.sched.stop();
