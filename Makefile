@@ -84,10 +84,10 @@ device-test: build
 	  if [ "$(TARGET)" = esp32 ] && [ -z "$$IDF_PATH" ]; then missing="$$missing$${nl}IDF_PATH is not set: the ESP-IDF that Moddable's esp32 platform builds with (\$$MODDABLE/documentation/devices/esp32.md)"; fi; \
 	  if [ ! -f targets/$(TARGET)/suite/manifest.json ]; then missing="$$missing$${nl}targets/$(TARGET)/suite/manifest.json: the device's suite application"; fi; \
 	  if [ -z "$(SSID)" ]; then missing="$$missing$${nl}SSID=... PASSWORD=...: the Wi-Fi the device joins"; fi; \
-	  if [ -z "$(BROKER)" ]; then missing="$$missing$${nl}BROKER=<this machine's address on the device's network>: the device connects there on port 1883, where this target starts the suite broker"; fi; \
-	  if [ -n "$$missing" ]; then printf 'make device-test TARGET=%s cannot build and flash the suite; missing:%s\n(then: make device-test TARGET=%s SSID=... PASSWORD=... BROKER=... [DEVICE=<id>], the device on USB)\n' "$(TARGET)" "$$missing" "$(TARGET)" >&2; exit 1; fi; \
-	  node dist/src/node/sim/device-test.js --collect --device $(or $(DEVICE),$(TARGET)) --listen 0.0.0.0:1883 & collector=$$!; \
-	  (cd targets/$(TARGET)/suite && mcconfig -m -p $(if $(filter esp8266,$(TARGET)),esp,esp32) ssid="$(SSID)" password="$(PASSWORD)" broker="$(BROKER)" device="$(or $(DEVICE),$(TARGET))") || { kill $$collector; exit 1; }; \
+	  if [ -z "$(BROKER)" ]; then missing="$$missing$${nl}BROKER=<this machine's address on the device's network>: the device connects there on port $(or $(PORT),1883) (PORT=), where this target starts the suite broker"; fi; \
+	  if [ -n "$$missing" ]; then printf 'make device-test TARGET=%s cannot build and flash the suite; missing:%s\n(then: make device-test TARGET=%s SSID=... PASSWORD=... BROKER=... [PORT=<port>] [DEVICE=<id>], the device on USB)\n' "$(TARGET)" "$$missing" "$(TARGET)" >&2; exit 1; fi; \
+	  node dist/src/node/sim/device-test.js --collect --device $(or $(DEVICE),$(TARGET)) --listen 0.0.0.0:$(or $(PORT),1883) & collector=$$!; \
+	  (cd targets/$(TARGET)/suite && mcconfig -m -p $(if $(filter esp8266,$(TARGET)),esp,esp32) ssid="$(SSID)" password="$(PASSWORD)" broker="$(BROKER)" port="$(or $(PORT),1883)" device="$(or $(DEVICE),$(TARGET))") || { kill $$collector; exit 1; }; \
 	  wait $$collector ;; \
 	*) echo "make device-test: TARGET must be node, xs, lx106, esp32 or esp8266" >&2; exit 2 ;; \
 	esac

@@ -104,3 +104,38 @@ test('--collect (for real devices): the suite broker prints what a device publis
   t.regex(c.out, /^ok 15 - refused subscription/m);
   t.regex(c.out, /^# collected: passed 15, failed 0, skipped 0$/m);
 });
+
+test('--collect --port N: the collector listens on N instead of the --listen port (beside a system broker on 1883)', async (t) => {
+  const probe = await startBroker({ port: 0, sysInterval: 0 });
+  const port = probe.port;
+  await probe.close();
+  const collector = run(['--collect', '--device', 'ported', '--listen', '127.0.0.1:1883', '--port', String(port), '--timeout', '60'], t);
+  let up = false;
+  for (let i = 0; i < 200 && !up; i++) {
+    up = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (!up) await new Promise((r) => setTimeout(r, 25));
+  }
+  t.true(up, `nothing listens on ${port}`);
+  const device = await run(['--broker', `mqtt://127.0.0.1:${port}`, '--device', 'ported'], t);
+  t.is(device.code, 0, device.out);
+  const c = await collector;
+  t.regex(c.out, new RegExp(`^# companion broker \\(suite profile\\) on 127\\.0\\.0\\.1:${port}:`, 'm'));
+  t.regex(c.out, /^# ported: passed 15, failed 0, skipped 0$/m);
+  t.is(c.code, 0, c.out);
+});
+
+test('--port with a bad value: one line on stderr and exit 2', async (t) => {
+  for (const bad of ['0', '65536', 'x']) {
+    const p = spawn(process.execPath, [ENTRY, '--collect', '--device', 'd', '--port', bad], { stdio: ['ignore', 'pipe', 'pipe'] });
+    t.teardown(() => { if (p.exitCode === null) p.kill('SIGKILL'); });
+    let err = '';
+    p.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    const code = await new Promise<number | null>((resolve) => p.on('close', resolve));
+    t.is(code, 2);
+    t.is(err.trimEnd().split('\n').length, 1, err);
+    t.regex(err, /--port needs a port number/);
+  }
+});

@@ -7,6 +7,7 @@ const COMMANDS: [string, string][] = [
   ['sub', 'subscribe and print messages (mosquitto_sub\'s options)'],
   ['broker', 'run the companion broker'],
   ['sim', 'simulate a fleet of devices against a broker'],
+  ['grade', 'grade any MQTT client: the device report card'],
 ];
 
 const HELP = `usage: xsmqtt <command> [options]
@@ -36,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
     case 'pub': return (await import('./cli/pub.js')).main(rest);
     case 'sub': return (await import('./cli/sub.js')).main(rest);
     case 'sim': return (await import('./sim/cli.js')).main(rest);
+    case 'grade': return (await import('./grade/cli.js')).main(rest);
     case '-V':
     case '--version':
       process.stdout.write(`xsmqtt ${version()}\n`);

@@ -2,14 +2,15 @@
 // message) into fixed fields and pokes the runner, which steps the scenario.
 import { Packet } from '../codec/packet.js';
 import { Session } from '../session/session.js';
-import { SessionHandler } from '../session/handler.js';
+import { PacketObserver, SessionHandler } from '../session/handler.js';
+import { PacketType } from '../codec/constants.js';
 import { SessionOptions } from '../session/options.js';
 
 export interface Poke {
   poke(): void;
 }
 
-export class SuiteClient implements SessionHandler {
+export class SuiteClient implements SessionHandler, PacketObserver {
   session: Session;
   owner: Poke;
   link: number;
@@ -48,6 +49,9 @@ export class SuiteClient implements SessionHandler {
   streamBad: number;
   streamTotal: number;
   streamed: number;
+  /** PUBREL and PINGRESP received: what shows a scenario that its fault fired (or did not). */
+  pubrels: number;
+  pingresps: number;
 
   constructor(opts: SessionOptions, owner: Poke) {
     this.session = new Session(opts, this, null);
@@ -81,6 +85,17 @@ export class SuiteClient implements SessionHandler {
     this.streamBad = 0;
     this.streamTotal = 0;
     this.streamed = 0;
+    this.pubrels = 0;
+    this.pingresps = 0;
+    this.session.observer = this;
+  }
+
+  onPacket(p: Packet): void {
+    if (p.type === PacketType.Pubrel) this.pubrels++;
+    else if (p.type === PacketType.Pingresp) {
+      this.pingresps++;
+      this.owner.poke();
+    }
   }
 
   onConnect(ack: Packet): void {

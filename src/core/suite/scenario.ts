@@ -145,6 +145,12 @@ export class Scenario {
     this.reason = reason;
   }
 
+  /** The fault the scenario asked for did not happen (`what` says how it shows): SKIP, never a pass. */
+  /* cold */
+  skipNoFault(what: string): void {
+    this.skip(what + ': the broker does not inject faults (run against the companion broker)');
+  }
+
   /** Options for a client of this scenario: id suite-<device>-<suffix>, the suite's protocol version. */
   /* cold */
   options(suffix: string): SessionOptions {

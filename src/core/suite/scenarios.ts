@@ -1,5 +1,6 @@
 // The integration-suite scenarios. Each is a small state machine over one to three
-// clients; it asks the companion broker for the faults it needs over $bench/fault/...
+// clients; it asks the companion broker for the faults it needs over $bench/fault/... and
+// checks that each fault fired: a broker without fault injection gets SKIP, never a pass.
 import { ReasonCode } from '../codec/constants.js';
 import { SessionOptions, utf8 } from '../session/options.js';
 import { SuiteClient } from './client.js';
@@ -255,6 +256,9 @@ export class KeepAliveRecovery extends Scenario {
       this.open(v);
       this.phase = 1;
     }
+    if (this.phase === 1 && v.closes === 0 && v.pingresps > 0) {
+      return this.skipNoFault('the broker answered PINGREQ');
+    }
     if (this.phase === 1 && v.closes >= 1) {
       if (v.connacks < 1) return this.fail('the connection closed before CONNACK');
       if (v.closeCode !== ReasonCode.KeepAliveTimeout) return this.fail('the connection did not end by keep-alive timeout (0x8D)');
@@ -269,6 +273,9 @@ export class KeepAliveRecovery extends Scenario {
  * (MQTT-4.4.0-1). The client subscribes to its own topic: the message coming back shows the
  * broker has it while its PUBACK is held back.
  */
+/** How long a close fault may take once acknowledged. */
+const CLOSE_WAIT_MS = 2000;
+
 export class ReconnectDupResend extends Scenario {
   v: SuiteClient | null = null;
   t: Uint8Array = EMPTY;
@@ -290,7 +297,14 @@ export class ReconnectDupResend extends Scenario {
   requestDrop(): void {
     this.fault('drop', 'dup-victim', '"packet":"puback","count":1');
   }
-  step(_now: number): void {
+  /** The close fault, once acknowledged, has CLOSE_WAIT_MS to act (a small frame: the ESP8266's stack is 256 slots). */
+  closeMissing(now: number): boolean {
+    const v = this.v;
+    if (v === null || v.closes > 0 || !this.faultAcked()) return false;
+    if (this.wakeAt < 0) this.after(now, CLOSE_WAIT_MS);
+    return now >= this.wakeAt;
+  }
+  step(now: number): void {
     const v = this.v;
     if (v === null) return;
     if (this.phase === 0 && v.connacks >= 1) {
@@ -306,10 +320,11 @@ export class ReconnectDupResend extends Scenario {
       this.phase = 3;
     }
     if (this.phase === 3 && v.received >= 1) {
-      if (v.done !== 0) return this.fail('the PUBACK was not held back by the broker');
+      if (v.done !== 0) return this.skipNoFault('the broker sent the PUBACK it was asked to drop');
       this.requestClose();
       this.phase = 4;
     }
+    if (this.phase === 4 && this.closeMissing(now)) return this.skipNoFault('the broker did not close the connection it was asked to close');
     if (this.phase === 4 && v.connacks >= 2) {
       if (!v.sessionPresent) return this.fail('no session present after reconnecting');
       if (v.dupResends < 1) return this.fail('the unacknowledged message was not marked for resend with DUP (MQTT-3.3.1-1)');
@@ -355,6 +370,8 @@ export class Qos2DuplicateSuppression extends Scenario {
     }
     if (this.phase === 4 && now >= this.wakeAt) {
       if (c.received !== 3) return this.fail('a duplicated QoS 2 message was delivered twice');
+      // Each PUBREL comes twice when the fault fired; one each means nothing was duplicated.
+      if (c.pubrels <= 3) return this.skipNoFault('no PUBREL came twice');
       if (c.outOfOrder !== 0) return this.fail('messages arrived out of order');
       if (c.closes !== 0) return this.fail('the subscriber lost its connection');
       this.pass();
@@ -489,7 +506,7 @@ export class ReceiveMaximumFlow extends Scenario {
       this.phase = 1;
     }
     if (this.phase === 1 && v.connacks >= 1) {
-      if (v.session.serverReceiveMaximum >= WINDOW) return this.fail('the broker Receive Maximum is not below 16: start it with the suite profile (receive maximum 4)');
+      if (v.session.serverReceiveMaximum >= WINDOW) return this.skip('the broker Receive Maximum is not below 16: start it with the suite profile (receive maximum 4)');
       for (let i = 0; i < FLOW_MESSAGES; i++) {
         if (this.publishSeq(v, this.t, i, 8, 2, false) < 0) return this.fail('publish refused locally');
       }
@@ -502,6 +519,8 @@ export class ReceiveMaximumFlow extends Scenario {
       if (v.maxInflight > v.session.serverReceiveMaximum) return this.fail('more messages in flight than the broker Receive Maximum');
       if (v.done >= FLOW_MESSAGES) {
         if (v.doneFailed !== 0) return this.fail('a message failed');
+        // A window that never filled did not put the limit to the test.
+        if (v.maxInflight < v.session.serverReceiveMaximum) return this.skip('the window never filled: the Receive Maximum was not put to the test');
         this.pass();
       }
     }

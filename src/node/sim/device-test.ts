@@ -34,7 +34,7 @@ export async function suiteBroker(url: string | undefined, version: number): Pro
   return { host, port: running.port, close: running.close };
 }
 
-const USAGE = 'usage: device-test [--broker mqtt://host:port] [--device ID] [--mqtt 4|5] [--xs] | --collect --device ID [--listen HOST:PORT] [--timeout S]';
+const USAGE = 'usage: device-test [--broker mqtt://host:port] [--device ID] [--mqtt 4|5] [--xs] | --collect --device ID [--listen HOST:PORT] [--port N] [--timeout S]';
 
 export async function main(argv: string[]): Promise<number> {
   let broker: string | undefined;
@@ -45,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
   let collect = false;
   let listen = '0.0.0.0:1883';
   let timeoutS = 600;
+  let listenPort = '';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -54,12 +55,22 @@ export async function main(argv: string[]): Promise<number> {
     else if (a === '--xs') xs = true;
     else if (a === '--collect') collect = true;
     else if (a === '--listen' && v !== undefined && /^[^:]+:\d+$/.test(v)) { listen = v; i++; }
+    else if (a === '--port') {
+      // Beside a system broker on 1883, the collector listens elsewhere (the device is told the same port).
+      if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535) {
+        process.stderr.write(`device-test: --port needs a port number 1..65535, got '${v ?? ''}'\n`);
+        return 2;
+      }
+      listenPort = v;
+      i++;
+    }
     else if (a === '--timeout' && v !== undefined && /^\d+$/.test(v)) { timeoutS = Number(v); i++; }
     else if (a === '-h' || a === '--help') { process.stdout.write(USAGE + '\n'); return 0; }
     else { process.stderr.write(`device-test: bad argument '${a}'\n${USAGE}\n`); return 2; }
   }
   if (collect) {
     if (!deviceGiven) { process.stderr.write(`device-test: --collect needs --device ID\n${USAGE}\n`); return 2; }
+    if (listenPort !== '') listen = listen.slice(0, listen.lastIndexOf(':') + 1) + listenPort;
     return collectResults(listen, device, version, timeoutS);
   }
   if (xs) {

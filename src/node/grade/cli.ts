@@ -1,0 +1,147 @@
+// `xsmqtt grade`: the device report card. Starts the companion broker, runs the client under
+// test (or waits for one started by hand), runs the scripted situations and grades the trace.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Broker } from '../../broker/index.js';
+import { GradeListener } from './listener.js';
+import { judgeAll } from './checks.js';
+import { cardJson, cardJunit, cardTable } from './report.js';
+import { GradeScript } from './script.js';
+import { CHECKS, counts, ReportCard, verdict } from './verdict.js';
+
+const USAGE = `usage: xsmqtt grade [options] -- COMMAND [ARGS...]   grade the client COMMAND starts
+       xsmqtt grade [options] --wait                  grade a client started by hand
+
+COMMAND gets the broker in MQTT_URL, MQTT_HOST and MQTT_PORT, and {url}, {host}, {port} in
+its arguments are replaced.
+  --port N             broker port (default 1883; 0: any free port)
+  --host ADDR          address to listen on (default 127.0.0.1)
+  --name NAME          the client's name on the card (default: the command)
+  --junit FILE         write the card as JUnit XML
+  --json FILE          write the card as JSON
+  --trace FILE         write the broker's packet trace (every client) as text
+  --connect-wait S     seconds to wait for the first CONNECT (default 30)
+  --reconnect-wait S   seconds to wait for each reconnect (default 30)
+  --refusals N         reconnect attempts turned away after the drop, 2..8 (default 3)
+  -v, --verbose        say what the script is doing (stderr)`;
+
+interface GradeArgs {
+  port: number; host: string; name: string; junit: string; json: string; trace: string;
+  connectWait: number; reconnectWait: number; refusals: number; verbose: boolean; wait: boolean; command: string[];
+}
+
+/** Parses the flags; a string is the one-line error. */
+export function parseGradeArgs(argv: string[]): GradeArgs | string {
+  const a: GradeArgs = { port: 1883, host: '127.0.0.1', name: '', junit: '', json: '', trace: '', connectWait: 30, reconnectWait: 30, refusals: 3, verbose: false, wait: false, command: [] };
+  const num = (flag: string, v: string | undefined, min: number, max: number): number | string => {
+    if (v === undefined || !/^\d+$/.test(v) || Number(v) < min || Number(v) > max) return `${flag} needs a whole number ${min}..${max}, got '${v ?? ''}'`;
+    return Number(v);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const f = argv[i];
+    const v = argv[i + 1];
+    if (f === '--') { a.command = argv.slice(i + 1); break; }
+    let n: number | string = 0;
+    switch (f) {
+      case '--port': n = num(f, v, 0, 65535); if (typeof n === 'number') a.port = n; i++; break;
+      case '--connect-wait': n = num(f, v, 1, 3600); if (typeof n === 'number') a.connectWait = n; i++; break;
+      case '--reconnect-wait': n = num(f, v, 1, 3600); if (typeof n === 'number') a.reconnectWait = n; i++; break;
+      case '--refusals': n = num(f, v, 2, 8); if (typeof n === 'number') a.refusals = n; i++; break;
+      case '--host': case '--name': case '--junit': case '--json': case '--trace':
+        if (v === undefined || v === '') return `${f} needs a value`;
+        if (f === '--host') a.host = v; else if (f === '--name') a.name = v; else if (f === '--junit') a.junit = v; else if (f === '--json') a.json = v; else a.trace = v;
+        i++;
+        break;
+      case '--wait': a.wait = true; break;
+      case '-v': case '--verbose': a.verbose = true; break;
+      default: return `unknown option '${f}' (xsmqtt grade --help)`;
+    }
+    if (typeof n === 'string') return n;
+  }
+  if (a.wait === (a.command.length > 0)) return a.wait ? '--wait and a command exclude each other' : 'give the client command after --, or --wait';
+  return a;
+}
+
+/** The client under test as a child process: its output kept (up to 1 MiB), stopped with SIGINT. */
+function startChild(command: string[], url: string, host: string, port: number): { proc: ChildProcess; output(): string; alive(): boolean; stop(): void } {
+  const fill = (s: string): string => s.replace(/\{url\}/g, url).replace(/\{host\}/g, host).replace(/\{port\}/g, String(port));
+  const proc = spawn(command[0], command.slice(1).map(fill), {
+    env: { ...process.env, MQTT_URL: url, MQTT_HOST: host, MQTT_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  const keep = (b: Buffer): void => { if (out.length < 1 << 20) out += b.toString('utf8'); };
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
+  proc.on('error', (e) => { out += `\n${command[0]}: ${e.message}\n`; });
+  return {
+    proc,
+    output: () => out,
+    alive: () => proc.exitCode === null && proc.signalCode === null && proc.pid !== undefined,
+    stop: () => { try { proc.kill('SIGINT'); } catch { /* gone */ } },
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  if (own.includes('-h') || own.includes('--help')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const args = parseGradeArgs(argv);
+  if (typeof args === 'string') {
+    process.stderr.write(`xsmqtt grade: ${args}\n`);
+    return 2;
+  }
+  const broker = new Broker({ sysInterval: 0 });
+  const listener = new GradeListener(broker);
+  try {
+    await listener.listen(args.port, args.host);
+  } catch (e) {
+    broker.close();
+    process.stderr.write(`xsmqtt grade: cannot listen on ${args.host}:${args.port}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const host = args.host === '0.0.0.0' ? '127.0.0.1' : args.host;
+  const url = `mqtt://${host}:${listener.port}`;
+  const progress = (line: string): void => { if (args.verbose) process.stderr.write(`grade: ${line}\n`); };
+  const started = new Date();
+  const child = args.wait ? null : startChild(args.command, url, host, listener.port);
+  if (args.wait) process.stderr.write(`xsmqtt grade: waiting for a client on ${args.host}:${listener.port} (${args.connectWait} s)\n`);
+  else progress(`broker on ${url}; started ${args.command.join(' ')}`);
+  const script = new GradeScript({
+    broker, listener, url, connectWaitMs: args.connectWait * 1000, reconnectWaitMs: args.reconnectWait * 1000,
+    refusals: args.refusals, finalMs: 6000, endWaitMs: 8000, child, progress,
+  });
+  const trace: string[] = [];
+  broker.onTrace = (line, rec) => {
+    script.obs.onTrace(line, rec);
+    if (args.trace !== '') trace.push(line);
+  };
+  try {
+    await script.run();
+  } finally {
+    if (child !== null && child.alive() && child.proc.pid !== undefined) {
+      try { process.kill(-child.proc.pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+    await listener.close();
+  }
+  const first = script.obs.connections[0];
+  const card: ReportCard = {
+    client: args.name !== '' ? args.name : args.wait ? 'a client started by hand' : args.command.join(' '),
+    clientId: first?.clientId ?? '',
+    version: first?.version ?? 0,
+    started: started.toISOString(),
+    seconds: (Date.now() - started.getTime()) / 1000,
+    verdicts: first === undefined
+      ? CHECKS.map(([id]) => verdict(id, 'not exercised', `no client connected within ${args.connectWait} s`))
+      : judgeAll(script.obs, script.facts),
+  };
+  process.stdout.write(cardTable(card));
+  if (first === undefined && child !== null && child.output() !== '') process.stdout.write(`the command said:\n${child.output().slice(-2000)}\n`);
+  if (args.junit !== '') writeFileSync(args.junit, cardJunit(card));
+  if (args.json !== '') writeFileSync(args.json, cardJson(card));
+  if (args.trace !== '') writeFileSync(args.trace, trace.join('\n') + '\n');
+  return first === undefined || counts(card).fail > 0 ? 1 : 0;
+}
