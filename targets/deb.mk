@@ -3,7 +3,7 @@
 # for its screenshots) drives the bench console's page; tshark reads its pcapng exports.
 DEB_TEST_PACKAGES := mosquitto mosquitto-clients openssl build-essential libglib2.0-dev pkg-config \
 	gcc-xtensa-lx106 picolibc-xtensa-lx106-elf gcc-12-source qemu-system-misc \
-	chromium fonts-dejavu-core tshark
+	chromium fonts-dejavu-core tshark python3-paho-mqtt
 
 .PHONY: deb-prereqs
 deb-prereqs:
