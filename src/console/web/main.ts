@@ -1,9 +1,10 @@
-// The bench console's page: the fleet's charts, the topic tree, a client's timeline and the
-// fault form, live over the page's own MQTT connection (xsmqtt's core in the browser).
+// The bench console's page: the fleet's charts, the topic tree, a client's timeline, the fault
+// form and the suite's and report cards' verdicts, live over the page's own MQTT connection (xsmqtt's core in the browser).
 import { FleetCharts, FleetSample } from './charts.js';
 import { el, panel } from './dom.js';
 import { FaultForm } from './faults-form.js';
 import { ConsoleMqtt } from './mqtt.js';
+import { Results, RESULT_TOPICS } from './results.js';
 import { installStyle } from './style.js';
 import { ClientTimeline } from './timeline.js';
 import { TopicTree } from './topics.js';
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   const tree = new TopicTree();
   const timeline = new ClientTimeline();
   const form = new FaultForm(mqtt);
+  const results = new Results();
   const status = el('span', { id: 'status', class: 'down' }, 'connecting');
   mqtt.onState = (up) => {
     status.className = up ? 'up' : 'down';
@@ -28,7 +30,8 @@ async function main(): Promise<void> {
     panel('fleet', 'Fleet', charts.root),
     panel('faults', 'Fault injection', form.root),
     panel('topics', 'Topics', tree.root),
-    panel('client', 'Client timeline', timeline.root));
+    panel('client', 'Client timeline', timeline.root),
+    panel('verdicts', 'Suite results and report cards', results.root));
   // History first, then live samples (those older than the history's last are skipped).
   const history = (await (await fetch('/api/fleet')).json()) as FleetSample[];
   charts.add(history);
@@ -40,12 +43,12 @@ async function main(): Promise<void> {
         last = s.t;
         charts.add([s]);
       }
-    } else if (!topic.startsWith('$')) tree.message(topic, payload, retain);
+    } else if (!results.message(topic, payload) && !topic.startsWith('$')) tree.message(topic, payload, retain);
   });
   setInterval(() => tree.tick(), 1000);
-  mqtt.start(['#', FLEET_TOPIC, '$bench/events']);
+  mqtt.start(['#', FLEET_TOPIC, '$bench/events', ...RESULT_TOPICS]);
   // For tests and the curious: the page's parts.
-  (window as unknown as Record<string, unknown>).xsmqttConsole = { mqtt, charts, tree, timeline, form };
+  (window as unknown as Record<string, unknown>).xsmqttConsole = { mqtt, charts, tree, timeline, form, results };
 }
 
 void main();

@@ -20,6 +20,8 @@ its arguments are replaced.
   --junit FILE         write the card as JUnit XML
   --json FILE          write the card as JSON
   --trace FILE         write the broker's packet trace (every client) as text
+  --console PORT       serve the bench console on PORT (0: any free one) during the run, the
+                       card on it at the end (\$bench/grade/<client id>), until Ctrl-C
   --connect-wait S     seconds to wait for the first CONNECT (default 30)
   --reconnect-wait S   seconds to wait for each reconnect (default 30)
   --refusals N         reconnect attempts turned away after the drop, 2..8 (default 3)
@@ -27,12 +29,14 @@ its arguments are replaced.
 
 interface GradeArgs {
   port: number; host: string; name: string; junit: string; json: string; trace: string;
+  /** The bench console's port; -1: none. */
+  console: number;
   connectWait: number; reconnectWait: number; refusals: number; verbose: boolean; wait: boolean; command: string[];
 }
 
 /** Parses the flags; a string is the one-line error. */
 export function parseGradeArgs(argv: string[]): GradeArgs | string {
-  const a: GradeArgs = { port: 1883, host: '127.0.0.1', name: '', junit: '', json: '', trace: '', connectWait: 30, reconnectWait: 30, refusals: 3, verbose: false, wait: false, command: [] };
+  const a: GradeArgs = { port: 1883, host: '127.0.0.1', name: '', junit: '', json: '', trace: '', console: -1, connectWait: 30, reconnectWait: 30, refusals: 3, verbose: false, wait: false, command: [] };
   const num = (flag: string, v: string | undefined, min: number, max: number): number | string => {
     if (v === undefined || !/^\d+$/.test(v) || Number(v) < min || Number(v) > max) return `${flag} needs a whole number ${min}..${max}, got '${v ?? ''}'`;
     return Number(v);
@@ -44,6 +48,7 @@ export function parseGradeArgs(argv: string[]): GradeArgs | string {
     let n: number | string = 0;
     switch (f) {
       case '--port': n = num(f, v, 0, 65535); if (typeof n === 'number') a.port = n; i++; break;
+      case '--console': n = num(f, v, 0, 65535); if (typeof n === 'number') a.console = n; i++; break;
       case '--connect-wait': n = num(f, v, 1, 3600); if (typeof n === 'number') a.connectWait = n; i++; break;
       case '--reconnect-wait': n = num(f, v, 1, 3600); if (typeof n === 'number') a.reconnectWait = n; i++; break;
       case '--refusals': n = num(f, v, 2, 8); if (typeof n === 'number') a.refusals = n; i++; break;
@@ -119,6 +124,9 @@ export async function main(argv: string[]): Promise<number> {
     script.obs.onTrace(line, rec);
     if (args.trace !== '') trace.push(line);
   };
+  // Started after onTrace is set: the console's recorder chains to it.
+  const bench = args.console < 0 ? null : await (await import('../../console/server.js')).startConsole(broker, { port: args.console, host: args.host });
+  if (bench !== null) process.stderr.write(`bench console: ${bench.url}\n`);
   try {
     await script.run();
   } finally {
@@ -143,5 +151,18 @@ export async function main(argv: string[]): Promise<number> {
   if (args.junit !== '') writeFileSync(args.junit, cardJunit(card));
   if (args.json !== '') writeFileSync(args.json, cardJson(card));
   if (args.trace !== '') writeFileSync(args.trace, trace.join('\n') + '\n');
-  return first === undefined || counts(card).fail > 0 ? 1 : 0;
+  const status = first === undefined || counts(card).fail > 0 ? 1 : 0;
+  if (bench !== null) {
+    // The card where the console's page (and any client) reads it: retained, by client id.
+    const level = card.clientId !== '' ? card.clientId.replace(/[/+#]/g, '_') : 'no-client';
+    broker.publishInternal(`$bench/grade/${level}`, Buffer.from(cardJson(card)), true);
+    process.stderr.write(`the card is on the bench console: ${bench.url} (Ctrl-C to end)\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await bench.close();
+  }
+  broker.close();
+  return status;
 }
