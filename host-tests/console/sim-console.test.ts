@@ -30,3 +30,28 @@ test('xsmqtt sim --no-console prints no console URL', async (t) => {
   t.is(r.code, 0, r.stderr);
   t.notRegex(r.stdout, /bench console/);
 });
+
+test('a simulated device\'s timeline joins what it reported of itself to the broker\'s trace', async (t) => {
+  const p = spawn(process.execPath, [CLI, 'sim', '--devices', '2', '--duration', '4s', '--interval', '200ms', '--qos', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => { if (p.exitCode === null) p.kill('SIGKILL'); });
+  let out = '';
+  p.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+  const line = /bench console: (http:\/\/127\.0\.0\.1:\d+\/)/;
+  await until(p.stdout, 'data', () => line.test(out), 15000);
+  const url = line.exec(out)![1];
+  type Rec = { t: string; dir: string; type: string; detail?: string };
+  let recs: Rec[] = [];
+  for (let i = 0; i < 60 && !recs.some((r) => r.type === 'telemetry acknowledged'); i++) {
+    recs = (await (await fetch(new URL('/api/timeline?client=sim-000001', url))).json()) as Rec[];
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const connack = recs.findIndex((r) => r.dir === 'out' && r.type === 'CONNACK');
+  const connected = recs.findIndex((r) => r.dir === 'device' && r.type === 'connected');
+  t.true(connack >= 0, 'the broker\'s CONNACK is in the timeline');
+  t.true(connected > connack, 'the device\'s own "connected" follows the broker\'s CONNACK');
+  const acked = recs.find((r) => r.dir === 'device' && r.type === 'telemetry acknowledged');
+  t.regex(acked?.detail ?? '', /^rc=0x00 after \d+\.\d ms$/);
+  t.true(recs.some((r) => r.dir === 'in' && r.type === 'PUBLISH') && recs.some((r) => r.dir === 'out' && r.type === 'PUBACK'));
+  const times = recs.map((r) => Date.parse(r.t));
+  t.deepEqual(times, [...times].sort((a, b) => a - b), 'one time order for both sides');
+});

@@ -47,6 +47,11 @@ export class Recorder {
     this.fleet.packet(rec, this.broker.clock.now());
   }
 
+  /** What a device reported of itself (the simulator's devices do), joined to its timeline. */
+  deviceEvent(clientId: string, what: string, detail: string): void {
+    this.timelines.add({ t: new Date(this.broker.clock.now()).toISOString(), client: clientId, dir: 'device', type: what, detail });
+  }
+
   private faultFired(e: FaultEvent): void {
     this.fleet.fault(Date.parse(e.t), `${e.kind} #${e.id} ${e.client}`);
     this.timelines.add({ t: e.t, client: e.client, dir: 'note', type: 'FAULT', why: e.kind, detail: `#${e.id} ${e.detail}` });

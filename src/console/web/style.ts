@@ -11,7 +11,7 @@ h1 { font-size: 18px; margin: 0 0 8px; } h2 { font-size: 15px; margin: 4px 0; } 
 #topic-tree .level { font-weight: 600; } #topic-tree .rate { color: #3b7a4a; } #topic-tree .retained { color: #a06010; }
 #topic-tree code { color: #555; }
 #timeline table { border-collapse: collapse; margin-top: 6px; font-family: ui-monospace, monospace; }
-#timeline td, #timeline th { padding: 1px 8px; text-align: left; } .dir-in { color: #1f5f99; } .dir-out { color: #6a3a99; } .dir-note { color: #c02020; }
+#timeline td, #timeline th { padding: 1px 8px; text-align: left; } .dir-in { color: #1f5f99; } .dir-out { color: #6a3a99; } .dir-note { color: #c02020; } .dir-device { color: #3b7a4a; font-style: italic; }
 #status.up { color: #2a8a3a; } #status.down { color: #c02020; }
 #results table { border-collapse: collapse; margin: 4px 0 10px; } #results td, #results th { padding: 1px 8px; text-align: left; }
 #results caption { text-align: left; font-weight: 600; } #results .pass td:nth-child(2) { color: #2a8a3a; } #results .fail td:nth-child(2) { color: #c02020; } #results .skip td:nth-child(2) { color: #a06010; }

@@ -1,11 +1,13 @@
 // One client's timeline: every packet in and out from the broker's trace (ids, flags, reason
-// codes, time since the first), the faults that hit it, and the exports (JSON lines, pcapng).
+// codes, time since the first), the faults that hit it, what the device reported of itself
+// (the simulator's devices), and the exports (JSON lines, pcapng).
 import { el } from './dom.js';
 
 interface TraceRecord {
   t: string;
   client: string;
-  dir: 'in' | 'out' | 'note';
+  /** 'device': what an xsmqtt device of the simulator reported of itself. */
+  dir: 'in' | 'out' | 'note' | 'device';
   type: string;
   [key: string]: unknown;
 }
@@ -15,6 +17,7 @@ const hex = (n: unknown): string => `0x${Number(n).toString(16).padStart(2, '0')
 
 /** The packet's details in the trace's own words. */
 function details(r: TraceRecord): string {
+  if (r.dir === 'device') return String(r.detail ?? '');
   const parts: string[] = [];
   if (r.type === 'PUBLISH') parts.push(`q${String(r.qos)}`);
   if (r.id !== undefined) parts.push(`id=${String(r.id)}`);
@@ -67,7 +70,7 @@ export class ClientTimeline {
     const head = el('tr', {}, el('th', {}, '+ms'), el('th', {}, ''), el('th', {}, 'packet'), el('th', {}, 'details'));
     const rows = recs.map((r) => el('tr', { class: `dir-${r.dir}`, 'data-type': r.type },
       el('td', {}, String(Date.parse(r.t) - t0)),
-      el('td', {}, r.dir === 'in' ? '->' : r.dir === 'out' ? '<-' : '!!'),
+      el('td', {}, r.dir === 'in' ? '->' : r.dir === 'out' ? '<-' : r.dir === 'device' ? 'dev' : '!!'),
       el('td', {}, r.type),
       el('td', {}, details(r))));
     this.table.replaceChildren(head, ...rows);

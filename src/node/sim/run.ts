@@ -3,6 +3,9 @@
 // and a summary.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Broker } from '../../broker/broker.js';
+import type { Recorder } from '../../console/recorder.js';
+import type { AppMonitor } from '../../core/app/app.js';
+import { DeviceEvents } from './device-events.js';
 import { fleetDeviceSpec, FleetConfig, SimDevice } from './device.js';
 import { LinkHub, LinkTransport } from './memory-link.js';
 import { Monitor } from './monitor.js';
@@ -157,6 +160,7 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
   let brokerName = '';
   let broker: Broker | null = null;
   let closeBroker: (() => Promise<void>) | null = null;
+  let recorder: Recorder | null = null;
   // While the broker is down (a restart), connections are refused.
   let down = false;
   if (o.broker === undefined) {
@@ -167,6 +171,7 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
     brokerName = `embedded xsmqtt broker on ${host}:${port}`;
     closeBroker = running.close;
     broker = running.broker;
+    recorder = running.recorder;
   }
   const targets = o.broker === undefined ? [{ host, port }] : o.broker.split(',').map(parseBrokerUrl);
   if (o.broker !== undefined) {
@@ -203,6 +208,8 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
   const statsFd = o.statsFile !== undefined ? openSync(o.statsFile, 'w') : -1;
   const series = o.statsFile !== undefined ? new Series((line) => writeSync(statsFd, line)) : null;
   const watch = o.scenario === 'restart' ? new RestartWatch(local, () => sched.now()) : null;
+  // Devices in this process tell the console what they did (those in other processes do not).
+  const deviceMonitor: AppMonitor = recorder !== null ? new DeviceEvents(watch ?? local, recorder) : watch ?? local;
   const devices: SimDevice[] = [];
   // One monitor per broker; the first also sends fault requests.
   const monitors: Monitor[] = [];
@@ -277,7 +284,7 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
     const addSome = (): void => {
       for (let k = 0; k < perTick && next < o.devices; k++, next++) {
         const i = next;
-        const d = new SimDevice(fleetDeviceSpec(config, i), sched, watch ?? local, i < tcp || hub === null ? null : new LinkTransport(hub, '127.0.0.1'));
+        const d = new SimDevice(fleetDeviceSpec(config, i), sched, deviceMonitor, i < tcp || hub === null ? null : new LinkTransport(hub, '127.0.0.1'));
         devices.push(d);
         d.start();
       }
@@ -428,7 +435,7 @@ export async function runSim(o: SimOptions): Promise<SimSummary> {
 }
 
 /** The embedded broker on a loopback port, refusing connections while down() says so. */
-async function listenEmbedded(devices: number, down: () => boolean, consolePort: number | null): Promise<{ broker: Broker; port: number; consoleUrl: string | null; close: () => Promise<void> }> {
+async function listenEmbedded(devices: number, down: () => boolean, consolePort: number | null): Promise<{ broker: Broker; port: number; consoleUrl: string | null; recorder: Recorder | null; close: () => Promise<void> }> {
   const { Broker: BrokerClass } = await import('../../broker/broker.js');
   const { createServer } = await import('node:net');
   const broker = new BrokerClass({ maxConnections: devices + 16, maxQueued: 1000000, maxInflight: 1000, sysInterval: 0 });
@@ -448,7 +455,7 @@ async function listenEmbedded(devices: number, down: () => boolean, consolePort:
   // Loaded only when the console is asked for.
   const bench = consolePort === null ? null : await (await import('../../console/server.js')).startConsole(broker, { port: consolePort, host: '127.0.0.1' });
   return {
-    broker, port, consoleUrl: bench === null ? null : bench.url,
+    broker, port, consoleUrl: bench === null ? null : bench.url, recorder: bench === null ? null : bench.recorder,
     close: async () => {
       if (bench !== null) await bench.close();
       broker.close();
