@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Broker } from '../../broker/index.js';
+import { formatHelp, parseOptions, UsageError, type OptionSpec } from '../cli/args.js';
 import { GradeListener } from './listener.js';
 import { judgeAll } from './checks.js';
 import { cardJson, cardJunit, cardTable } from './report.js';
@@ -13,19 +14,23 @@ const USAGE = `usage: xsmqtt grade [options] -- COMMAND [ARGS...]   grade the cl
        xsmqtt grade [options] --wait                  grade a client started by hand
 
 COMMAND gets the broker in MQTT_URL, MQTT_HOST and MQTT_PORT, and {url}, {host}, {port} in
-its arguments are replaced.
-  --port N             broker port (default 1883; 0: any free port)
-  --host ADDR          address to listen on (default 127.0.0.1)
-  --name NAME          the client's name on the card (default: the command)
-  --junit FILE         write the card as JUnit XML
-  --json FILE          write the card as JSON
-  --trace FILE         write the broker's packet trace (every client) as text
-  --console PORT       serve the bench console on PORT (0: any free one) during the run, the
-                       card on it at the end (\$bench/grade/<client id>), until Ctrl-C
-  --connect-wait S     seconds to wait for the first CONNECT (default 30)
-  --reconnect-wait S   seconds to wait for each reconnect (default 30)
-  --refusals N         reconnect attempts turned away after the drop, 2..8 (default 3)
-  -v, --verbose        say what the script is doing (stderr)`;
+its arguments are replaced.`;
+
+const SPECS: OptionSpec[] = [
+  { name: 'port', long: '--port', values: ['N'], int: [0, 65535], what: 'port', help: 'broker port (default 1883; 0: any free port)' },
+  { name: 'host', long: '--host', values: ['ADDR'], help: 'address to listen on (default 127.0.0.1)' },
+  { name: 'name', long: '--name', values: ['NAME'], help: "the client's name on the card (default: the command)" },
+  { name: 'junit', long: '--junit', values: ['FILE'], help: 'write the card as JUnit XML' },
+  { name: 'json', long: '--json', values: ['FILE'], help: 'write the card as JSON' },
+  { name: 'trace', long: '--trace', values: ['FILE'], help: "write the broker's packet trace (every client) as text" },
+  { name: 'console', long: '--console', values: ['PORT'], int: [0, 65535], what: 'port', help: 'serve the bench console during the run (0: any free port), and the card\non it at the end ($bench/grade/<client id>) until Ctrl-C' },
+  { name: 'connectWait', long: '--connect-wait', values: ['S'], int: [1, 3600], what: 'seconds', help: 'seconds to wait for the first CONNECT (default 30)' },
+  { name: 'reconnectWait', long: '--reconnect-wait', values: ['S'], int: [1, 3600], what: 'seconds', help: 'seconds to wait for each reconnect (default 30)' },
+  { name: 'refusals', long: '--refusals', values: ['N'], int: [2, 8], what: 'count', help: 'reconnect attempts turned away after the drop, 2..8 (default 3)' },
+  { name: 'wait', long: '--wait', help: 'grade the first client that connects (started by hand)' },
+  { name: 'verbose', short: '-v', long: '--verbose', help: 'say what the script is doing (stderr)' },
+  { name: 'help', short: '-h', long: '--help', help: 'this help' },
+];
 
 interface GradeArgs {
   port: number; host: string; name: string; junit: string; json: string; trace: string;
@@ -34,37 +39,25 @@ interface GradeArgs {
   connectWait: number; reconnectWait: number; refusals: number; verbose: boolean; wait: boolean; command: string[];
 }
 
-/** Parses the flags; a string is the one-line error. */
+/** Parses the flags (those before `--`; the client's command after it); a string is the one-line error. */
 export function parseGradeArgs(argv: string[]): GradeArgs | string {
-  const a: GradeArgs = { port: 1883, host: '127.0.0.1', name: '', junit: '', json: '', trace: '', console: -1, connectWait: 30, reconnectWait: 30, refusals: 3, verbose: false, wait: false, command: [] };
-  const num = (flag: string, v: string | undefined, min: number, max: number): number | string => {
-    if (v === undefined || !/^\d+$/.test(v) || Number(v) < min || Number(v) > max) return `${flag} needs a whole number ${min}..${max}, got '${v ?? ''}'`;
-    return Number(v);
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const f = argv[i];
-    const v = argv[i + 1];
-    if (f === '--') { a.command = argv.slice(i + 1); break; }
-    let n: number | string = 0;
-    switch (f) {
-      case '--port': n = num(f, v, 0, 65535); if (typeof n === 'number') a.port = n; i++; break;
-      case '--console': n = num(f, v, 0, 65535); if (typeof n === 'number') a.console = n; i++; break;
-      case '--connect-wait': n = num(f, v, 1, 3600); if (typeof n === 'number') a.connectWait = n; i++; break;
-      case '--reconnect-wait': n = num(f, v, 1, 3600); if (typeof n === 'number') a.reconnectWait = n; i++; break;
-      case '--refusals': n = num(f, v, 2, 8); if (typeof n === 'number') a.refusals = n; i++; break;
-      case '--host': case '--name': case '--junit': case '--json': case '--trace':
-        if (v === undefined || v === '') return `${f} needs a value`;
-        if (f === '--host') a.host = v; else if (f === '--name') a.name = v; else if (f === '--junit') a.junit = v; else if (f === '--json') a.json = v; else a.trace = v;
-        i++;
-        break;
-      case '--wait': a.wait = true; break;
-      case '-v': case '--verbose': a.verbose = true; break;
-      default: return `unknown option '${f}' (xsmqtt grade --help)`;
-    }
-    if (typeof n === 'string') return n;
+  const dash = argv.indexOf('--');
+  let a;
+  try {
+    a = parseOptions(SPECS, dash >= 0 ? argv.slice(0, dash) : argv);
+  } catch (e) {
+    if (e instanceof UsageError) return `${e.message} (xsmqtt grade --help)`;
+    throw e;
   }
-  if (a.wait === (a.command.length > 0)) return a.wait ? '--wait and a command exclude each other' : 'give the client command after --, or --wait';
-  return a;
+  for (const f of ['host', 'name', 'junit', 'json', 'trace']) if (a.value(f) === '') return `--${f} needs a value`;
+  const r: GradeArgs = {
+    port: a.int('port') ?? 1883, host: a.value('host') ?? '127.0.0.1', name: a.value('name') ?? '',
+    junit: a.value('junit') ?? '', json: a.value('json') ?? '', trace: a.value('trace') ?? '', console: a.int('console') ?? -1,
+    connectWait: a.int('connectWait') ?? 30, reconnectWait: a.int('reconnectWait') ?? 30, refusals: a.int('refusals') ?? 3,
+    verbose: a.has('verbose'), wait: a.has('wait'), command: dash >= 0 ? argv.slice(dash + 1) : [],
+  };
+  if (r.wait === (r.command.length > 0)) return r.wait ? '--wait and a command exclude each other' : 'give the client command after --, or --wait';
+  return r;
 }
 
 /** The client under test as a child process: its output kept (up to 1 MiB), stopped with SIGINT. */
@@ -91,7 +84,7 @@ function startChild(command: string[], url: string, host: string, port: number):
 export async function main(argv: string[]): Promise<number> {
   const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
   if (own.includes('-h') || own.includes('--help')) {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(formatHelp(USAGE, SPECS) + '\n');
     return 0;
   }
   const args = parseGradeArgs(argv);
