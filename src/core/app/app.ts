@@ -36,7 +36,7 @@ export class AppConfig {
 export interface AppHost {
   /** Calls app.tick(now) at time `at` (ms), replacing an earlier request; -1 cancels. */
   schedule(at: number): void;
-  /** Restart the device (on the host: disconnect and connect again). */
+  /** Restart the device (on the host: disconnect and connect again); called once the reply to the reboot command is acknowledged. */
   reboot(): void;
 }
 
@@ -92,7 +92,8 @@ export class SensorApp implements SessionHandler {
   acked: number;
   failed: number;
   commands: number;
-  rebootWanted: boolean;
+  /** The reply to a reboot command, awaiting its acknowledgement (0: none): the device restarts once the reply is delivered, so it is not sent again after the restart. */
+  rebootReply: number;
 
   constructor(opts: SessionOptions, config: AppConfig, sensor: Sensor, host: AppHost) {
     this.config = config;
@@ -128,7 +129,7 @@ export class SensorApp implements SessionHandler {
     this.acked = 0;
     this.failed = 0;
     this.commands = 0;
-    this.rebootWanted = false;
+    this.rebootReply = 0;
   }
 
   // ---- SessionHandler ----
@@ -158,6 +159,11 @@ export class SensorApp implements SessionHandler {
   }
 
   onPublishDone(handle: number, reasonCode: number): void {
+    if (handle === this.rebootReply) {
+      this.rebootReply = 0;
+      this.host.reboot();
+      return;
+    }
     const k = handle % TRACKED;
     if (this.sentHandle[k] !== handle) return;
     this.sentHandle[k] = 0;
@@ -267,7 +273,6 @@ export class SensorApp implements SessionHandler {
     } else if (startsWith(p, off, len, C_REBOOT)) {
       kind = Command.Reboot;
       n = writeBytes(out, 0, R_OK_REBOOT, R_OK_REBOOT.length);
-      this.rebootWanted = true;
     } else if (startsWith(p, off, len, C_PING)) {
       kind = Command.Ping;
       n = writeBytes(out, 0, R_PONG, R_PONG.length);
@@ -277,13 +282,14 @@ export class SensorApp implements SessionHandler {
     this.commands++;
     const s = this.session;
     // MQTT 5 section 4.10: answer on the Response Topic with the Correlation Data.
-    if (s.opts.version === ProtocolVersion.V5 && msg.props.has(PropertyId.ResponseTopic)) {
-      s.respond(msg, out, 0, n, 1);
-    } else {
-      s.publish(this.replyTopic, 0, this.replyTopic.length, out, 0, n, 1, false);
-    }
+    const reply = s.opts.version === ProtocolVersion.V5 && msg.props.has(PropertyId.ResponseTopic)
+      ? s.respond(msg, out, 0, n, 1)
+      : s.publish(this.replyTopic, 0, this.replyTopic.length, out, 0, n, 1, false);
     if (this.monitor !== null) this.monitor.onCommand(this, kind);
-    if (kind === Command.Reboot) this.host.reboot();
+    if (kind !== Command.Reboot) return;
+    // The restart waits for the reply's acknowledgement (onPublishDone); a reply that could not be queued waits for nothing.
+    if (reply > 0) this.rebootReply = reply;
+    else this.host.reboot();
   }
 
   /** Marks the device offline (retained) and disconnects normally: the will is not sent. */

@@ -188,23 +188,17 @@ export class SimDevice implements AppHost, Clock {
     this.rearm();
   }
 
+  /** Disconnect, then connect again (the app calls it once its reply to the command is acknowledged). */
   reboot(): void {
     if (this.rebooting) return;
     this.rebooting = true;
-    // Once the reply is acknowledged (else it would be sent again after the restart, at least
-    // once): disconnect, then connect again.
-    const until = Date.now() + 2000;
-    const settle = (): void => {
-      if (this.app.session.store.inflight > 0 && Date.now() < until) {
-        setTimeout(settle, 10);
-        return;
-      }
+    // Outside the session's handler, as a device restarts after the command's turn.
+    setImmediate(() => {
       this.driver.stop(0);
       setTimeout(() => {
         this.rebooting = false;
         if (!this.stopped) this.driver.start();
       }, 100);
-    };
-    setImmediate(settle);
+    });
   }
 }
