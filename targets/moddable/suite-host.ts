@@ -123,7 +123,10 @@ export class DeviceSuiteHost implements SuiteHost {
   }
 
   close(link: number, reasonCode: number): void {
-    this.links.close(link, reasonCode);
+    // The driver called from here, not through SuiteLinks.close: its close path runs to the
+    // runner's next wake-up, and a frame more overflows the ESP8266's stack (the driver's header).
+    const l = this.links.items[link];
+    if (l !== null) l.driver.stop(reasonCode);
   }
 
   /* cold */
