@@ -52,13 +52,6 @@ class Counter implements SessionHandler, MessageHandler {
   onClose(_rc: number, _s: Packet | null): void { this.n++; }
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-}
-
 export function sessionSteadyState(args: { version: number; leak?: boolean; stream?: boolean }): (iterations: number) => number {
   const v = args.version;
   const opts = new SessionOptions();
@@ -85,9 +78,9 @@ export function sessionSteadyState(args: { version: number; leak?: boolean; stre
   const topic = utf8('out/topic');
   const payload = utf8('payload-bytes');
   // Server side of one iteration, pre-encoded: acks for ids 1 (QoS 1) and 2 (QoS 2), inbound QoS 0/1/2.
-  const acks1 = concat(P.puback(1, 0, { v }), P.pubrec(2, 0, { v }));
+  const acks1 = P.concat(P.puback(1, 0, { v }), P.pubrec(2, 0, { v }));
   const acks2 = P.pubcomp(2, 0, { v });
-  const inbound = concat(P.publish('in/a', 'zero', { v }), P.publish('in/b', 'one', { v, qos: 1, id: 100 }), P.publish('in/c', 'two', { v, qos: 2, id: 101 }));
+  const inbound = P.concat(P.publish('in/a', 'zero', { v }), P.publish('in/b', 'one', { v, qos: 1, id: 100 }), P.publish('in/c', 'two', { v, qos: 2, id: 101 }));
   const release = P.pubrel(101, 0, { v });
   const big = new Uint8Array(600);
   for (let i = 0; i < big.length; i++) big[i] = i & 0xff;

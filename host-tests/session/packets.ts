@@ -160,6 +160,14 @@ export function auth(rc: number, spec: PacketSpec = {}): Uint8Array {
 export const pingreq = (v = 5) => encode(fresh(PacketType.Pingreq, { v }));
 export const pingresp = (v = 5) => encode(fresh(PacketType.Pingresp, { v }));
 
+/** Packets one after the other, as one stream of bytes. */
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
 export function hex(b: Uint8Array): string {
   return Buffer.from(b).toString('hex');
 }

@@ -1,6 +1,7 @@
 import test from 'ava';
-import { Packet, PropertyId, ReasonCode } from '../../src/core/codec/index.js';
+import { Packet, Properties, PropertyId, ReasonCode } from '../../src/core/codec/index.js';
 import { MessageHandler } from '../../src/core/session/index.js';
+import { ExtraProperties } from '../../src/core/session/options.js';
 import { Harness, enc, testOptions } from './harness.js';
 import { connected, reconnect } from './common.js';
 import * as P from './packets.js';
@@ -97,7 +98,7 @@ test('invalid filters are refused before sending', (t) => {
 test('subscribe while offline is sent after CONNACK; after a reconnect without a session, filters are subscribed again', (t) => {
   const o = testOptions({ cleanStart: false, sessionExpiry: 60 });
   const h = new Harness(o);
-  t.is(h.session.subscribe(enc('a'), 0, 1, 1, 0, null), 0);
+  t.is(h.session.subscribe(enc('a'), 0, 1, 1, 0, null), 1, 'the packet id is known at once, offline too');
   h.start();
   h.takeSent();
   h.respond(P.connack(0, false));
@@ -113,14 +114,65 @@ test('subscribe while offline is sent after CONNACK; after a reconnect without a
   t.deepEqual(h.handler.subacks.map((x) => x.id), [1, 2]);
 });
 
-test('SUBSCRIBE awaiting SUBACK when the connection drops is sent again', (t) => {
+test('SUBSCRIBE awaiting SUBACK when the connection drops is sent again, with the id the caller was given', (t) => {
   const o = testOptions({ cleanStart: false, sessionExpiry: 60 });
   const h = connected(o);
-  h.session.subscribe(enc('a'), 0, 1, 1, 0, null);
+  t.is(h.session.subscribe(enc('a'), 0, 1, 1, 0, null), 1);
   h.expect(P.subscribe(1, [['a', 1]]));
   h.cut();
   reconnect(h, o, true);
-  h.expect(P.subscribe(2, [['a', 1]]));
-  h.respond(P.suback(2, [1]));
-  t.is(h.handler.subacks.length, 1);
+  h.expect(P.subscribe(1, [['a', 1]]));
+  h.respond(P.suback(1, [1]));
+  t.deepEqual(h.handler.subacks, [{ id: 1, codes: [1] }]);
+});
+
+test('subscription handles: each subscribeSend returns its own packet id; several SUBSCRIBEs are in flight at once and complete in any order', (t) => {
+  const h = connected(testOptions({ pendingRequests: 2 }));
+  const s = h.session;
+  t.is(s.requestRoom(), 2);
+  const a = s.subscribe(enc('a'), 0, 1, 1, 0, null);
+  const b = s.subscribe(enc('b'), 0, 1, 0, 0, null);
+  t.deepEqual([a, b], [1, 2]);
+  h.expect(P.concat(P.subscribe(1, [['a', 1]]), P.subscribe(2, [['b', 0]])));
+  t.is(s.requestRoom(), 0);
+  t.is(s.subscribe(enc('c'), 0, 1, 0, 0, null), 0, 'no request entry free: the filter waits, in a request of the session');
+  h.expectNothing();
+  h.respond(P.suback(2, [0]));
+  h.expect(P.subscribe(3, [['c', 0]]));
+  h.respond(P.suback(1, [1]));
+  h.respond(P.suback(3, [0]));
+  t.deepEqual(h.handler.subacks, [{ id: 2, codes: [0] }, { id: 1, codes: [1] }, { id: 3, codes: [0] }]);
+  t.is(s.requestRoom(), 2);
+});
+
+test('an UNSUBSCRIBE cut off by the connection ends without a packet when the server kept no session: its handle is reported with no codes', (t) => {
+  const o = testOptions({ cleanStart: false, sessionExpiry: 60 });
+  const h = connected(o);
+  const s = h.session;
+  s.subscribe(enc('a'), 0, 1, 1, 0, null);
+  h.expect(P.subscribe(1, [['a', 1]]));
+  h.respond(P.suback(1, [1]));
+  t.is(s.unsubscribe(enc('a'), 0, 1), 2);
+  h.expect(P.unsubscribe(2, ['a']));
+  h.cut();
+  reconnect(h, o, false);
+  h.expectNothing();
+  t.deepEqual(h.handler.log.filter((l) => l.startsWith('unsuback')), ['unsuback 2 ']);
+  t.is(s.requestRoom(), o.pendingRequests);
+});
+
+test('MQTT 5 request properties go with the request of the subscribeSend that follows them, not with another due at the same time', (t) => {
+  const o = testOptions();
+  o.extraProperties = new ExtraProperties();
+  o.extraProperties.request = new Properties(4, 0);
+  const h = new Harness(o);
+  const s = h.session;
+  s.subscribe(enc('a'), 0, 1, 0, 0, null);
+  s.requestProperties()!.addUserProperty(enc('k'), 0, 1, enc('v'), 0, 1);
+  s.subscribe(enc('b'), 0, 1, 0, 0, null);
+  h.start();
+  h.takeSent();
+  h.respond(P.connack(0, false));
+  h.expect(P.concat(P.subscribe(1, [['a', 0]]), P.subscribe(2, [['b', 0]], { user: [['k', 'v']] })));
+  t.true(s.requestProperties()!.isEmpty(), 'cleared once written');
 });

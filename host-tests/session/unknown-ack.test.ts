@@ -16,9 +16,9 @@ test('MQTT-3.8.4-2: a SUBACK with an id never sent is a protocol error (DISCONNE
   t.true(h.closed);
   t.deepEqual(h.handler.subacks, []);
   reconnect(h, o, false);
-  h.expect(P.subscribe(2, [['a', 1]]));
-  h.respond(P.suback(2, [1]));
-  t.deepEqual(h.handler.subacks, [{ id: 2, codes: [1] }]);
+  h.expect(P.subscribe(1, [['a', 1]]));
+  h.respond(P.suback(1, [1]));
+  t.deepEqual(h.handler.subacks, [{ id: 1, codes: [1] }]);
 });
 
 test('an UNSUBACK with an id never sent is a protocol error (DISCONNECT 0x82)', (t) => {

@@ -13,7 +13,7 @@ async function setup(t: { teardown(fn: () => void | Promise<void>): void }, vers
   const sched = new Scheduler();
   const stats = new FleetStats();
   const dev = new SimDevice({ id: 'cmd-dev', index: 0, host: '127.0.0.1', port: b.port, version, qos: 1, interval: 60000, payloadBytes: 0, keepAlive: 60, seed: 5, bufferSize: 256 }, sched, stats);
-  t.teardown(() => { dev.stopped = true; dev.app.session.stopped = true; dev.kill(); sched.stop(); });
+  t.teardown(() => { dev.stopped = true; dev.app.session.stop(); dev.kill(); sched.stop(); });
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${b.port}`, { clientId: 'operator', protocolVersion: 5, reconnectPeriod: 0 });
   t.teardown(() => { client.end(true); });
   return { b, dev, stats, client };
@@ -54,7 +54,7 @@ test('retained online status, and the will (retained offline) when the device dr
   await client.subscribeAsync('devices/cmd-dev/status', { qos: 1 });
   await until(() => seen.length >= 1);
   t.is(seen[0], 'online (retained)');
-  dev.app.session.stopped = true;
+  dev.app.session.stop();
   dev.kill();
   await until(() => seen.length >= 2);
   t.is(seen[1], 'offline');

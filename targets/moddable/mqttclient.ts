@@ -247,7 +247,7 @@ export default class MQTTClient implements TransportOwner {
         break;
       case MQTTClient.DISCONNECT:
         this.disconnecting = true;
-        if (!this.reconnect) s.stopped = true;
+        if (!this.reconnect) s.stop();
         this.driver.stop(0);
         break;
       case MQTTClient.PUBACK:
@@ -465,7 +465,7 @@ export default class MQTTClient implements TransportOwner {
     this.rxLeft = 0;
     this.frag.cut();
     if (this.reconnect && !this.disconnecting) return;
-    this.session.stopped = true;
+    this.session.stop();
     if (this.closed) return;
     this.closed = true;
     const cb = this.disconnecting || (server && reasonCode === 0) ? this.onClose : this.onError;

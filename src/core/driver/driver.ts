@@ -107,7 +107,7 @@ export class Driver implements TransportEvents, TimerTarget {
    * the connection or the attempt to open one is closed (onClose follows) or the wait ended.
    */
   abort(): void {
-    this.session.stopped = true;
+    this.session.stop();
     const state = this.bits & Bits.State;
     if (state === DriverState.Waiting) {
       this.setState(DriverState.Stopped);

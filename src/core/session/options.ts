@@ -24,7 +24,7 @@ export class ExtraProperties {
   connect: Properties | null;
   /** Added to the will's properties: Response Topic, Correlation Data, user properties. */
   will: Properties | null;
-  /** Carried by the next SUBSCRIBE or UNSUBSCRIBE written (not by a resubscription), then cleared: user properties. */
+  /** Carried by the request of the next subscribeSend() (not by a resubscription), cleared once written: user properties. */
   request: Properties | null;
 
   constructor() {

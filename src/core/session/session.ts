@@ -66,7 +66,8 @@ export function sessionMemory(opts: SessionOptions, will: boolean): number {
   const tables = storeMemory(opts.inflight + opts.queueCount, opts.storeBytes) + inboundQos2Memory(inboundQos2Room(opts)) +
     subscriptionsMemory(opts.subscriptions, opts.subscriptionBytes) + arenaMemory(opts.aliasBytes, opts.outboundAliases) +
     arenaMemory(opts.aliasBytes, opts.topicAliasMaximum);
-  return records + tables + viewBytes(opts.sendBufferSize, 1) + viewBytes(clientIdRoom(opts), 1) + viewBytes(opts.pendingRequests, 2);
+  return records + tables + viewBytes(opts.sendBufferSize, 1) + viewBytes(clientIdRoom(opts), 1) +
+    viewBytes(opts.pendingRequests, 2) + 2 * viewBytes(opts.pendingRequests, 1);
 }
 
 export class Session {
@@ -111,8 +112,8 @@ export class Session {
   closeWanted: boolean;
   closeCode: number;
   serverDisconnected: boolean;
-  /** disconnect() was called: no reconnect. */
-  stopped: boolean;
+  /** disconnect() or stop() was called: no reconnect (read through `stopped`). */
+  private halted: boolean;
   /** Inside a handler call: sending waits until the received packets are processed. */
   busy: boolean;
   connectAt: number;
@@ -134,9 +135,18 @@ export class Session {
   clientId: Uint8Array;
   clientIdLen: number;
   nextPacketId: number;
-  /** SUBSCRIBE / UNSUBSCRIBE packet ids awaiting their acks (0: free). */
+  /**
+   * SUBSCRIBE / UNSUBSCRIBE requests: the packet id each was given when the application sent
+   * it (0: a free entry), kept until its ack, across reconnects; the filters of a request carry
+   * its id (subs.pendingId).
+   */
   reqId: Uint16Array;
-  lastRequestId: number;
+  /** Each request's SubState: Subscribing (a SUBSCRIBE) or Unsubscribing. */
+  reqKind: Uint8Array;
+  /** 1: the request is still to be written on this connection. */
+  reqDue: Uint8Array;
+  /** The request the requestProperties() go with (0: none). */
+  extraFor: number;
 
   // What the server allows on this connection (MQTT 5 CONNACK properties, or the defaults).
   sessionPresent: boolean;
@@ -187,7 +197,7 @@ export class Session {
     this.closeWanted = false;
     this.closeCode = 0;
     this.serverDisconnected = false;
-    this.stopped = false;
+    this.halted = false;
     this.busy = false;
     this.connectAt = 0;
     this.carried = 0;
@@ -200,7 +210,9 @@ export class Session {
     this.clientIdLen = opts.clientId.length;
     this.nextPacketId = 1;
     this.reqId = u16(mem, opts.pendingRequests);
-    this.lastRequestId = 0;
+    this.reqKind = u8(mem, opts.pendingRequests);
+    this.reqDue = u8(mem, opts.pendingRequests);
+    this.extraFor = 0;
     this.sessionPresent = false;
     this.serverKeepAlive = opts.keepAlive;
     this.serverReceiveMaximum = 65535;
@@ -253,8 +265,8 @@ export class Session {
         this.carried++;
       }
     }
-    if (this.reqId.length > 0) this.reqId.fill(0);
-    for (let i = 0; i < this.subs.slots; i++) this.subs.setPendingId(i, 0);
+    // Requests not acknowledged go again, with the ids the application was given.
+    for (let i = 0; i < this.reqId.length; i++) this.reqDue[i] = this.reqId[i] !== 0 ? 1 : 0;
     this.sendConnect();
   }
 
@@ -357,7 +369,7 @@ export class Session {
     this.handler.onClose(this.closeCode, this.serverDisconnected && was !== SessionState.Idle ? this.rx : null);
     this.serverDisconnected = false;
     this.closeCode = 0;
-    if (this.stopped) return -1;
+    if (this.halted) return -1;
     const o = this.opts;
     return backoffDelay(o.backoffBase, o.backoffMax, o.backoffJitter, this.attempt++, random);
   }
@@ -483,8 +495,8 @@ export class Session {
   }
 
   /**
-   * MQTT 5: the properties (user properties) the next SUBSCRIBE or UNSUBSCRIBE written carries,
-   * cleared once it is; null unless the options' extraProperties has a request record.
+   * MQTT 5: the properties (user properties) the request of the next subscribeSend() carries,
+   * cleared once it is written; null unless the options' extraProperties has a request record.
    */
   requestProperties(): Properties | null {
     const x = this.opts.extraProperties;
@@ -519,11 +531,25 @@ export class Session {
     return 0;
   }
 
-  /** Sends the SUBSCRIBE (now, or once connected): its packet id, 0 when it waits for a connection. */
+  /**
+   * Sends the filters added since the last call as one SUBSCRIBE (now, or once connected; again
+   * after a reconnect until acknowledged) and returns its packet id: the handle onSubscribe
+   * reports. Filters with different subscription identifiers go in one request each, and the
+   * first's id is returned. 0 when no request entry (SessionOptions.pendingRequests) or packet
+   * id is free: the filters then go in a request of the session's own once one is.
+   */
   subscribeSend(): number {
-    this.lastRequestId = 0;
+    const id = this.assignRequests();
+    if (id !== 0 && this.requestProperties() !== null) this.extraFor = id;
     this.kick();
-    return this.lastRequestId;
+    return id;
+  }
+
+  /** Request entries free: how many more subscribeSend() / unsubscribeSend() calls get an id now. */
+  requestRoom(): number {
+    let n = 0;
+    for (let i = 0; i < this.reqId.length; i++) if (this.reqId[i] === 0) n++;
+    return n;
   }
 
   /** One filter: subscribeAdd then subscribeSend. */
@@ -542,6 +568,11 @@ export class Session {
     return 0;
   }
 
+  /** Sends the UNSUBSCRIBE of the filters marked since the last call: as subscribeSend (onUnsubscribe reports it). */
+  unsubscribeSend(): number {
+    return this.subscribeSend();
+  }
+
   unsubscribe(filter: Uint8Array, off: number, len: number): number {
     const rc = this.unsubscribeAdd(filter, off, len);
     return rc < 0 ? rc : this.subscribeSend();
@@ -549,7 +580,7 @@ export class Session {
 
   /** Sends DISCONNECT (reasonCode: 0, or 0x04 to have the will published) and stops reconnecting. */
   disconnect(reasonCode: number): void {
-    this.stopped = true;
+    this.halted = true;
     if (this.state === SessionState.Idle || this.closeWanted) return;
     this.tx.reset(PacketType.Disconnect, this.opts.version);
     this.tx.reasonCode = this.v5 ? reasonCode : 0;
@@ -558,9 +589,19 @@ export class Session {
     this.kick();
   }
 
-  /** Allows connecting again after disconnect(). */
+  /** No reconnect once the connection ends (disconnect() without the DISCONNECT: the owner closes). */
+  stop(): void {
+    this.halted = true;
+  }
+
+  /** Allows connecting again after disconnect() or stop(). */
   start(): void {
-    this.stopped = false;
+    this.halted = false;
+  }
+
+  /** disconnect() or stop() was called, and start() not since: connectionLost() returns -1. */
+  get stopped(): boolean {
+    return this.halted;
   }
 
   /** MQTT 5 re-authentication (section 4.12.1): AUTH 0x19 with the method's data. */
@@ -997,6 +1038,7 @@ export class Session {
     // any other is the server's protocol error, and no request can be matched to it.
     if (req < 0) return this.fail(ReasonCode.ProtocolError);
     this.reqId[req] = 0;
+    this.reqDue[req] = 0;
     const subs = this.subs;
     const sub = p.type === PacketType.Suback;
     // The ack names the filters its codes answer (the handler maps codes to its requests).
@@ -1277,47 +1319,90 @@ export class Session {
     return subs.state(i) === kind && subs.pendingId(i) === 0 && (kind !== SubState.Subscribing || subs.subId(i) === subId);
   }
 
-  /** Sends SUBSCRIBE / UNSUBSCRIBE for filters waiting for one (grouped by subscription identifier). */
-  private sendRequests(): void {
+  /**
+   * Gives the filters waiting for a request (SUBSCRIBE or UNSUBSCRIBE, grouped by subscription
+   * identifier, filtersPerPacket at most) a request entry and a packet id: the first id, or 0.
+   */
+  private assignRequests(): number {
     const subs = this.subs;
+    let first = 0;
     for (let guard = 0; guard < subs.slots; guard++) {
-      let first = -1;
-      for (let i = 0; i < subs.slots; i++) {
-        if ((subs.state(i) === SubState.Subscribing || subs.state(i) === SubState.Unsubscribing) && subs.pendingId(i) === 0) {
-          first = i;
-          break;
-        }
+      let lead = -1;
+      for (let i = 0; i < subs.slots && lead < 0; i++) {
+        if ((subs.state(i) === SubState.Subscribing || subs.state(i) === SubState.Unsubscribing) && subs.pendingId(i) === 0) lead = i;
       }
-      if (first < 0) return;
+      if (lead < 0) break;
       let req = -1;
-      for (let i = 0; i < this.reqId.length; i++) if (this.reqId[i] === 0) req = i;
-      if (req < 0) return;
-      const kind = subs.state(first);
-      const t = this.tx;
-      t.reset(kind === SubState.Subscribing ? PacketType.Subscribe : PacketType.Unsubscribe, this.opts.version);
-      const subId = subs.subId(first);
-      if (kind === SubState.Subscribing && subId > 0) t.props.setNumber(PropertyId.SubscriptionIdentifier, subId);
-      const extra = this.requestProperties();
-      if (extra !== null) addProperties(t.props, extra);
-      for (let i = first; i < subs.slots; i++) {
-        if (!this.joins(i, kind, subId)) continue;
-        subs.setPosition(i, t.count);
-        if (!t.addFilter(subs.arena.bytes, subs.arena.off(i), subs.arena.len(i), subs.options(i))) break;
-      }
+      for (let i = 0; i < this.reqId.length && req < 0; i++) if (this.reqId[i] === 0) req = i;
+      if (req < 0) break;
       const id = this.allocatePacketId();
-      if (id === 0) return;
-      t.packetId = id;
-      if (this.writeTx() < 0) return;
-      // Mark the filters that went into the packet.
-      let k = 0;
-      for (let i = first; i < subs.slots && k < t.count; i++) {
+      if (id === 0) break;
+      const kind = subs.state(lead);
+      const subId = subs.subId(lead);
+      let n = 0;
+      for (let i = lead; i < subs.slots && n < this.opts.filtersPerPacket; i++) {
         if (!this.joins(i, kind, subId)) continue;
         subs.setPendingId(i, id);
-        k++;
+        n++;
       }
       this.reqId[req] = id;
-      this.lastRequestId = id;
-      if (extra !== null) extra.clear();
+      this.reqKind[req] = kind;
+      this.reqDue[req] = 1;
+      if (first === 0) first = id;
     }
+    return first;
+  }
+
+  /** Writes the SUBSCRIBE / UNSUBSCRIBE requests due, in entry order, as far as the send buffer allows. */
+  private sendRequests(): void {
+    this.assignRequests();
+    for (let req = 0; req < this.reqId.length; req++) {
+      if (this.reqDue[req] === 0) continue;
+      if (this.writeRequest(req) < 0) return;
+    }
+  }
+
+  /**
+   * Writes request req from the filters carrying its id: > 0 written, 0 done without a packet
+   * (none of its filters is left: the server kept no session, or they were subscribed again
+   * since), or a negated reason code (no room now: it stays due).
+   */
+  private writeRequest(req: number): number {
+    const subs = this.subs;
+    const id = this.reqId[req];
+    const kind = this.reqKind[req];
+    let lead = -1;
+    for (let i = 0; i < subs.slots && lead < 0; i++) if (subs.pendingId(i) === id && subs.state(i) === kind) lead = i;
+    const t = this.tx;
+    const sub = kind === SubState.Subscribing;
+    if (lead < 0) {
+      this.reqId[req] = 0;
+      this.reqDue[req] = 0;
+      // Its ack, with no codes: the request's end is reported as any other.
+      t.reset(sub ? PacketType.Suback : PacketType.Unsuback, this.opts.version);
+      t.packetId = id;
+      if (sub) this.handler.onSubscribe(t);
+      else this.handler.onUnsubscribe(t);
+      return 0;
+    }
+    t.reset(sub ? PacketType.Subscribe : PacketType.Unsubscribe, this.opts.version);
+    const subId = subs.subId(lead);
+    if (sub && subId > 0) t.props.setNumber(PropertyId.SubscriptionIdentifier, subId);
+    const extra = this.extraFor === id ? this.requestProperties() : null;
+    if (extra !== null) addProperties(t.props, extra);
+    for (let i = lead; i < subs.slots; i++) {
+      if (subs.pendingId(i) !== id || subs.state(i) !== kind) continue;
+      subs.setPosition(i, t.count);
+      t.addFilter(subs.arena.bytes, subs.arena.off(i), subs.arena.len(i), subs.options(i));
+    }
+    t.packetId = id;
+    const n = this.writeTx();
+    if (n < 0) return n;
+    this.reqDue[req] = 0;
+    if (extra !== null) {
+      extra.clear();
+      this.extraFor = 0;
+    }
+    return n;
   }
 }

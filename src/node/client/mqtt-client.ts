@@ -92,7 +92,6 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
         if (this.attempts > 1) this.emit('reconnect');
       },
       onWrite: () => {
-        if (this.requests.watching) this.requests.onWrite();
         // The send buffer emptied some: more of a streamed payload can follow.
         if (this.outbox.streaming) this.scheduleWake();
       },
@@ -272,14 +271,14 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
       d.stop(0);
       this.finish();
     } else if (force || d.state === DriverState.Opening || this.session.state === SessionState.Idle) {
-      this.session.stopped = true;
+      this.session.stop();
       this.transport.abort();
     } else {
       d.stop(ReasonCode.NormalDisconnection);
       // A server that stops reading would hold DISCONNECT, and so end(), back for ever.
       if (this.ackTimeout > 0) {
         this.cancelEndTimer = this.clock.after(this.ackTimeout, () => {
-          this.session.stopped = true;
+          this.session.stop();
           this.transport.abort();
         });
       }
@@ -301,7 +300,7 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
     if (this.version === 5 && !ack.props.isEmpty()) info.properties = propertiesObject(ack.props);
     this.connack = info;
     if (ack.reasonCode !== 0) {
-      if (!this.reconnect) this.session.stopped = true;
+      if (!this.reconnect) this.session.stop();
       this.fail(new MqttError(ack.reasonCode, 'connection refused'));
       return;
     }
@@ -347,7 +346,7 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
       }
       this.fail(new MqttError(reasonCode, what));
     }
-    if (!this.reconnect) this.session.stopped = true;
+    if (!this.reconnect) this.session.stop();
     this.requests.onClose();
     if (was && !this.ending) this.emit('offline');
     this.emit('close', reasonCode);

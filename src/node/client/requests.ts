@@ -1,10 +1,9 @@
-// SUBSCRIBE and UNSUBSCRIBE requests of the Node client: queued, sent one at a time (so that
-// each SUBACK/UNSUBACK maps to its request), given up after the acknowledgement timeout, and
-// sent again with a new packet id after a reconnect.
+// SUBSCRIBE and UNSUBSCRIBE requests of the Node client: each one the session's request, with
+// the packet id it returns as its handle, several in flight at once; given up after the
+// acknowledgement timeout. The session sends a request cut off by a reconnect again itself.
 import type { Packet } from '../../core/codec/packet.js';
 import { ReasonCode } from '../../core/codec/constants.js';
 import type { Session } from '../../core/session/session.js';
-import { SubState } from '../../core/session/subscriptions.js';
 import { validateTopicFilter } from '../../core/topic/validate.js';
 import type { ClientClock } from './clock.js';
 import { endedError, MqttError } from './errors.js';
@@ -22,17 +21,18 @@ interface Request {
   /** Session slot per filter (-1: refused locally, code in codes). */
   slots: number[];
   codes: number[];
+  /** The packet id the session gave it. */
   id: number;
+  cancelTimer: (() => void) | null;
   resolve(granted: Granted[]): void;
   reject(err: Error): void;
 }
 
 export class RequestQueue {
-  /** The packet id of the request sent is still to be learnt: call onWrite() after each write. */
-  watching = false;
+  /** Requests waiting for a request entry of the session (SessionOptions.pendingRequests). */
   private readonly waiting: Request[] = [];
-  private active: Request | null = null;
-  private cancelTimer: (() => void) | null = null;
+  /** Requests the session holds, by packet id. */
+  private readonly sent = new Map<number, Request>();
   private connected = false;
 
   constructor(private readonly session: Session, private readonly clock: ClientClock, private readonly ackTimeout: number) {}
@@ -46,141 +46,116 @@ export class RequestQueue {
       }
     }
     return new Promise<Granted[]>((resolve, reject) => {
-      this.waiting.push({ sub, names, filters, options, subId, user, slots: [], codes: [], id: 0, resolve, reject });
+      this.waiting.push({ sub, names, filters, options, subId, user, slots: [], codes: [], id: 0, cancelTimer: null, resolve, reject });
       this.next();
     });
   }
 
   onConnect(): void {
     this.connected = true;
-    // A request cut off by the connection's end is sent again now: its wait starts again.
-    if (this.active !== null) this.armTimer();
+    // Requests the session sends now (again, after a cut) wait for their acks from now.
+    for (const r of this.sent.values()) this.armTimer(r);
     this.next();
   }
 
   onClose(): void {
     this.connected = false;
-    this.clearTimer();
-    const r = this.active;
-    if (r !== null && r.id > 0) {
-      // Sent again with a new packet id after the reconnect.
-      r.id = 0;
-      this.watching = true;
-    }
+    for (const r of this.sent.values()) this.clearTimer(r);
   }
 
   /** The client has ended: every request fails. */
   failAll(): void {
     const err = endedError();
-    this.clearTimer();
-    this.watching = false;
-    if (this.active !== null) this.active.reject(err);
-    this.active = null;
+    for (const r of this.sent.values()) {
+      this.clearTimer(r);
+      r.reject(err);
+    }
+    this.sent.clear();
     for (const r of this.waiting.splice(0)) r.reject(err);
   }
 
+  /** SUBACK / UNSUBACK (or the session's own end of a request whose filters are gone: no codes). */
   onAck(ack: Packet, sub: boolean): void {
-    const r = this.active;
-    if (r === null || r.sub !== sub || r.id !== ack.packetId) return;
+    const r = this.sent.get(ack.packetId);
+    if (r === undefined || r.sub !== sub) return;
     for (let i = 0; i < r.slots.length; i++) {
       const slot = r.slots[i];
       if (slot < 0) continue;
       const pos = this.session.subs.position(slot);
-      r.codes[i] = pos < ack.count ? ack.codes[pos] : ReasonCode.UnspecifiedError;
+      // No codes: an unsubscription the server no longer held, or filters a later request took.
+      if (ack.count === 0) r.codes[i] = sub ? ReasonCode.UnspecifiedError : 0;
+      else r.codes[i] = pos < ack.count ? ack.codes[pos] : ReasonCode.UnspecifiedError;
     }
-    this.settle(r);
-  }
-
-  /** Finds the packet id the session gave the active request's filters once it is sent. */
-  onWrite(): void {
-    const r = this.active;
-    if (r === null || r.id !== 0) {
-      this.watching = false;
-      return;
-    }
-    const subs = this.session.subs;
-    let freed = true;
-    for (const slot of r.slots) {
-      if (slot < 0) continue;
-      const want = r.sub ? SubState.Subscribing : SubState.Unsubscribing;
-      if (subs.state(slot) === want && subs.pendingId(slot) !== 0) {
-        r.id = subs.pendingId(slot);
-        this.watching = false;
-        return;
-      }
-      if (subs.state(slot) !== SubState.Free) freed = false;
-    }
-    if (!r.sub && freed) {
-      // Dropped with the session after a reconnect: nothing is left to unsubscribe from.
-      this.watching = false;
-      this.settle(r);
-    }
-  }
-
-  /** Starts the next request (one at a time). */
-  private next(): void {
-    if (this.active !== null || !this.connected || this.waiting.length === 0) return;
-    const r = this.waiting.shift()!;
-    const s = this.session;
-    let added = 0;
-    for (let i = 0; i < r.filters.length; i++) {
-      const f = r.filters[i];
-      const rc = r.sub ? s.subscribeAdd(f, 0, f.length, r.options, r.subId, null) : s.unsubscribeAdd(f, 0, f.length);
-      r.slots.push(rc < 0 ? -1 : s.subs.find(f, 0, f.length));
-      r.codes.push(rc < 0 ? -rc : 0);
-      if (rc >= 0) added++;
-    }
-    if (added === 0) {
-      r.resolve(granted(r));
-      this.next();
-      return;
-    }
-    this.active = r;
-    this.armTimer();
-    const rp = s.requestProperties();
-    if (rp !== null) {
-      rp.clear();
-      if (r.user !== undefined) fillUserProperties(rp, r.user);
-    }
-    r.id = s.subscribeSend();
-    if (r.id === 0) {
-      this.watching = true;
-      this.onWrite();
-    }
-  }
-
-  private settle(r: Request): void {
-    this.clearTimer();
-    this.active = null;
+    this.sent.delete(r.id);
+    this.clearTimer(r);
     r.resolve(granted(r));
     this.next();
   }
 
-  private armTimer(): void {
-    this.clearTimer();
-    if (this.ackTimeout > 0) this.cancelTimer = this.clock.after(this.ackTimeout, this.onTimeout);
+  /** Hands waiting requests to the session while it has request entries. */
+  private next(): void {
+    const s = this.session;
+    while (this.waiting.length > 0 && s.requestRoom() > 0) {
+      const r = this.waiting[0];
+      // The session's request properties go with one request until it is written: one such at a time.
+      if (r.user !== undefined && this.userInFlight()) return;
+      this.waiting.shift();
+      let added = 0;
+      for (let i = 0; i < r.filters.length; i++) {
+        const f = r.filters[i];
+        const rc = r.sub ? s.subscribeAdd(f, 0, f.length, r.options, r.subId, null) : s.unsubscribeAdd(f, 0, f.length);
+        r.slots.push(rc < 0 ? -1 : s.subs.find(f, 0, f.length));
+        r.codes.push(rc < 0 ? -rc : 0);
+        if (rc >= 0) added++;
+      }
+      if (added === 0) {
+        r.resolve(granted(r));
+        continue;
+      }
+      const rp = s.requestProperties();
+      if (rp !== null) {
+        rp.clear();
+        if (r.user !== undefined) fillUserProperties(rp, r.user);
+      }
+      r.id = r.sub ? s.subscribeSend() : s.unsubscribeSend();
+      if (r.id === 0) {
+        // Packet ids exhausted (65,535 in use): the session sends the filters when one frees.
+        r.reject(new MqttError(ReasonCode.QuotaExceeded, 'no packet identifier free'));
+        continue;
+      }
+      this.sent.set(r.id, r);
+      if (this.connected) this.armTimer(r);
+    }
   }
 
-  private clearTimer(): void {
-    if (this.cancelTimer === null) return;
-    this.cancelTimer();
-    this.cancelTimer = null;
+  private userInFlight(): boolean {
+    for (const r of this.sent.values()) if (r.user !== undefined) return true;
+    return false;
+  }
+
+  private armTimer(r: Request): void {
+    this.clearTimer(r);
+    if (this.ackTimeout > 0) r.cancelTimer = this.clock.after(this.ackTimeout, () => this.timedOut(r));
+  }
+
+  private clearTimer(r: Request): void {
+    if (r.cancelTimer === null) return;
+    r.cancelTimer();
+    r.cancelTimer = null;
   }
 
   /**
-   * No SUBACK/UNSUBACK in time: the request fails and the next one goes. A late ack still
-   * updates the session's subscriptions; one with an id never sent ends the connection (0x82).
+   * No SUBACK/UNSUBACK in time: the request fails. A late ack still updates the session's
+   * subscriptions; one with an id never sent ends the connection (0x82).
    */
-  private readonly onTimeout = (): void => {
-    this.cancelTimer = null;
-    const r = this.active;
-    if (r === null) return;
-    this.watching = false;
-    this.active = null;
+  private timedOut(r: Request): void {
+    r.cancelTimer = null;
+    if (this.sent.get(r.id) !== r) return;
+    this.sent.delete(r.id);
     const what = r.sub ? 'subscribe to' : 'unsubscribe from';
     r.reject(new Error(`${what} '${r.names.join("', '")}' timed out: no ${r.sub ? 'SUBACK' : 'UNSUBACK'} within ${this.ackTimeout} ms`));
     this.next();
-  };
+  }
 }
 
 function granted(r: Request): Granted[] {
