@@ -81,7 +81,7 @@ test('mosquitto 5.0: server keep alive (max_keepalive) overrides the client; PIN
   const port = await broker(t, ['max_keepalive 10']);
   const a = await connectClient(port, 'ka', { version: 5, keepAlive: 60 });
   cleanup(t, a);
-  t.is(a.client.session.serverKeepAlive, 10);
+  t.is(a.client.session.limits.keepAlive, 10);
   // Make the interval due now rather than waiting 10 s of wall time: PINGREQ goes out, PINGRESP comes back.
   const s = a.client.session;
   s.keepAlive.lastSent -= 10000;
@@ -111,7 +111,7 @@ test('mosquitto 5.0: receive maximum (max_inflight_messages) limits the window, 
   const port = await broker(t, ['max_inflight_messages 2']);
   const b = await connectClient(port, 'rm', { version: 5 });
   cleanup(t, b);
-  t.is(b.client.session.serverReceiveMaximum, 2);
+  t.is(b.client.session.limits.receiveMaximum, 2);
   let maxInflight = 0;
   const s = b.client.session;
   const orig = s.written.bind(s);

@@ -61,11 +61,11 @@ test('CONNACK values: server keep alive, receive maximum, maximum packet size, m
     [PropertyId.WildcardSubscriptionAvailable]: 0, [PropertyId.SharedSubscriptionAvailable]: 0, [PropertyId.SubscriptionIdentifierAvailable]: 0,
     [PropertyId.SessionExpiryInterval]: 10, [PropertyId.ReasonString]: 'welcome', [PropertyId.ResponseInformation]: 'resp/' } }));
   const s = h.session;
-  t.is(s.serverKeepAlive, 5);
-  t.is(s.serverReceiveMaximum, 1);
-  t.is(s.serverMaximumPacketSize, 100);
-  t.is(s.serverMaximumQos, 1);
-  t.false(s.serverRetainAvailable);
+  t.is(s.limits.keepAlive, 5);
+  t.is(s.limits.receiveMaximum, 1);
+  t.is(s.limits.maximumPacketSize, 100);
+  t.is(s.limits.maximumQos, 1);
+  t.false(s.limits.retainAvailable);
   // MQTT-3.2.2-11..14: the client respects them.
   t.is(s.publish(enc('t'), 0, 1, enc('x'), 0, 1, 2, false), -ReasonCode.QosNotSupported);
   t.is(s.publish(enc('t'), 0, 1, enc('x'), 0, 1, 0, true), -ReasonCode.RetainNotSupported);
@@ -162,7 +162,7 @@ test('CONNACK availability flags: wildcard, shared and subscription-identifier s
   t.is(s.subscribe(enc('a/+'), 0, 3, 0, 0, null), -ReasonCode.WildcardSubscriptionsNotSupported);
   t.is(s.subscribe(enc('$share/g/a'), 0, 10, 0, 0, null), -ReasonCode.SharedSubscriptionsNotSupported);
   t.is(s.subscribe(enc('a'), 0, 1, 0, 3, null), -ReasonCode.SubscriptionIdentifiersNotSupported);
-  t.is(s.sessionExpiry, 30);
+  t.is(s.limits.sessionExpiry, 30);
   t.is(s.subscribe(enc('a'), 0, 1, 0, 0, null), 1);
   h.expect(P.subscribe(1, [['a', 0]]));
 });

@@ -3,7 +3,8 @@
 // handlers, acknowledged after the last piece.
 import test from 'ava';
 import { Packet, PropertyId, ReasonCode, decodeUtf8 } from '../../src/core/codec/index.js';
-import { MessageHandler, SessionOptions, StreamAborted } from '../../src/core/session/index.js';
+import { MessageHandler, SessionOptions } from '../../src/core/session/index.js';
+import { Chunk } from '../../src/core/codec/packet.js';
 import { Harness, enc, testOptions } from './harness.js';
 import { connected, expectedConnect, reconnect } from './common.js';
 import * as P from './packets.js';
@@ -24,7 +25,7 @@ class Pieces implements MessageHandler {
     const out: number[] = [];
     let base = 0;
     for (const p of this.log) {
-      if (p.chunk === StreamAborted) continue;
+      if (p.chunk === Chunk.Aborted) continue;
       if (p.chunk < 2) base = out.length;
       if (p.chunk !== 0 && p.offset !== out.length - base) throw new Error(`piece at ${p.offset}, expected ${out.length - base}`);
       for (const b of p.payload) out.push(b);
@@ -201,7 +202,7 @@ test('a topic alias set by a streamed head is resolved for the next message', (t
   t.is(last.topic, 'a/b');
 });
 
-test('cut mid-stream: the handler gets chunk 3 (StreamAborted) and no ack is sent; the resend after reconnect is delivered whole', (t) => {
+test('cut mid-stream: the handler gets chunk 3 (Chunk.Aborted) and no ack is sent; the resend after reconnect is delivered whole', (t) => {
   for (const qos of [1, 2]) {
     const o = streamOptions({ cleanStart: false, sessionExpiry: 60 });
     const { h, sub } = subscribed(o);
@@ -211,11 +212,11 @@ test('cut mid-stream: the handler gets chunk 3 (StreamAborted) and no ack is sen
     h.cut();
     h.expectNothing();
     const end = sub.log[sub.log.length - 1];
-    t.is(end.chunk, StreamAborted);
+    t.is(end.chunk, Chunk.Aborted);
     t.is(end.payload.length, 0);
     t.is(end.offset, got);
     t.is(end.total, 300);
-    t.is(sub.log.filter((p) => p.chunk === StreamAborted).length, 1);
+    t.is(sub.log.filter((p) => p.chunk === Chunk.Aborted).length, 1);
     t.deepEqual(h.handler.closes.map((c) => c.rc), [0]);
     reconnect(h, o, true);
     sub.log = [];
@@ -226,7 +227,7 @@ test('cut mid-stream: the handler gets chunk 3 (StreamAborted) and no ack is sen
     t.deepEqual(sub.whole(), Array.from(bytes(300)));
     // Nothing more is reported for the finished stream when the connection ends.
     h.cut();
-    t.false(sub.log.some((p) => p.chunk === StreamAborted));
+    t.false(sub.log.some((p) => p.chunk === Chunk.Aborted));
   }
 });
 

@@ -32,7 +32,7 @@
 import { Driver } from '../../src/core/driver/driver.js';
 import { Session, SessionState } from '../../src/core/session/session.js';
 import { SessionOptions, utf8 } from '../../src/core/session/options.js';
-import { StreamAborted } from '../../src/core/session/handler.js';
+import { Chunk } from '../../src/core/codec/packet.js';
 import type { Packet } from '../../src/core/codec/packet.js';
 import { PacketType } from '../../src/core/codec/constants.js';
 import { encodeUtf8, utf8Length } from '../../src/core/codec/utf8.js';
@@ -398,7 +398,7 @@ export default class MQTTClient implements TransportOwner {
 
   message(p: Packet): void {
     const cb = this.onReadable;
-    if (cb === null || this.closed || p.chunk === StreamAborted) return;
+    if (cb === null || this.closed || p.chunk === Chunk.Aborted) return;
     const count = p.payloadLen;
     if (count === 0) return;
     const r = this.readOptions;

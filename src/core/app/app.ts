@@ -4,7 +4,7 @@
 // when the command carries a Response Topic (else on devices/<id>/reply). The same source runs
 // on the devices, in XS on the host and on Node; time and timers come from its host.
 import { PropertyId, ProtocolVersion, ReasonCode } from '../codec/constants.js';
-import { Packet } from '../codec/packet.js';
+import { Chunk, Packet } from '../codec/packet.js';
 import { Session } from '../session/session.js';
 import { SessionHandler } from '../session/handler.js';
 import { SessionOptions, utf8 } from '../session/options.js';
@@ -188,7 +188,7 @@ export class SensorApp implements SessionHandler {
   onMessage(msg: Packet): void {
     if (!equalBytes(msg.topic, msg.topicOff, msg.topicLen, this.cmdTopic, 0, this.cmdTopic.length)) return;
     // A streamed command is longer than any command: ignored.
-    if (msg.chunk !== 0) return;
+    if (msg.chunk !== Chunk.Whole) return;
     this.onCommand(msg);
   }
 

@@ -5,7 +5,7 @@
 import { PacketType, ReasonCode, MAX_VARINT } from './constants.js';
 import { decodeServerBody } from './client.js';
 import { checkFixedHeader } from './header.js';
-import { Packet } from './packet.js';
+import { Chunk, Packet } from './packet.js';
 import { decodePublishHead } from './publish.js';
 import { Reader, READER_INTS } from './reader.js';
 import { NEED_MORE, readVarint, varintSize } from './varint.js';
@@ -140,7 +140,7 @@ export class Framer {
     p.type = first >> 4;
     p.flags = first & 0x0f;
     p.version = this.version;
-    p.chunk = 0;
+    p.chunk = Chunk.Whole;
     this.reader.reset(buf, this.start + total - remaining, this.start + total);
     rc = this.decodeBody(this.reader, p);
     this.pending = total;
@@ -197,7 +197,7 @@ export class Framer {
     p.payload = this.buf;
     p.payloadOff = r.pos;
     p.payloadLen = chunk;
-    p.chunk = 1;
+    p.chunk = Chunk.Head;
     p.streamTotal = this.streamTotal;
     p.streamOffset = 0;
     this.pending = this.fill;
@@ -211,7 +211,7 @@ export class Framer {
     p.payload = this.buf;
     p.payloadOff = this.start;
     p.payloadLen = n;
-    p.chunk = 2;
+    p.chunk = Chunk.Piece;
     p.streamTotal = this.streamTotal;
     p.streamOffset = this.streamTotal - this.streamLeft;
     this.streamLeft -= n;

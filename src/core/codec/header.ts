@@ -1,7 +1,7 @@
 // The fixed header (MQTT 5 section 2.1, 3.1.1 section 2.2): checked the same way in both
 // directions, before a body decoder of either direction runs.
 import { PacketType, ProtocolVersion, ReasonCode } from './constants.js';
-import { Packet } from './packet.js';
+import { Chunk, Packet } from './packet.js';
 import { Reader } from './reader.js';
 import { readVarint, varintSize } from './varint.js';
 
@@ -36,7 +36,7 @@ export function readFixedHeader(r: Reader, buf: Uint8Array, off: number, len: nu
   p.type = first >> 4;
   p.flags = first & 0x0f;
   p.version = version;
-  p.chunk = 0;
+  p.chunk = Chunk.Whole;
   r.reset(buf, start, off + len);
   return 0;
 }

@@ -1,6 +1,6 @@
 // The codec's public surface.
 export * from './constants.js';
-export { Packet } from './packet.js';
+export { Chunk, Packet } from './packet.js';
 export { Properties, PropType, PROPERTY_TYPE, PROPERTY_PACKETS, PROPERTY_IDS, WILL_PROPERTIES } from './properties.js';
 export { Reader } from './reader.js';
 export { Framer } from './framer.js';

@@ -11,30 +11,27 @@ export function viewBytes(n: number, size: number): number {
 export class Memory {
   buf: ArrayBuffer;
   used: number;
-  /** Views that did not fit and got a buffer of their own: a sizing mistake (tests check 0). */
-  spilled: number;
 
   constructor(bytes: number) {
     this.buf = new ArrayBuffer(bytes);
     this.used = 0;
-    this.spilled = 0;
   }
 
-  /** Reserves a view's bytes: their offset, or -1 when the block is full. */
+  /**
+   * Reserves a view's bytes: their offset. A block too small is a sizing mistake in a *Memory
+   * function, never the caller's input: it throws rather than allocate behind the block's back.
+   */
   /* cold */
   take(n: number, size: number): number {
     const bytes = viewBytes(n, size);
-    if (this.used + bytes > this.buf.byteLength) {
-      this.spilled++;
-      return -1;
-    }
+    if (this.used + bytes > this.buf.byteLength) throw new RangeError('Memory block too small: a *Memory function under-counts');
     const at = this.used;
     this.used += bytes;
     return at;
   }
 }
 
-// Views from mem, or arrays of their own when mem is null (a record made on its own) or full.
+// Views from mem, or arrays of their own when mem is null (a record made on its own).
 // A table of no entries is one shared empty array, which costs nothing per record. It is never
 // written: on a device a preloaded module's typed arrays are frozen, and XS refuses even fill()
 // or set() of nothing on one ("read-only buffer"), so a caller guards such calls with the length.
@@ -46,27 +43,23 @@ const NONE_F64 = new Float64Array(0);
 /* cold */
 export function u8(mem: Memory | null, n: number): Uint8Array {
   if (n === 0) return NONE_U8;
-  const at = mem !== null ? mem.take(n, 1) : -1;
-  return mem !== null && at >= 0 ? new Uint8Array(mem.buf, at, n) : new Uint8Array(n);
+  return mem !== null ? new Uint8Array(mem.buf, mem.take(n, 1), n) : new Uint8Array(n);
 }
 
 /* cold */
 export function u16(mem: Memory | null, n: number): Uint16Array {
   if (n === 0) return NONE_U16;
-  const at = mem !== null ? mem.take(n, 2) : -1;
-  return mem !== null && at >= 0 ? new Uint16Array(mem.buf, at, n) : new Uint16Array(n);
+  return mem !== null ? new Uint16Array(mem.buf, mem.take(n, 2), n) : new Uint16Array(n);
 }
 
 /* cold */
 export function i32(mem: Memory | null, n: number): Int32Array {
   if (n === 0) return NONE_I32;
-  const at = mem !== null ? mem.take(n, 4) : -1;
-  return mem !== null && at >= 0 ? new Int32Array(mem.buf, at, n) : new Int32Array(n);
+  return mem !== null ? new Int32Array(mem.buf, mem.take(n, 4), n) : new Int32Array(n);
 }
 
 /* cold */
 export function f64(mem: Memory | null, n: number): Float64Array {
   if (n === 0) return NONE_F64;
-  const at = mem !== null ? mem.take(n, 8) : -1;
-  return mem !== null && at >= 0 ? new Float64Array(mem.buf, at, n) : new Float64Array(n);
+  return mem !== null ? new Float64Array(mem.buf, mem.take(n, 8), n) : new Float64Array(n);
 }

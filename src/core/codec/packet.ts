@@ -20,6 +20,18 @@ export function packetMemory(capacity: number, userProperties: number, subscript
  * prototype: in XS every own property of an object is a heap slot (16 bytes on a device),
  * while the accessors cost nothing per record. Only the byte arrays are own fields.
  */
+/** Which part of a PUBLISH a record holds: streamed messages (larger than the receive buffer) come in pieces. */
+export const enum Chunk {
+  /** The whole message. */
+  Whole = 0,
+  /** The first piece: topic, properties and the first payload bytes. */
+  Head = 1,
+  /** A later piece: payload only. */
+  Piece = 2,
+  /** The connection ended before the last piece: discard what came (the session says so once). */
+  Aborted = 3,
+}
+
 export class Packet {
   /** The numbers and flags (accessors below), then each filter's offset and length. */
   f: Int32Array;
@@ -66,7 +78,7 @@ export class Packet {
     this.packetId = 0;
     this.payloadOff = 0;
     this.payloadLen = 0;
-    this.chunk = 0;
+    this.chunk = Chunk.Whole;
     this.count = 0;
     this.cleanStart = true;
     this.usernameLen = -1;
@@ -117,7 +129,7 @@ export class Packet {
   set payloadOff(v: number) { this.f[10] = v; }
   get payloadLen(): number { return this.f[11]; }
   set payloadLen(v: number) { this.f[11] = v; }
-  /** Streamed PUBLISH (larger than the receive buffer): 0 whole, 1 first chunk, 2 later chunk. */
+  /** Which part of a PUBLISH this is (Chunk). */
   get chunk(): number { return this.f[12]; }
   set chunk(v: number) { this.f[12] = v; }
   /** SUBSCRIBE, UNSUBSCRIBE (filters) and SUBACK, UNSUBACK (codes): `count` entries. */
@@ -174,7 +186,7 @@ export class Packet {
     this.dup = false;
     this.topicLen = 0;
     this.payloadLen = 0;
-    this.chunk = 0;
+    this.chunk = Chunk.Whole;
     this.streamTotal = 0;
     this.streamOffset = 0;
     this.count = 0;

@@ -162,7 +162,7 @@ export class Properties {
   /** Bit PROPERTY_BIT[id] is set for each property present (user properties and subscription identifiers are counted instead). */
   get present(): number { return this.vals[0]; }
   set present(v: number) { this.vals[0] = v; }
-  /** User properties kept (at most userCapacity); userSeen counts all that were decoded. */
+  /** User properties kept (at most userCapacity); userSeen counts all that were decoded (the broker refuses more than its limit). */
   get userCount(): number { return this.vals[1]; }
   set userCount(v: number) { this.vals[1] = v; }
   get userSeen(): number { return this.vals[2]; }
@@ -257,12 +257,6 @@ export class Properties {
     this.vals[BYTES_BASE + 2 * k] = off;
     this.vals[BYTES_BASE + 2 * k + 1] = len;
     this.present |= 1 << PROPERTY_BIT[id];
-  }
-
-  unset(id: number): void {
-    if (id === PropertyId.SubscriptionIdentifier) this.subIdCount = 0;
-    else if (id === PropertyId.UserProperty) this.userCount = 0;
-    else this.present &= ~(1 << PROPERTY_BIT[id]);
   }
 
   /** Adds a user property; false when the list is full. */

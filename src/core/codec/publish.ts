@@ -1,7 +1,7 @@
 // PUBLISH (MQTT 5 section 3.3, 3.1.1 section 3.3): flags DUP/QoS/RETAIN, topic, packet id when
 // QoS > 0, properties, payload.
 import { PacketType, ProtocolVersion, PropertyId, ReasonCode } from './constants.js';
-import { Packet } from './packet.js';
+import { Chunk, Packet } from './packet.js';
 import { decodeProperties, propertiesSize, writeProperties } from './properties.js';
 import { Reader } from './reader.js';
 import { validateTopicNameUtf8 } from '../topic/validate.js';
@@ -55,7 +55,7 @@ export function decodePublish(r: Reader, p: Packet): number {
   p.payload = r.buf;
   p.payloadOff = r.pos;
   p.payloadLen = r.end - r.pos;
-  p.chunk = 0;
+  p.chunk = Chunk.Whole;
   return 0;
 }
 

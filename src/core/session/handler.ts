@@ -4,19 +4,16 @@
 import { Packet } from '../codec/packet.js';
 import { Properties } from '../codec/properties.js';
 
-/** msg.chunk of the call that ends an unfinished streamed message (see MessageHandler). */
-export const StreamAborted = 3;
-
 /**
  * Receives PUBLISH messages: topic and payload are offsets into the receive buffer.
  *
  * With SessionOptions.streamLargePayloads, a message larger than the receive buffer comes in
- * several calls to the same handlers: msg.chunk = 1 (the head: topic, properties, QoS, packet
- * id and the first payload bytes), then msg.chunk = 2 for each further piece (payload only:
+ * several calls to the same handlers: msg.chunk = Chunk.Head (the head: topic, properties, QoS, packet
+ * id and the first payload bytes), then Chunk.Piece for each further piece (payload only:
  * topic empty, properties cleared). msg.streamTotal is the whole payload's length and
  * msg.streamOffset where this piece starts; the last piece ends at streamTotal. A QoS 1/2
  * message is acknowledged after its last piece. When the connection ends before that, a final
- * call with msg.chunk = 3 (StreamAborted, payloadLen 0, streamOffset = bytes delivered) says
+ * call with Chunk.Aborted (payloadLen 0, streamOffset = bytes delivered) says
  * the message is incomplete: discard it; the server sends a QoS 1/2 message again, whole.
  */
 export interface MessageHandler {

@@ -1,9 +1,8 @@
 // The client session's public surface.
-export { Session, SessionState } from './session.js';
+export { NO_ROOM, Session, SessionState } from './session.js';
 export type { Notifier } from './session.js';
 export { SessionOptions, OverflowPolicy, utf8 } from './options.js';
 export type { SessionHandler, MessageHandler, AuthMethod, PacketObserver } from './handler.js';
-export { StreamAborted } from './handler.js';
 export { backoffDelay } from './backoff.js';
 export { KeepAlive, keepAliveLapsed } from './keepalive.js';
 export { freePacketId, followingPacketId } from './packet-id.js';

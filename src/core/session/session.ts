@@ -6,7 +6,7 @@ import { MAX_VARINT, PacketType, PropertyId, ProtocolVersion, ReasonCode } from 
 import { decodeServerPacket, encodeClientPacket } from '../codec/client.js';
 import { Framer, framerMemory } from '../codec/framer.js';
 import { Memory, u16, u8, viewBytes } from '../codec/memory.js';
-import { Packet, packetMemory } from '../codec/packet.js';
+import { Chunk, Packet, packetMemory } from '../codec/packet.js';
 import { Properties, propertiesMemory, propertiesSize } from '../codec/properties.js';
 import { decodeUtf8 } from '../codec/utf8.js';
 import { varintSize } from '../codec/varint.js';
@@ -16,12 +16,13 @@ import { isSharedFilter, validateTopicFilter, validateTopicName } from '../topic
 import { OutboundAliases, InboundAliases } from './aliases.js';
 import { arenaMemory } from './arena.js';
 import { backoffDelay } from './backoff.js';
-import { AuthMethod, MessageHandler, PacketObserver, SessionHandler, StreamAborted } from './handler.js';
+import { AuthMethod, MessageHandler, PacketObserver, SessionHandler } from './handler.js';
 import { InboundQos2, inboundQos2Memory } from './inbound-qos2.js';
 import { KeepAlive, KeepAliveAction } from './keepalive.js';
 import { followingPacketId, freePacketId } from './packet-id.js';
 import { EntryState, MessageStore, storeMemory } from './message-store.js';
 import { addProperties, OverflowPolicy, SessionOptions, utf8 } from './options.js';
+import { ServerLimits } from './server-limits.js';
 import { Subscriptions, subscriptionsMemory, SubState } from './subscriptions.js';
 
 export const enum SessionState {
@@ -32,9 +33,27 @@ export const enum SessionState {
   Connected = 2,
 }
 
+/** A streamed PUBLISH coming in, between its head and its last piece. */
+const enum InboundStream {
+  None = 0,
+  /** Its pieces go to the handlers its head went to. */
+  Delivering = 1,
+  /** A QoS 2 message already received: acknowledged after its last piece, not delivered. */
+  Duplicate = 2,
+}
+
+/**
+ * "No room now": the send buffer holds bytes not yet written (or a streamed payload), and the
+ * packet fits once they are. Not a reason code (those are 0x80 and up): -PacketTooLarge means
+ * the packet can never fit, as coreMQTT keeps MQTTNoMemory apart from a size error.
+ */
+export const NO_ROOM = -1;
+
 /** Free send-buffer bytes required before another received packet is processed (its acknowledgement must fit). */
 const ACK_RESERVE = 64;
 const EMPTY = new Uint8Array(0);
+/** In Session.reqState: the request is still to be written on this connection. */
+const REQ_DUE = 0x80;
 const PUBLISH_MASK = 1 << PacketType.Publish;
 
 /** Told when the session has bytes to send outside a driver call (publish, subscribe...). */
@@ -67,7 +86,7 @@ export function sessionMemory(opts: SessionOptions, will: boolean): number {
     subscriptionsMemory(opts.subscriptions, opts.subscriptionBytes) + arenaMemory(opts.aliasBytes, opts.outboundAliases) +
     arenaMemory(opts.aliasBytes, opts.topicAliasMaximum);
   return records + tables + viewBytes(opts.sendBufferSize, 1) + viewBytes(clientIdRoom(opts), 1) +
-    viewBytes(opts.pendingRequests, 2) + 2 * viewBytes(opts.pendingRequests, 1);
+    viewBytes(opts.pendingRequests, 2) + viewBytes(opts.pendingRequests, 1);
 }
 
 export class Session {
@@ -119,7 +138,7 @@ export class Session {
   connectAt: number;
   /** Inflight messages from an earlier connection, held back until CONNACK says what the server kept. */
   carried: number;
-  /** A streamed PUBLISH is under way: 0 none, 1 being delivered, 2 a QoS 2 duplicate (not delivered). */
+  /** A streamed PUBLISH coming in (InboundStream). */
   stream: number;
   /** Handlers of the message being delivered (subs.matched[0..routed); 0: the session handler). */
   routed: number;
@@ -141,25 +160,14 @@ export class Session {
    * its id (subs.pendingId).
    */
   reqId: Uint16Array;
-  /** Each request's SubState: Subscribing (a SUBSCRIBE) or Unsubscribing. */
-  reqKind: Uint8Array;
-  /** 1: the request is still to be written on this connection. */
-  reqDue: Uint8Array;
+  /** Each request's SubState (Subscribing: a SUBSCRIBE; Unsubscribing), plus REQ_DUE while it is still to be written on this connection. */
+  reqState: Uint8Array;
   /** The request the requestProperties() go with (0: none). */
   extraFor: number;
 
-  // What the server allows on this connection (MQTT 5 CONNACK properties, or the defaults).
   sessionPresent: boolean;
-  serverKeepAlive: number;
-  serverReceiveMaximum: number;
-  serverMaximumPacketSize: number;
-  serverMaximumQos: number;
-  serverRetainAvailable: boolean;
-  serverWildcardAvailable: boolean;
-  serverSharedAvailable: boolean;
-  serverSubscriptionIdsAvailable: boolean;
-  /** Session Expiry Interval in effect: the server's CONNACK value when it sent one, else the client's. */
-  sessionExpiry: number;
+  /** What the server allows on this connection. */
+  limits: ServerLimits;
   /** Connection attempts since the last CONNACK that accepted: the back-off's exponent. */
   attempt: number;
 
@@ -201,7 +209,7 @@ export class Session {
     this.busy = false;
     this.connectAt = 0;
     this.carried = 0;
-    this.stream = 0;
+    this.stream = InboundStream.None;
     this.routed = 0;
     this.outLeft = 0;
     this.outHandle = 0;
@@ -210,19 +218,10 @@ export class Session {
     this.clientIdLen = opts.clientId.length;
     this.nextPacketId = 1;
     this.reqId = u16(mem, opts.pendingRequests);
-    this.reqKind = u8(mem, opts.pendingRequests);
-    this.reqDue = u8(mem, opts.pendingRequests);
+    this.reqState = u8(mem, opts.pendingRequests);
     this.extraFor = 0;
     this.sessionPresent = false;
-    this.serverKeepAlive = opts.keepAlive;
-    this.serverReceiveMaximum = 65535;
-    this.serverMaximumPacketSize = MAX_VARINT + 5;
-    this.serverMaximumQos = 2;
-    this.serverRetainAvailable = true;
-    this.serverWildcardAvailable = true;
-    this.serverSharedAvailable = true;
-    this.serverSubscriptionIdsAvailable = true;
-    this.sessionExpiry = opts.sessionExpiry;
+    this.limits = new ServerLimits(opts.keepAlive, opts.sessionExpiry);
     // Saved state (persistence) comes back now, before any connection.
     if (opts.persistence !== null) opts.persistence.attach(this);
   }
@@ -242,17 +241,9 @@ export class Session {
     this.sessionPresent = false;
     this.inAliases.reset();
     this.outAliases.reset(0);
-    this.serverKeepAlive = this.opts.keepAlive;
-    this.serverReceiveMaximum = 65535;
-    this.serverMaximumPacketSize = MAX_VARINT + 5;
-    this.serverMaximumQos = 2;
-    this.serverRetainAvailable = true;
-    this.serverWildcardAvailable = true;
-    this.serverSharedAvailable = true;
-    this.serverSubscriptionIdsAvailable = true;
-    this.sessionExpiry = this.opts.sessionExpiry;
+    this.limits.reset(this.opts.keepAlive, this.opts.sessionExpiry);
     this.connectAt = now;
-    this.stream = 0;
+    this.stream = InboundStream.None;
     this.outLeft = 0;
     this.keepAlive.start(0, 0, now);
     const st = this.store;
@@ -266,7 +257,7 @@ export class Session {
       }
     }
     // Requests not acknowledged go again, with the ids the application was given.
-    for (let i = 0; i < this.reqId.length; i++) this.reqDue[i] = this.reqId[i] !== 0 ? 1 : 0;
+    for (let i = 0; i < this.reqId.length; i++) if (this.reqId[i] !== 0) this.reqState[i] |= REQ_DUE;
     this.sendConnect();
   }
 
@@ -348,17 +339,17 @@ export class Session {
     this.closeWanted = false;
     this.outStart = 0;
     this.outEnd = 0;
-    if (this.stream !== 0) {
+    if (this.stream !== InboundStream.None) {
       // A streamed message cut short: its handlers are told it is incomplete (never acknowledged).
       const p = this.rx;
-      if (this.stream === 1) {
-        p.chunk = StreamAborted;
+      if (this.stream === InboundStream.Delivering) {
+        p.chunk = Chunk.Aborted;
         p.streamOffset += p.payloadLen;
         p.payloadLen = 0;
         this.chunkOnly();
         this.deliver();
       }
-      this.stream = 0;
+      this.stream = InboundStream.None;
     }
     this.outLeft = 0;
     // A streamed message not yet acknowledged cannot be sent again: its payload was not kept.
@@ -461,7 +452,7 @@ export class Session {
     return n;
   }
 
-  /** Sends PINGREQ now (an application that checks the connection itself): 0, or a negated reason code. */
+  /** Sends PINGREQ now (an application that checks the connection itself): 0, NO_ROOM, or a negated reason code. */
   ping(): number {
     if (this.state !== SessionState.Connected || this.closeWanted) return -ReasonCode.UnspecifiedError;
     this.tx.reset(PacketType.Pingreq, this.opts.version);
@@ -519,10 +510,10 @@ export class Session {
     if ((options & 0x04) !== 0 && shared) return -ReasonCode.ProtocolError;
     // What the server said it does not support (CONNACK, MQTT 5 section 3.2.2.3) is refused here.
     if (this.state === SessionState.Connected) {
-      if (shared && !this.serverSharedAvailable) return -ReasonCode.SharedSubscriptionsNotSupported;
-      if (subId > 0 && !this.serverSubscriptionIdsAvailable) return -ReasonCode.SubscriptionIdentifiersNotSupported;
+      if (shared && !this.limits.sharedAvailable) return -ReasonCode.SharedSubscriptionsNotSupported;
+      if (subId > 0 && !this.limits.subscriptionIdsAvailable) return -ReasonCode.SubscriptionIdentifiersNotSupported;
       // A valid filter that is not a valid topic name has a wildcard.
-      if (!this.serverWildcardAvailable && validateTopicName(filter, off, len) < 0) return -ReasonCode.WildcardSubscriptionsNotSupported;
+      if (!this.limits.wildcardAvailable && validateTopicName(filter, off, len) < 0) return -ReasonCode.WildcardSubscriptionsNotSupported;
     }
     if (!this.v5) options &= 3;
     const slot = this.subs.add(filter, off, len, options, this.v5 ? subId : 0, handler);
@@ -671,15 +662,16 @@ export class Session {
     return this.out.length - this.outEnd >= n;
   }
 
-  /** Encodes tx into the send buffer: its length, or a negated reason code (PacketTooLarge: no room now). */
+  /** Encodes tx into the send buffer: its length, NO_ROOM, or a negated reason code (PacketTooLarge: larger than the buffer). */
   private writeTx(): number {
     // Inside a streamed PUBLISH nothing else can be written (see publishStream).
-    if (this.outLeft > 0) return -ReasonCode.PacketTooLarge;
+    if (this.outLeft > 0) return NO_ROOM;
     let n = encodeClientPacket(this.tx, this.out, this.outEnd);
     if (n === -ReasonCode.PacketTooLarge && this.outStart > 0) {
       this.ensureSpace(this.out.length);
       n = encodeClientPacket(this.tx, this.out, this.outEnd);
     }
+    if (n === -ReasonCode.PacketTooLarge && this.outEnd > 0) return NO_ROOM;
     if (n > 0) {
       this.outEnd += n;
       this.keepAlive.sent(this.now);
@@ -858,19 +850,10 @@ export class Session {
     }
     // MQTT-3.2.2-4 (5.0): a client that asked for a clean start holds no session the server could resume.
     if (p.sessionPresent && o.cleanStart && this.v5) return this.fail(ReasonCode.ProtocolError);
-    let keepAlive = o.keepAlive;
+    const limits = this.limits;
     if (this.v5) {
       const pr = p.props;
-      // MQTT-3.2.2-21: the server's keep alive replaces the client's.
-      if (pr.has(PropertyId.ServerKeepAlive)) keepAlive = pr.get(PropertyId.ServerKeepAlive);
-      if (pr.has(PropertyId.ReceiveMaximum)) this.serverReceiveMaximum = pr.get(PropertyId.ReceiveMaximum);
-      if (pr.has(PropertyId.MaximumPacketSize)) this.serverMaximumPacketSize = pr.get(PropertyId.MaximumPacketSize);
-      if (pr.has(PropertyId.MaximumQos)) this.serverMaximumQos = pr.get(PropertyId.MaximumQos);
-      if (pr.has(PropertyId.RetainAvailable)) this.serverRetainAvailable = pr.get(PropertyId.RetainAvailable) === 1;
-      if (pr.has(PropertyId.WildcardSubscriptionAvailable)) this.serverWildcardAvailable = pr.get(PropertyId.WildcardSubscriptionAvailable) === 1;
-      if (pr.has(PropertyId.SharedSubscriptionAvailable)) this.serverSharedAvailable = pr.get(PropertyId.SharedSubscriptionAvailable) === 1;
-      if (pr.has(PropertyId.SubscriptionIdentifierAvailable)) this.serverSubscriptionIdsAvailable = pr.get(PropertyId.SubscriptionIdentifierAvailable) === 1;
-      if (pr.has(PropertyId.SessionExpiryInterval)) this.sessionExpiry = pr.get(PropertyId.SessionExpiryInterval);
+      limits.applyConnack(pr);
       this.outAliases.reset(pr.has(PropertyId.TopicAliasMaximum) ? pr.get(PropertyId.TopicAliasMaximum) : 0);
       if (pr.has(PropertyId.AssignedClientIdentifier) && this.opts.clientId.length === 0 && pr.lengthOf(PropertyId.AssignedClientIdentifier) <= this.clientId.length) {
         // Kept, so that a later connection resumes this session.
@@ -881,8 +864,7 @@ export class Session {
         this.clientIdLen = n;
       }
     }
-    this.serverKeepAlive = keepAlive;
-    this.keepAlive.start(keepAlive, o.pingTimeout, this.now);
+    this.keepAlive.start(limits.keepAlive, o.pingTimeout, this.now);
     this.attempt = 0;
     this.state = SessionState.Connected;
     this.sessionPresent = p.sessionPresent;
@@ -924,14 +906,14 @@ export class Session {
 
   private onPublish(): void {
     const p = this.rx;
-    if (p.chunk === 2) {
+    if (p.chunk === Chunk.Piece) {
       // A later piece of a streamed PUBLISH: its bytes show the connection is alive.
       this.keepAlive.heard(this.now);
       this.chunkOnly();
-      if (this.stream === 1) this.deliver();
+      if (this.stream === InboundStream.Delivering) this.deliver();
       if (p.streamOffset + p.payloadLen < p.streamTotal) return;
-      const dup = this.stream === 2;
-      this.stream = 0;
+      const dup = this.stream === InboundStream.Duplicate;
+      this.stream = InboundStream.None;
       return this.acknowledge(dup);
     }
     if (this.v5 && p.props.has(PropertyId.TopicAlias)) {
@@ -953,10 +935,10 @@ export class Session {
     if (p.qos === 2 && !dup && this.inQos2.count >= this.inQos2.ids.length) return this.fail(ReasonCode.ReceiveMaximumExceeded);
     // A whole QoS 2 message's id is held (and saved) before delivery: after a power cut the
     // server's resend is then not delivered a second time.
-    if (p.qos === 2 && !dup && p.chunk === 0) this.holdQos2(p.packetId);
+    if (p.qos === 2 && !dup && p.chunk === Chunk.Whole) this.holdQos2(p.packetId);
     // MQTT-4.3.2-4 / MQTT-4.3.3-9: delivered (ownership taken), then acknowledged; a streamed one after its last piece.
     if (!dup) this.deliver();
-    if (p.chunk === 1) this.stream = dup ? 2 : 1;
+    if (p.chunk === Chunk.Head) this.stream = dup ? InboundStream.Duplicate : InboundStream.Delivering;
     else this.acknowledge(dup);
   }
 
@@ -964,7 +946,7 @@ export class Session {
   private acknowledge(dup: boolean): void {
     const p = this.rx;
     if (p.qos === 0) return;
-    if (p.qos === 2 && !dup && p.chunk !== 0) this.holdQos2(p.packetId);
+    if (p.qos === 2 && !dup && p.chunk !== Chunk.Whole) this.holdQos2(p.packetId);
     this.sendAck(p.qos === 1 ? PacketType.Puback : PacketType.Pubrec, p.packetId, 0);
   }
 
@@ -983,7 +965,7 @@ export class Session {
   /** To the handlers of the matching filters (or the session's); the pieces of a streamed message go where its head went. */
   private deliver(): void {
     const p = this.rx;
-    if (p.chunk < 2) this.routed = this.subs.route(p);
+    if (p.chunk === Chunk.Whole || p.chunk === Chunk.Head) this.routed = this.subs.route(p);
     const n = this.routed;
     if (n === 0) this.handler.onMessage(p);
     const to = this.subs.matched;
@@ -1038,7 +1020,7 @@ export class Session {
     // any other is the server's protocol error, and no request can be matched to it.
     if (req < 0) return this.fail(ReasonCode.ProtocolError);
     this.reqId[req] = 0;
-    this.reqDue[req] = 0;
+    this.reqState[req] = 0;
     const subs = this.subs;
     const sub = p.type === PacketType.Suback;
     // The ack names the filters its codes answer (the handler maps codes to its requests).
@@ -1088,8 +1070,8 @@ export class Session {
     if (rc < 0) return rc;
     if (this.state === SessionState.Connected) {
       // MQTT-3.2.2-11 / -14: nothing above the server's Maximum QoS, no retain when unavailable.
-      if (qos > this.serverMaximumQos) return -ReasonCode.QosNotSupported;
-      if (retain && !this.serverRetainAvailable) return -ReasonCode.RetainNotSupported;
+      if (qos > this.limits.maximumQos) return -ReasonCode.QosNotSupported;
+      if (retain && !this.limits.retainAvailable) return -ReasonCode.RetainNotSupported;
     }
     const pp = this.pubProps;
     // MQTT-3.3.4-6: a PUBLISH from a client carries no Subscription Identifier; MQTT-3.3.2-8: aliases are the session's.
@@ -1104,7 +1086,7 @@ export class Session {
     // A streamed message keeps (and first sends) its head only.
     const kept = headOnly ? size - payloadLen : size;
     // Room for a topic alias property added on the way out.
-    if (kept + 3 > o.sendBufferSize || size > this.serverMaximumPacketSize) return -ReasonCode.PacketTooLarge;
+    if (kept + 3 > o.sendBufferSize || size > this.limits.maximumPacketSize) return -ReasonCode.PacketTooLarge;
     const st = this.store;
     for (let tries = 0; tries <= st.slots; tries++) {
       if (st.queued < o.queueCount) {
@@ -1150,7 +1132,7 @@ export class Session {
     if (!connected && this.auth !== null && this.v5) return;
     // The inflight window: MQTT-3.3.4-7 / MQTT-4.9.0-2, the server's Receive Maximum.
     let window = this.opts.inflight;
-    if (this.serverReceiveMaximum < window) window = this.serverReceiveMaximum;
+    if (this.limits.receiveMaximum < window) window = this.limits.receiveMaximum;
     // Inflight first (resends, PUBRELs), in their order, as many as the window allows on the wire.
     let onWire = 0;
     for (let i = 0; i < st.slots; i++) if (st.state(i) >= EntryState.AwaitAck && st.resend(i) === 0 && st.carried(i) === 0) onWire++;
@@ -1170,7 +1152,7 @@ export class Session {
         const qos = st.qos(slot);
         if (qos > 0) {
           if (st.inflight >= window) break;
-          if (connected && qos > this.serverMaximumQos) {
+          if (connected && qos > this.limits.maximumQos) {
             this.drop(slot, ReasonCode.QosNotSupported);
             continue;
           }
@@ -1259,7 +1241,7 @@ export class Session {
     }
     const n = encodeClientPacket(sp, this.out, this.outEnd);
     // MQTT-3.2.2-15: nothing over the server's Maximum Packet Size is sent; it is reported.
-    if (n < 0 || n > this.serverMaximumPacketSize) {
+    if (n < 0 || n > this.limits.maximumPacketSize) {
       if (assigned > 0) this.outAliases.unassign(assigned);
       this.drop(slot, n < 0 ? -n : ReasonCode.PacketTooLarge);
       return -1;
@@ -1346,8 +1328,7 @@ export class Session {
         n++;
       }
       this.reqId[req] = id;
-      this.reqKind[req] = kind;
-      this.reqDue[req] = 1;
+      this.reqState[req] = kind | REQ_DUE;
       if (first === 0) first = id;
     }
     return first;
@@ -1357,7 +1338,7 @@ export class Session {
   private sendRequests(): void {
     this.assignRequests();
     for (let req = 0; req < this.reqId.length; req++) {
-      if (this.reqDue[req] === 0) continue;
+      if ((this.reqState[req] & REQ_DUE) === 0) continue;
       if (this.writeRequest(req) < 0) return;
     }
   }
@@ -1370,14 +1351,14 @@ export class Session {
   private writeRequest(req: number): number {
     const subs = this.subs;
     const id = this.reqId[req];
-    const kind = this.reqKind[req];
+    const kind = this.reqState[req] & ~REQ_DUE;
     let lead = -1;
     for (let i = 0; i < subs.slots && lead < 0; i++) if (subs.pendingId(i) === id && subs.state(i) === kind) lead = i;
     const t = this.tx;
     const sub = kind === SubState.Subscribing;
     if (lead < 0) {
       this.reqId[req] = 0;
-      this.reqDue[req] = 0;
+      this.reqState[req] = 0;
       // Its ack, with no codes: the request's end is reported as any other.
       t.reset(sub ? PacketType.Suback : PacketType.Unsuback, this.opts.version);
       t.packetId = id;
@@ -1398,7 +1379,7 @@ export class Session {
     t.packetId = id;
     const n = this.writeTx();
     if (n < 0) return n;
-    this.reqDue[req] = 0;
+    this.reqState[req] = kind;
     if (extra !== null) {
       extra.clear();
       this.extraFor = 0;

@@ -1,6 +1,6 @@
 // A session's handler for scenarios: it records what happened (counts, last codes, the last
 // message) into fixed fields and pokes the runner, which steps the scenario.
-import { Packet } from '../codec/packet.js';
+import { Chunk, Packet } from '../codec/packet.js';
 import { Session } from '../session/session.js';
 import { PacketObserver, SessionHandler } from '../session/handler.js';
 import { PacketType } from '../codec/constants.js';
@@ -145,10 +145,10 @@ export class SuiteClient implements SessionHandler, PacketObserver {
   }
 
   onMessage(msg: Packet): void {
-    if (msg.chunk !== 0) {
+    if (msg.chunk !== Chunk.Whole) {
       // A PUBLISH larger than the receive buffer, in pieces: byte i of the payload is i & 0xff.
       this.chunks++;
-      if (msg.chunk === 1) {
+      if (msg.chunk === Chunk.Head) {
         this.streamTotal = msg.streamTotal;
         this.streamBytes = 0;
       }

@@ -499,7 +499,7 @@ export class ReceiveMaximumFlow extends Scenario {
       this.phase = 1;
     }
     if (this.phase === 1 && v.connacks >= 1) {
-      if (v.session.serverReceiveMaximum >= WINDOW) return this.skip('the broker Receive Maximum is not below 16: start it with the suite profile (receive maximum 4)');
+      if (v.session.limits.receiveMaximum >= WINDOW) return this.skip('the broker Receive Maximum is not below 16: start it with the suite profile (receive maximum 4)');
       for (let i = 0; i < FLOW_MESSAGES; i++) {
         if (this.publishSeq(v, this.t, i, 8, 2, false) < 0) return this.fail('publish refused locally');
       }
@@ -509,11 +509,11 @@ export class ReceiveMaximumFlow extends Scenario {
     if (this.phase === 2) {
       v.sample();
       if (v.closes > 0) return this.fail('the connection closed (receive maximum exceeded?)');
-      if (v.maxInflight > v.session.serverReceiveMaximum) return this.fail('more messages in flight than the broker Receive Maximum');
+      if (v.maxInflight > v.session.limits.receiveMaximum) return this.fail('more messages in flight than the broker Receive Maximum');
       if (v.done >= FLOW_MESSAGES) {
         if (v.doneFailed !== 0) return this.fail('a message failed');
         // A window that never filled did not put the limit to the test.
-        if (v.maxInflight < v.session.serverReceiveMaximum) return this.skip('the window never filled: the Receive Maximum was not put to the test');
+        if (v.maxInflight < v.session.limits.receiveMaximum) return this.skip('the window never filled: the Receive Maximum was not put to the test');
         this.pass();
       }
     }

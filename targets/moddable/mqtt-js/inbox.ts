@@ -4,7 +4,7 @@
 // packet object.
 import type { Packet } from '../../../src/core/codec/packet.js';
 import { decodeUtf8 } from '../../../src/core/codec/utf8.js';
-import { StreamAborted } from '../../../src/core/session/handler.js';
+import { Chunk } from '../../../src/core/codec/packet.js';
 import { propertiesObject, reportable } from '../mqtt-properties.js';
 
 /** Topic bytes kept to reuse the previous message's topic string. */
@@ -54,7 +54,7 @@ export class Inbox {
     }
     const view = this.view;
     if (view === null) return null;
-    if (chunk === StreamAborted) {
+    if (chunk === Chunk.Aborted) {
       this.reset();
       return null;
     }
