@@ -270,6 +270,15 @@ export function publish(raw: PacketSender, topic: string, payload: string, qos =
   });
 }
 
+/** Sets a will on a CONNECT record; its properties (delay, expiry) are `p.willProps`. */
+export function setWill(p: Packet, topic: string, payload: string, qos = 0, retain = false): void {
+  p.willFlag = true;
+  p.willQos = qos;
+  p.willRetain = retain;
+  [p.willTopic, p.willTopicOff, p.willTopicLen] = bytes(topic);
+  [p.willPayload, p.willPayloadOff, p.willPayloadLen] = bytes(payload);
+}
+
 /** A SUBSCRIBE of one filter with its options byte, and a subscription identifier when subId > 0. */
 export function subscribe(raw: PacketSender, filter: string, options: number, pid = 1, subId = 0): void {
   raw.send(8, (p) => {
