@@ -80,6 +80,15 @@ export function collect(c: mqtt.MqttClient): { list: Received[]; take(n: number,
   };
 }
 
+/**
+ * A round trip on c's connection (an UNSUBSCRIBE of a filter nobody uses): once it resolves the
+ * broker has handled everything c sent before, and c has received everything the broker wrote
+ * to it before; so "nothing more arrived" is exact, not a guess after a delay.
+ */
+export async function roundTrip(c: mqtt.MqttClient): Promise<void> {
+  await c.unsubscribeAsync('round/trip/barrier');
+}
+
 export function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
