@@ -250,12 +250,6 @@ export class RawClient {
       });
     }
   }
-
-  /** No packet arrives within ms. */
-  async quiet(ms: number): Promise<boolean> {
-    await delay(ms);
-    return this.packets.length === 0;
-  }
 }
 
 export function bytes(s: string): [Buffer, number, number] {
