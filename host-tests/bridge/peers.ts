@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { startBroker, ListenOptions, RunningBroker } from '../../src/broker/index.js';
 import { freePort, LOOPBACK, makeTempDir, removeTempDir, startProcess, waitForPort, type Proc } from '../peers/proc.js';
+import { until } from '../wait.js';
 
 export const MOSQUITTO = '/usr/sbin/mosquitto';
 
@@ -127,11 +128,7 @@ export class Peer {
   }
 }
 
-/** Resolves once pred() holds, polling; rejects after ms. */
-export async function eventually(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Resolves once pred() holds (the shared wait, polling every 20 ms); rejects after ms. */
+export function eventually(pred: () => boolean, ms: number, what: string): Promise<void> {
+  return until(pred, what, ms, 20);
 }

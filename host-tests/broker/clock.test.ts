@@ -4,21 +4,14 @@
 // expiry, the CONNECT timeout and fault delays.
 import test from 'ava';
 import { PacketType as T, PropertyId as P } from '../../src/core/codec/constants.js';
-import { Broker, BrokerOptions } from '../../src/broker/broker.js';
+import type { Broker } from '../../src/broker/broker.js';
 import { MAX_TIMER_MS, VirtualClock } from '../../src/broker/clock.js';
 import { makeFault } from '../../src/broker/faults.js';
-import { bytes, connectRecord, publish, subscribe } from './helpers.js';
-import { MemoryClient } from './memory-client.js';
+import { connectRecord, publish, setWill, subscribe } from './helpers.js';
+import { MemoryClient, virtualBroker } from './memory-client.js';
 
-const START = Date.UTC(2026, 11, 4);
 /** The first session expiry, in seconds, past what one Node timer can hold. */
 const PAST_NODE_TIMER = Math.floor(2 ** 31 / 1000) + 1;
-
-function virtualBroker(options: BrokerOptions = {}): { broker: Broker; clock: VirtualClock } {
-  const clock = new VirtualClock(START);
-  const broker = new Broker({ sysInterval: 0, clock, ...options });
-  return { broker, clock };
-}
 
 /** Connects with a session expiry interval, then disconnects normally. */
 function leave(broker: Broker, id: string, expiry: number): void {
@@ -92,8 +85,7 @@ test('VirtualClock: deadlines of 2^32-1 seconds neither overflow nor fire early'
 
 for (const expiry of [1, PAST_NODE_TIMER, 0xfffffffe]) {
   test(`session expiry ${expiry} s ends the session at that second, not a millisecond before`, (t) => {
-    const { broker, clock } = virtualBroker();
-    t.teardown(() => broker.close());
+    const { broker, clock } = virtualBroker(t);
     leave(broker, 'dev', expiry);
     clock.advance(expiry * 1000 - 1);
     t.true(broker.sessions.has('dev'));
@@ -103,8 +95,7 @@ for (const expiry of [1, PAST_NODE_TIMER, 0xfffffffe]) {
 }
 
 test('session expiry 0 ends the session at the disconnect; 0xFFFFFFFF never does and schedules nothing', (t) => {
-  const { broker, clock } = virtualBroker();
-  t.teardown(() => broker.close());
+  const { broker, clock } = virtualBroker(t);
   leave(broker, 'zero', 0);
   t.false(broker.sessions.has('zero'));
   leave(broker, 'never', 0xffffffff);
@@ -116,8 +107,7 @@ test('session expiry 0 ends the session at the disconnect; 0xFFFFFFFF never does
 
 for (const delay of [0, 1, PAST_NODE_TIMER, 0xfffffffe, 0xffffffff]) {
   test(`will delay ${delay} s: the will is published at that second`, (t) => {
-    const { broker, clock } = virtualBroker();
-    t.teardown(() => broker.close());
+    const { broker, clock } = virtualBroker(t);
     // The will's reader is an offline persistent session: its queue shows what was published.
     const watcher = new MemoryClient(broker);
     watcher.connect('watcher', (p) => {
@@ -130,10 +120,7 @@ for (const delay of [0, 1, PAST_NODE_TIMER, 0xfffffffe, 0xffffffff]) {
     const dev = new MemoryClient(broker);
     dev.connect('dev', (p) => {
       p.props.setNumber(P.SessionExpiryInterval, 0xffffffff);
-      p.willFlag = true;
-      p.willQos = 1;
-      [p.willTopic, p.willTopicOff, p.willTopicLen] = bytes('will/dev');
-      [p.willPayload, p.willPayloadOff, p.willPayloadLen] = bytes('gone');
+      setWill(p, 'will/dev', 'gone', 1);
       p.willProps!.setNumber(P.WillDelayInterval, delay);
     });
     dev.vanish();
@@ -148,8 +135,7 @@ for (const delay of [0, 1, PAST_NODE_TIMER, 0xfffffffe, 0xffffffff]) {
 }
 
 test('keep alive on simulated time: closed after one and a half times it (0x8D), kept by PINGREQ for an hour', (t) => {
-  const { broker, clock } = virtualBroker();
-  t.teardown(() => broker.close());
+  const { broker, clock } = virtualBroker(t);
   const pinger = new MemoryClient(broker);
   pinger.connect('pinger', (p) => { p.keepAlive = 10; });
   const idle = new MemoryClient(broker);
@@ -171,8 +157,7 @@ test('keep alive on simulated time: closed after one and a half times it (0x8D),
 });
 
 test('the keep-alive cap is told in CONNACK and enforced on simulated time', (t) => {
-  const { broker, clock } = virtualBroker({ maxKeepAlive: 30 });
-  t.teardown(() => broker.close());
+  const { broker, clock } = virtualBroker(t, { maxKeepAlive: 30 });
   const c = new MemoryClient(broker);
   const ack = c.connect('none', (p) => { p.keepAlive = 0; });
   t.is(ack.props[P.ServerKeepAlive], 30);
@@ -183,8 +168,7 @@ test('the keep-alive cap is told in CONNACK and enforced on simulated time', (t)
 });
 
 test('message expiry on simulated time: a queued message past its interval is not delivered, and is counted', (t) => {
-  const { broker, clock } = virtualBroker();
-  t.teardown(() => broker.close());
+  const { broker, clock } = virtualBroker(t);
   const sub = new MemoryClient(broker);
   sub.connect('reader', (p) => {
     p.cleanStart = false;
@@ -212,8 +196,7 @@ test('message expiry on simulated time: a queued message past its interval is no
 });
 
 test('CONNECT timeout and a delayed PUBACK fault run on simulated time', (t) => {
-  const { broker, clock } = virtualBroker({ connectTimeout: 10000 });
-  t.teardown(() => broker.close());
+  const { broker, clock } = virtualBroker(t, { connectTimeout: 10000 });
   const silent = new MemoryClient(broker);
   const c = new MemoryClient(broker);
   c.connect('slow-ack');
@@ -231,8 +214,7 @@ test('CONNECT timeout and a delayed PUBACK fault run on simulated time', (t) => 
 });
 
 test('the capped keep alive is kept by PINGREQ within it: told 1 s, pinging every 0.5 s for ten minutes', (t) => {
-  const { broker, clock } = virtualBroker({ maxKeepAlive: 1 });
-  t.teardown(() => broker.close());
+  const { broker, clock } = virtualBroker(t, { maxKeepAlive: 1 });
   const c = new MemoryClient(broker);
   t.is(c.connect('capped-pinger', (p) => { p.keepAlive = 60; }).props[P.ServerKeepAlive], 1);
   for (let i = 0; i < 1200; i++) {
@@ -248,8 +230,7 @@ test('the capped keep alive is kept by PINGREQ within it: told 1 s, pinging ever
 });
 
 test('a delay fault added at runtime by a bench client holds the SUBACK for its delay, to the millisecond', (t) => {
-  const { broker, clock } = virtualBroker();
-  t.teardown(() => broker.close());
+  const { broker, clock } = virtualBroker(t);
   const ctl = new MemoryClient(broker);
   ctl.connect('bench-ctl');
   subscribe(ctl, '$bench/events', 0);
@@ -267,8 +248,7 @@ test('a delay fault added at runtime by a bench client holds the SUBACK for its 
 });
 
 test('throttle: a matching client receives at the given rate, others at once', (t) => {
-  const { broker, clock } = virtualBroker({ faults: [makeFault('throttle', { client: 'dev-t', bps: 20000 })] });
-  t.teardown(() => broker.close());
+  const { broker, clock } = virtualBroker(t, { faults: [makeFault('throttle', { client: 'dev-t', bps: 20000 })] });
   // The throttled client's every packet, its CONNACK too, leaves in slices every 100 ms.
   const slow = new MemoryClient(broker);
   slow.send(T.Connect, connectRecord('dev-t', () => undefined));

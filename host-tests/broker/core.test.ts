@@ -1,6 +1,7 @@
 // The broker against MQTT.js in 3.1.1 and 5.0: QoS flows, retained messages, wills, sessions.
 import test from 'ava';
-import { broker, client, collect, delay, RawClient } from './helpers.js';
+import { until } from '../wait.js';
+import { broker, client, collect, RawClient, roundTrip } from './helpers.js';
 
 for (const protocolVersion of [4, 5] as const) {
   const v = protocolVersion === 5 ? 'v5' : 'v3.1.1';
@@ -26,13 +27,17 @@ for (const protocolVersion of [4, 5] as const) {
     const b = await broker(t);
     const sub = await client(t, b.port, { protocolVersion, clientId: 's2' });
     const got = collect(sub);
+    let pubcomps = 0;
+    sub.on('packetsend', (p) => { if (p.cmd === 'pubcomp') pubcomps++; });
     await sub.subscribeAsync('x', { qos: 2 });
     const pub = await client(t, b.port, { protocolVersion });
     for (let i = 0; i < 20; i++) await pub.publishAsync('x', String(i), { qos: 2 });
     const msgs = await got.take(20);
     t.deepEqual(msgs.map((m) => m.payload), Array.from({ length: 20 }, (_, i) => String(i)));
     t.true(msgs.every((m) => m.packet.qos === 2));
-    await delay(50);
+    // Every PUBCOMP written, then a round trip: the broker has handled them all.
+    await until(() => pubcomps === 20, 'the 20th PUBCOMP');
+    await roundTrip(sub);
     t.is(b.broker.sessions.get('s2')!.inflight.size, 0, 'every exchange completed');
   });
 
@@ -53,6 +58,7 @@ for (const protocolVersion of [4, 5] as const) {
     await pub.publishAsync('r/a', 'live', { qos: 0, retain: true });
     const [, live] = await got.take(2);
     t.false(live.packet.retain, 'retain is 0 on an established subscription');
+    await roundTrip(sub);
     t.is(got.list.length, 2);
   });
 
@@ -63,12 +69,14 @@ for (const protocolVersion of [4, 5] as const) {
     await watcher.subscribeAsync('will/#');
     const graceful = await client(t, b.port, { protocolVersion, clientId: 'g', will: { topic: 'will/g', payload: Buffer.from('g'), qos: 1, retain: false } });
     await graceful.endAsync();
+    // Its end handled (a will would have gone out then) before the crash.
+    await until(() => ![...b.broker.connections].some((c) => c.clientId === 'g'), 'the broker to close g');
     const crash = await client(t, b.port, { protocolVersion, clientId: 'c', will: { topic: 'will/c', payload: Buffer.from('gone'), qos: 1, retain: false } });
     crash.stream.destroy();
     const [m] = await got.take(1);
     t.is(m.topic, 'will/c');
     t.is(m.payload, 'gone');
-    await delay(50);
+    await roundTrip(watcher);
     t.is(got.list.length, 1);
   });
 
@@ -81,12 +89,13 @@ for (const protocolVersion of [4, 5] as const) {
     const pub = await client(t, b.port, { protocolVersion });
     for (let i = 0; i < 3; i++) await pub.publishAsync('p/x', `m${i}`, { qos: 1 });
     await pub.publishAsync('p/x', 'q0', { qos: 0 });
+    await roundTrip(pub); // the QoS 0 message handled while the subscriber is offline
     const again = await mqttConnect(t, b.port, { protocolVersion, clientId: 'p', clean: false, ...props });
     t.true(again.sessionPresent);
     const got = again.got;
     const msgs = await got.take(3);
     t.deepEqual(msgs.map((m) => m.payload), ['m0', 'm1', 'm2']);
-    await delay(50);
+    await roundTrip(again.c);
     t.is(got.list.length, 3, 'QoS 0 is not queued for an offline client');
   });
 
@@ -100,7 +109,7 @@ for (const protocolVersion of [4, 5] as const) {
     t.false(again.sessionPresent);
     const pub = await client(t, b.port, { protocolVersion });
     await pub.publishAsync('cs/x', 'nobody', { qos: 1 });
-    await delay(50);
+    await roundTrip(again.c);
     t.is(again.got.list.length, 0);
   });
 

@@ -6,14 +6,14 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { Broker, SqliteStore } from '../../src/broker/index.js';
+import { Broker, SqliteStore, VirtualClock } from '../../src/broker/index.js';
 import type { StoredOutgoing } from '../../src/broker/store.js';
-import { encodePacket } from '../../src/core/codec/codec.js';
+import { PACKET_NAMES } from '../../src/broker/trace.js';
 import { PacketType as T, PropertyId as P } from '../../src/core/codec/constants.js';
-import { Packet } from '../../src/core/codec/packet.js';
-import { bytes, publish, RawClient, subscribe } from './helpers.js';
+import type { Packet } from '../../src/core/codec/packet.js';
+import { bytes, connectRecord, encodeRecord, publish, RawClient, subscribe } from './helpers.js';
+import { MemoryClient, START } from './memory-client.js';
 
 function tempDb(t: ExecutionContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'xsmqtt-durable-'));
@@ -39,66 +39,38 @@ class RecordingStore extends SqliteStore {
   }
 }
 
-function encode(type: number, version: number, build: (p: Packet) => void): Buffer {
-  const p = new Packet(8, 8, 2);
-  p.reset(type, version);
-  build(p);
-  const out = new Uint8Array(4096);
-  const n = encodePacket(p, out, 0);
-  if (n < 0) throw new Error(`encode failed: ${-n}`);
-  return Buffer.from(out.subarray(0, n));
+/** A memory client whose every chunk received (one write of the broker's) is logged by the packets in it. */
+class LoggingClient extends MemoryClient {
+  constructor(broker: Broker, readonly log: string[]) {
+    super(broker);
+  }
+
+  override write(chunk: Uint8Array): void {
+    const before = this.packets.length;
+    super.write(chunk);
+    this.log.push('write ' + this.packets.slice(before).map((p) => PACKET_NAMES[p.type]).join('+'));
+  }
 }
 
-function connectBytes(id: string, expiry: number): Buffer {
-  return encode(T.Connect, 5, (p) => {
-    [p.clientId, p.clientIdOff, p.clientIdLen] = bytes(id);
-    p.cleanStart = false;
-    p.keepAlive = 60;
-    if (expiry > 0) p.props.setNumber(P.SessionExpiryInterval, expiry);
-  });
-}
+const record = (type: number, build: (p: Packet) => void): Buffer => encodeRecord(type, 5, build, new Uint8Array(4096));
 
-/** A client stream inside the process whose writes (the broker's output) are logged by packet type. */
-function pipe(log: string[]): Duplex {
-  return new Duplex({
-    read() {},
-    write(chunk: Buffer, _enc, cb) {
-      const names: string[] = [];
-      for (let i = 0; i < chunk.length;) {
-        names.push(['?', 'CONNECT', 'CONNACK', 'PUBLISH', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP', 'SUBSCRIBE', 'SUBACK', '', '', '', 'PINGRESP', 'DISCONNECT'][chunk[i] >> 4]);
-        let len = 0;
-        let mul = 1;
-        let k = i + 1;
-        for (; chunk[k] & 0x80; k++, mul *= 128) len += (chunk[k] & 0x7f) * mul;
-        len += chunk[k] * mul;
-        i = k + 1 + len;
-      }
-      log.push('write ' + names.join('+'));
-      cb();
-    },
-  });
-}
-
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 100));
-
-test('a PUBACK is written only after the commit of the message it acknowledges, PINGRESP queued first or not', async (t) => {
+test('a PUBACK is written only after the commit of the message it acknowledges, PINGRESP queued first or not', (t) => {
   const store = new RecordingStore(tempDb(t));
-  const b = new Broker({ store, sysInterval: 0 });
+  const b = new Broker({ store, sysInterval: 0, clock: new VirtualClock(START) });
   t.teardown(() => b.close());
   // An offline persistent subscriber: its QoS 1 messages are stored.
-  const sub = pipe([]);
-  b.accept(sub, 'test');
-  sub.push(Buffer.concat([connectBytes('keeper', 60), encode(T.Subscribe, 5, (p) => { p.packetId = 1; p.addFilter(...bytes('d/#'), 1); }), encode(T.Disconnect, 5, () => undefined)]));
-  await settle();
-  const pub = pipe(store.log);
-  b.accept(pub, 'test');
-  pub.push(connectBytes('pusher', 0));
-  await settle();
+  const sub = new MemoryClient(b);
+  sub.raw(Buffer.concat([
+    record(T.Connect, connectRecord('keeper', (p) => { p.cleanStart = false; p.props.setNumber(P.SessionExpiryInterval, 60); })),
+    record(T.Subscribe, (p) => { p.packetId = 1; p.addFilter(...bytes('d/#'), 1); }),
+    record(T.Disconnect, () => undefined),
+  ]));
+  const pub = new LoggingClient(b, store.log);
+  pub.connect('pusher', (p) => { p.cleanStart = false; });
   store.log.length = 0;
   // PINGREQ and PUBLISH in one chunk: PINGRESP is queued before the message is stored.
-  const publishBytes = encode(T.Publish, 5, (p) => { p.setTopic(...bytes('d/x')); p.setPayload(...bytes('m')); p.qos = 1; p.packetId = 9; });
-  pub.push(Buffer.concat([Buffer.from([0xc0, 0x00]), publishBytes]));
-  await settle();
+  const publishBytes = record(T.Publish, (p) => { p.setTopic(...bytes('d/x')); p.setPayload(...bytes('m')); p.qos = 1; p.packetId = 9; });
+  pub.raw(Buffer.concat([Buffer.from([0xc0, 0x00]), publishBytes]));
   t.deepEqual(store.log, ['add', 'commit', 'write PINGRESP+PUBACK']);
 });
 

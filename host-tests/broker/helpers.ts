@@ -80,6 +80,15 @@ export function collect(c: mqtt.MqttClient): { list: Received[]; take(n: number,
   };
 }
 
+/**
+ * A round trip on c's connection (an UNSUBSCRIBE of a filter nobody uses): once it resolves the
+ * broker has handled everything c sent before, and c has received everything the broker wrote
+ * to it before; so "nothing more arrived" is exact, not a guess after a delay.
+ */
+export async function roundTrip(c: mqtt.MqttClient): Promise<void> {
+  await c.unsubscribeAsync('round/trip/barrier');
+}
+
 export function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -241,12 +250,6 @@ export class RawClient {
       });
     }
   }
-
-  /** No packet arrives within ms. */
-  async quiet(ms: number): Promise<boolean> {
-    await delay(ms);
-    return this.packets.length === 0;
-  }
 }
 
 export function bytes(s: string): [Buffer, number, number] {
@@ -268,6 +271,15 @@ export function publish(raw: PacketSender, topic: string, payload: string, qos =
     p.packetId = pid;
     build(p);
   });
+}
+
+/** Sets a will on a CONNECT record; its properties (delay, expiry) are `p.willProps`. */
+export function setWill(p: Packet, topic: string, payload: string, qos = 0, retain = false): void {
+  p.willFlag = true;
+  p.willQos = qos;
+  p.willRetain = retain;
+  [p.willTopic, p.willTopicOff, p.willTopicLen] = bytes(topic);
+  [p.willPayload, p.willPayloadOff, p.willPayloadLen] = bytes(payload);
 }
 
 /** A SUBSCRIBE of one filter with its options byte, and a subscription identifier when subId > 0. */

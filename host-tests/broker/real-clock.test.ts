@@ -3,17 +3,8 @@
 // after 1 ms). The broker's deadlines themselves are checked on simulated time (clock.test.ts).
 import test from 'ava';
 import { MAX_TIMER_MS, RealClock } from '../../src/broker/clock.js';
+import { until } from '../wait.js';
 import { delay } from './helpers.js';
-
-/** Waits (polling, bounded) until cond holds; false if it did not within ms. */
-async function until(cond: () => boolean, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) return false;
-    await delay(10);
-  }
-  return true;
-}
 
 test('RealClock: a delay beyond the longest Node timer does not fire early', async (t) => {
   let fired = 0;
@@ -26,7 +17,7 @@ test('RealClock: a delay beyond the longest Node timer does not fire early', asy
   d.cancel();
   t.false(d.pending);
   const short = clock.after(20, () => fired++);
-  t.true(await until(() => fired === 1, 3000));
+  await until(() => fired === 1, 'the 20 ms timer', 3000);
   t.false(short.pending);
 });
 

@@ -1,7 +1,20 @@
 // MQTT 5 features and limits, checked at the byte level with a raw client on the project's codec.
+// What depends on time (expiry, will delay, keep alive, timeouts) and every "nothing more
+// arrives" runs on simulated time through in-process clients, where the check is exact.
 import test from 'ava';
 import { PacketType as T, PropertyId as P } from '../../src/core/codec/constants.js';
-import { broker, client, collect, delay, publish, RawClient, subscribe } from './helpers.js';
+import type { Packet } from '../../src/core/codec/packet.js';
+import { broker, client, collect, publish, RawClient, setWill, subscribe } from './helpers.js';
+import { connected, MemoryClient, virtualBroker } from './memory-client.js';
+
+/** CONNECT changes for a persistent session of `expiry` seconds, resumed if there is one. */
+const persistent = (expiry: number) => (p: Packet): void => {
+  p.cleanStart = false;
+  p.props.setNumber(P.SessionExpiryInterval, expiry);
+};
+
+/** The PUBLISH packets a memory client has been sent and not taken. */
+const published = (c: MemoryClient) => c.packets.filter((p) => p.type === T.Publish);
 
 test('zero-length client id: CONNACK carries the assigned client identifier', async (t) => {
   const b = await broker(t);
@@ -47,19 +60,21 @@ test('topic aliases towards the client: the topic is sent once, then the alias a
   t.is(second.payload, 'b');
 });
 
-test('the client receive maximum bounds QoS 1 messages in flight; acks release the rest', async (t) => {
-  const b = await broker(t);
-  const raw = await RawClient.open(t, b.port);
-  await raw.connect('slow', (p) => p.props.setNumber(P.ReceiveMaximum, 2));
+test('the client receive maximum bounds QoS 1 messages in flight; acks release the rest', (t) => {
+  const { broker: b } = virtualBroker(t);
+  const raw = connected(b, 'slow', (p) => p.props.setNumber(P.ReceiveMaximum, 2));
   subscribe(raw, 'rm', 1);
-  await raw.expect(T.Suback);
-  const pub = await client(t, b.port, { protocolVersion: 5 });
-  for (let i = 0; i < 5; i++) await pub.publishAsync('rm', String(i), { qos: 1 });
-  const a = await raw.expect(T.Publish);
-  const c = await raw.expect(T.Publish);
-  t.true(await raw.quiet(100), 'no third message before an ack');
+  raw.take(T.Suback);
+  const pub = connected(b, 'pub');
+  for (let i = 0; i < 5; i++) {
+    publish(pub, 'rm', String(i), 1, i + 1);
+    pub.take(T.Puback);
+  }
+  const a = raw.take(T.Publish);
+  const c = raw.take(T.Publish);
+  t.is(raw.packets.length, 0, 'no third message before an ack');
   raw.send(T.Puback, (p) => { p.packetId = a.packetId; });
-  const d = await raw.expect(T.Publish);
+  const d = raw.take(T.Publish);
   t.deepEqual([a.payload, c.payload, d.payload], ['0', '1', '2']);
 });
 
@@ -102,51 +117,50 @@ test('an unacknowledged QoS 1 PUBLISH and a QoS 2 PUBREL are sent again on recon
   t.is(rel.packetId, p2.packetId);
 });
 
-test('message expiry: an expired queued message is not sent; the interval left is sent', async (t) => {
-  const b = await broker(t);
-  const s = await client(t, b.port, { protocolVersion: 5, clientId: 'exp', clean: false, properties: { sessionExpiryInterval: 60 } });
-  await s.subscribeAsync('ex/#', { qos: 1 });
-  await s.endAsync();
-  const pub = await client(t, b.port, { protocolVersion: 5 });
-  await pub.publishAsync('ex/short', 'short', { qos: 1, properties: { messageExpiryInterval: 1 } });
-  await pub.publishAsync('ex/long', 'long', { qos: 1, properties: { messageExpiryInterval: 30 } });
-  await delay(1100);
-  const raw = await RawClient.open(t, b.port);
-  await raw.connect('exp', (p) => { p.cleanStart = false; p.props.setNumber(P.SessionExpiryInterval, 60); });
-  const m = await raw.expect(T.Publish);
+test('message expiry: an expired queued message is not sent; the interval left is sent', (t) => {
+  const { broker: b, advance } = virtualBroker(t);
+  const s = connected(b, 'exp', persistent(60));
+  subscribe(s, 'ex/#', 1);
+  s.take(T.Suback);
+  s.send(T.Disconnect);
+  const pub = connected(b, 'pub');
+  publish(pub, 'ex/short', 'short', 1, 1, (p) => p.props.setNumber(P.MessageExpiryInterval, 1));
+  publish(pub, 'ex/long', 'long', 1, 2, (p) => p.props.setNumber(P.MessageExpiryInterval, 30));
+  t.is(pub.take(T.Puback).packetId, 1);
+  t.is(pub.take(T.Puback).packetId, 2);
+  advance(1100);
+  const raw = connected(b, 'exp', persistent(60));
+  const m = raw.take(T.Publish);
   t.is(m.topic, 'ex/long');
   t.true(Number(m.props[P.MessageExpiryInterval]) <= 29 && Number(m.props[P.MessageExpiryInterval]) >= 28);
-  t.true(await raw.quiet(100));
+  t.is(raw.packets.length, 0);
 });
 
-test('subscription identifiers: one copy carries every matching identifier', async (t) => {
-  const b = await broker(t);
-  const raw = await RawClient.open(t, b.port);
-  await raw.connect('ids');
+test('subscription identifiers: one copy carries every matching identifier', (t) => {
+  const { broker: b } = virtualBroker(t);
+  const raw = connected(b, 'ids');
   subscribe(raw, 'si/+', 1, 1, 7);
-  await raw.expect(T.Suback);
+  raw.take(T.Suback);
   subscribe(raw, 'si/#', 0, 2, 9);
-  await raw.expect(T.Suback);
-  const pub = await client(t, b.port, { protocolVersion: 5 });
-  await pub.publishAsync('si/a', 'x', { qos: 1 });
-  const m = await raw.expect(T.Publish);
+  raw.take(T.Suback);
+  const pub = connected(b, 'pub');
+  publish(pub, 'si/a', 'x', 1, 1);
+  const m = raw.take(T.Publish);
   t.deepEqual(m.subIds.sort(), [7, 9]);
   t.is(m.qos, 1, 'the highest QoS of the matching subscriptions');
-  t.true(await raw.quiet(50));
+  t.is(raw.packets.length, 0);
 });
 
-test('no local: a client does not receive its own messages on a no-local subscription', async (t) => {
-  const b = await broker(t);
-  const c = await client(t, b.port, { protocolVersion: 5, clientId: 'nl' });
-  const got = collect(c);
-  await c.subscribeAsync('nl/t', { qos: 0, nl: true });
-  await c.publishAsync('nl/t', 'mine');
-  const other = await client(t, b.port, { protocolVersion: 5 });
-  await other.publishAsync('nl/t', 'theirs');
-  const [m] = await got.take(1);
-  t.is(m.payload, 'theirs');
-  await delay(50);
-  t.is(got.list.length, 1);
+test('no local: a client does not receive its own messages on a no-local subscription', (t) => {
+  const { broker: b } = virtualBroker(t);
+  const c = connected(b, 'nl');
+  subscribe(c, 'nl/t', 0x04); // QoS 0, no local
+  c.take(T.Suback);
+  publish(c, 'nl/t', 'mine');
+  const other = connected(b, 'other');
+  publish(other, 'nl/t', 'theirs');
+  t.is(c.take(T.Publish).payload, 'theirs');
+  t.is(c.packets.length, 0);
 });
 
 test('shared subscriptions deliver round-robin among the group, and ordinary subscribers get all', async (t) => {
@@ -190,78 +204,81 @@ test('message properties pass through: user properties, payload format, content 
   t.deepEqual(p.userProperties, { a: '1', b: '2' });
 });
 
-test('retain handling 0/1/2 and retain as published', async (t) => {
-  const b = await broker(t);
-  const pub = await client(t, b.port, { protocolVersion: 5 });
-  await pub.publishAsync('rh/x', 'kept', { qos: 1, retain: true });
-  const raw = await RawClient.open(t, b.port);
-  await raw.connect('rh');
+test('retain handling 0/1/2 and retain as published', (t) => {
+  const { broker: b } = virtualBroker(t);
+  const pub = connected(b, 'pub');
+  publish(pub, 'rh/x', 'kept', 1, 1, (p) => { p.retain = true; });
+  pub.take(T.Puback);
+  const raw = connected(b, 'rh');
   subscribe(raw, 'rh/#', 0x10 | 0x08, 1); // retain handling 1, retain as published
-  await raw.expect(T.Suback);
-  t.true((await raw.expect(T.Publish)).retain);
+  raw.take(T.Suback);
+  t.true(raw.take(T.Publish).retain);
   subscribe(raw, 'rh/#', 0x10, 2); // again: not new, nothing sent
-  await raw.expect(T.Suback);
+  raw.take(T.Suback);
   subscribe(raw, 'rh/+', 0x20, 3); // retain handling 2: never
-  await raw.expect(T.Suback);
-  t.true(await raw.quiet(80));
+  raw.take(T.Suback);
+  t.is(raw.packets.length, 0);
   subscribe(raw, 'rh/x', 0x08, 4); // retain handling 0 and retain as published
-  await raw.expect(T.Suback);
-  t.true((await raw.expect(T.Publish)).retain);
-  await pub.publishAsync('rh/x', 'live', { qos: 0, retain: true });
-  const live = await raw.expect(T.Publish);
+  raw.take(T.Suback);
+  t.true(raw.take(T.Publish).retain);
+  publish(pub, 'rh/x', 'live', 0, 0, (p) => { p.retain = true; });
+  const live = raw.take(T.Publish);
   t.true(live.retain, 'retain as published keeps the flag on live messages');
 });
 
-test('a will delay is cancelled by a reconnect within it, and the will is sent once it passes', async (t) => {
-  const b = await broker(t);
-  const w = await client(t, b.port, { protocolVersion: 5 });
-  const got = collect(w);
-  await w.subscribeAsync('wd/#');
-  const will = (id: string) => ({
-    protocolVersion: 5 as const, clientId: id, clean: false, properties: { sessionExpiryInterval: 30 },
-    will: { topic: `wd/${id}`, payload: Buffer.from(id), qos: 0 as const, retain: false, properties: { willDelayInterval: 1 } },
-  });
-  const back = await client(t, b.port, will('back'));
-  const gone = await client(t, b.port, will('gone'));
-  const started = Date.now();
-  back.stream.destroy();
-  gone.stream.destroy();
-  await delay(300);
-  await client(t, b.port, { protocolVersion: 5, clientId: 'back', clean: false, properties: { sessionExpiryInterval: 30 } });
-  const [m] = await got.take(1, 3000);
+test('a will delay is cancelled by a reconnect within it, and the will is sent once it passes', (t) => {
+  const { broker: b, advance, advanceUntil } = virtualBroker(t);
+  const w = connected(b, 'watcher');
+  subscribe(w, 'wd/#', 0);
+  w.take(T.Suback);
+  const will = (id: string) => (p: Packet): void => {
+    persistent(30)(p);
+    setWill(p, `wd/${id}`, id);
+    p.willProps!.setNumber(P.WillDelayInterval, 1);
+  };
+  const back = connected(b, 'back', will('back'));
+  const gone = connected(b, 'gone', will('gone'));
+  back.vanish();
+  gone.vanish();
+  advance(300);
+  connected(b, 'back', persistent(30));
+  const waited = advanceUntil(() => w.packets.length > 0, 2700);
+  t.not(waited, -1, 'a will within 3 s');
+  const m = w.take(T.Publish);
   t.is(m.topic, 'wd/gone');
-  t.true(Date.now() - started >= 950);
-  await delay(900);
-  t.is(got.list.length, 1, 'the reconnected client\'s will was cancelled');
+  t.true(300 + waited >= 950, `sent after ${300 + waited} ms`);
+  advance(900);
+  t.is(w.packets.length, 0, 'the reconnected client\'s will was cancelled');
 });
 
-test('session expiry: the session is gone once the interval has passed', async (t) => {
-  const b = await broker(t);
-  const c = await client(t, b.port, { protocolVersion: 5, clientId: 'short', clean: false, properties: { sessionExpiryInterval: 1 } });
-  await c.subscribeAsync('se');
-  await c.endAsync();
-  t.true(b.broker.sessions.has('short'));
-  await delay(1200);
-  t.false(b.broker.sessions.has('short'));
-  const raw = await RawClient.open(t, b.port);
-  t.false((await raw.connect('short', (p) => { p.cleanStart = false; })).sessionPresent);
+test('session expiry: the session is gone once the interval has passed', (t) => {
+  const { broker: b, advance } = virtualBroker(t);
+  const c = connected(b, 'short', persistent(1));
+  subscribe(c, 'se', 0);
+  c.take(T.Suback);
+  c.send(T.Disconnect);
+  t.true(b.sessions.has('short'));
+  advance(1200);
+  t.false(b.sessions.has('short'));
+  const raw = new MemoryClient(b);
+  t.false(raw.connect('short', (p) => { p.cleanStart = false; }).sessionPresent);
 });
 
-test('keep alive is enforced at one and a half times: DISCONNECT 0x8D', async (t) => {
-  const b = await broker(t);
-  const raw = await RawClient.open(t, b.port);
-  const started = Date.now();
-  await raw.connect('sleepy', (p) => { p.keepAlive = 1; });
-  t.is((await raw.expect(T.Disconnect, 3000)).reasonCode, 0x8d);
-  const waited = Date.now() - started;
+test('keep alive is enforced at one and a half times: DISCONNECT 0x8D', (t) => {
+  const { broker: b, advanceUntil } = virtualBroker(t);
+  const raw = new MemoryClient(b);
+  raw.connect('sleepy', (p) => { p.keepAlive = 1; });
+  const waited = advanceUntil(() => raw.packets.length > 0, 3000);
+  t.is(raw.take(T.Disconnect).reasonCode, 0x8d);
+  t.true(raw.closed);
   t.true(waited >= 1450 && waited < 4000, `closed after ${waited} ms`);
 });
 
-test('a connection that sends no CONNECT is closed after the timeout', async (t) => {
-  const b = await broker(t, { connectTimeout: 200 });
-  const raw = await RawClient.open(t, b.port);
-  await raw.waitClosed(2000);
-  t.pass();
+test('a connection that sends no CONNECT is closed after the timeout', (t) => {
+  const { broker: b, advanceUntil } = virtualBroker(t, { connectTimeout: 200 });
+  const raw = new MemoryClient(b);
+  const waited = advanceUntil(() => raw.closed, 2000);
+  t.true(waited >= 200, `closed after ${waited} ms`);
 });
 
 test('maximum packet size: too large in is DISCONNECT 0x95; too large for the client is not sent', async (t) => {
@@ -329,56 +346,54 @@ test('server DISCONNECT 0x8B on shutdown', async (t) => {
   t.is((await raw.expect(T.Disconnect)).reasonCode, 0x8b);
 });
 
-test('$SYS/broker statistics are published', async (t) => {
-  const b = await broker(t, { sysInterval: 1 });
-  const c = await client(t, b.port, { protocolVersion: 5 });
-  const got = collect(c);
-  await c.subscribeAsync('$SYS/broker/clients/connected');
-  await c.subscribeAsync('$SYS/broker/uptime');
-  const msgs = await got.take(2);
+test('$SYS/broker statistics are published', (t) => {
+  const { broker: b, advance, advanceUntil } = virtualBroker(t, { sysInterval: 1 });
+  const c = connected(b, 'sys');
+  subscribe(c, '$SYS/broker/clients/connected', 0, 1);
+  subscribe(c, '$SYS/broker/uptime', 0, 2);
+  t.not(advanceUntil(() => published(c).length >= 2, 3000), -1, 'two messages within 3 s');
+  const msgs = published(c).slice(0, 2);
   const byTopic = Object.fromEntries(msgs.map((m) => [m.topic, m.payload]));
   t.regex(byTopic['$SYS/broker/uptime'], /^\d+ seconds$/);
   t.regex(byTopic['$SYS/broker/clients/connected'], /^\d+$/);
-  const [, , next] = await got.take(3, 2500);
-  t.true(next.topic.startsWith('$SYS/broker/'));
+  t.not(advanceUntil(() => published(c).length >= 3, 2500), -1, 'a third within 2.5 s');
+  t.true(published(c)[2].topic.startsWith('$SYS/broker/'));
   // '#' does not match $SYS topics (MQTT-4.7.2-1).
-  const all = await client(t, b.port, { protocolVersion: 5 });
-  const gotAll = collect(all);
-  await all.subscribeAsync('#');
-  await delay(1100);
-  t.false(gotAll.list.some((m) => m.topic.startsWith('$')));
+  const all = connected(b, 'all');
+  subscribe(all, '#', 0);
+  all.take(T.Suback);
+  advance(1100);
+  t.false(all.packets.some((m) => m.topic.startsWith('$')));
 });
 
-test('back-pressure: a publisher filling an online client\'s queue past half waits until it drains', async (t) => {
-  const b = await broker(t, { maxQueued: 10 });
-  const sub = await RawClient.open(t, b.port);
-  await sub.connect('slow-sub', (p) => p.props.setNumber(P.ReceiveMaximum, 1));
+test('back-pressure: a publisher filling an online client\'s queue past half waits until it drains', (t) => {
+  const { broker: b } = virtualBroker(t, { maxQueued: 10 });
+  const sub = connected(b, 'slow-sub', (p) => p.props.setNumber(P.ReceiveMaximum, 1));
   subscribe(sub, 'bp', 1);
-  await sub.expect(T.Suback);
-  const pub = await RawClient.open(t, b.port);
-  await pub.connect('fast-pub');
+  sub.take(T.Suback);
+  const pub = connected(b, 'fast-pub');
   for (let i = 1; i <= 6; i++) {
     publish(pub, 'bp', String(i), 1, i);
-    t.is((await pub.expect(T.Puback)).packetId, i);
+    t.is(pub.take(T.Puback).packetId, i);
   }
   publish(pub, 'bp', '7', 1, 7);
-  t.true(await pub.quiet(150), 'the seventh PUBLISH is not read while the queue is half full');
+  t.is(pub.packets.length, 0, 'the seventh PUBLISH is not read while the queue is half full');
   for (let i = 0; i < 4; i++) {
-    const m = await sub.expect(T.Publish);
+    const m = sub.take(T.Publish);
     sub.send(T.Puback, (p) => { p.packetId = m.packetId; });
   }
-  t.is((await pub.expect(T.Puback)).packetId, 7);
-  t.is(b.broker.stats.droppedQueued, 0);
+  t.is(pub.take(T.Puback).packetId, 7);
+  t.is(b.stats.droppedQueued, 0);
 });
 
-test('server keep alive: CONNACK carries it and it is the one enforced', async (t) => {
-  const b = await broker(t, { serverKeepAlive: 1 });
-  const raw = await RawClient.open(t, b.port);
-  const started = Date.now();
-  const ack = await raw.connect('ska', (p) => { p.keepAlive = 600; });
+test('server keep alive: CONNACK carries it and it is the one enforced', (t) => {
+  const { broker: b, advanceUntil } = virtualBroker(t, { serverKeepAlive: 1 });
+  const raw = new MemoryClient(b);
+  const ack = raw.connect('ska', (p) => { p.keepAlive = 600; });
   t.is(ack.props[P.ServerKeepAlive], 1);
-  t.is((await raw.expect(T.Disconnect, 4000)).reasonCode, 0x8d);
-  t.true(Date.now() - started >= 1450);
+  const waited = advanceUntil(() => raw.packets.length > 0, 4000);
+  t.is(raw.take(T.Disconnect).reasonCode, 0x8d);
+  t.true(waited >= 1450, `closed after ${waited} ms`);
 });
 
 test('a topic alias is not taken by a message too large for the client', async (t) => {
@@ -399,21 +414,21 @@ test('a topic alias is not taken by a message too large for the client', async (
   t.is(m.payload, 'small');
 });
 
-test('a will\'s message expiry counts from when it is published, not from CONNECT', async (t) => {
-  const b = await broker(t);
-  const c = await client(t, b.port, {
-    protocolVersion: 5, clientId: 'lived',
-    will: { topic: 'we/lived', payload: Buffer.from('bye'), qos: 1, retain: true, properties: { messageExpiryInterval: 1 } },
+test('a will\'s message expiry counts from when it is published, not from CONNECT', (t) => {
+  const { broker: b, advance } = virtualBroker(t);
+  const c = connected(b, 'lived', (p) => {
+    setWill(p, 'we/lived', 'bye', 1, true);
+    p.willProps!.setNumber(P.MessageExpiryInterval, 1);
   });
-  await delay(1200);
-  c.stream.destroy();
-  await delay(100);
-  const late = await client(t, b.port, { protocolVersion: 5 });
-  const got = collect(late);
-  await late.subscribeAsync('we/#');
-  const [m] = await got.take(1);
+  advance(1200);
+  c.vanish();
+  advance(100);
+  const late = connected(b, 'late');
+  subscribe(late, 'we/#', 0);
+  late.take(T.Suback);
+  const m = late.take(T.Publish);
   t.is(m.payload, 'bye');
-  t.is(m.packet.properties?.messageExpiryInterval, 1);
+  t.is(m.props[P.MessageExpiryInterval], 1);
 });
 
 test('a PUBLISH from a client carrying a subscription identifier is DISCONNECT 0x82 (MQTT-3.3.4-6)', async (t) => {
@@ -424,17 +439,19 @@ test('a PUBLISH from a client carrying a subscription identifier is DISCONNECT 0
   t.is((await raw.expect(T.Disconnect)).reasonCode, 0x82);
 });
 
-test('--max-inflight caps QoS 1 messages in flight to a client that allows more', async (t) => {
-  const b = await broker(t, { maxInflight: 2 });
-  const raw = await RawClient.open(t, b.port, 4);
-  await raw.connect('capped');
+test('--max-inflight caps QoS 1 messages in flight to a client that allows more', (t) => {
+  const { broker: b } = virtualBroker(t, { maxInflight: 2 });
+  const raw = connected(b, 'capped', undefined, 4);
   subscribe(raw, 'mi', 1);
-  await raw.expect(T.Suback);
-  const pub = await client(t, b.port, { protocolVersion: 4 });
-  for (let i = 0; i < 4; i++) await pub.publishAsync('mi', String(i), { qos: 1 });
-  const first = await raw.expect(T.Publish);
-  await raw.expect(T.Publish);
-  t.true(await raw.quiet(100));
+  raw.take(T.Suback);
+  const pub = connected(b, 'pub', undefined, 4);
+  for (let i = 0; i < 4; i++) {
+    publish(pub, 'mi', String(i), 1, i + 1);
+    pub.take(T.Puback);
+  }
+  const first = raw.take(T.Publish);
+  raw.take(T.Publish);
+  t.is(raw.packets.length, 0);
   raw.send(T.Puback, (p) => { p.packetId = first.packetId; });
-  t.is((await raw.expect(T.Publish)).payload, '2');
+  t.is(raw.take(T.Publish).payload, '2');
 });

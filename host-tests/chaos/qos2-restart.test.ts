@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { SqliteStore } from '../../src/broker/store.js';
 import { BrokerProcess, brokerSnapshot } from '../bench/broker-process.js';
 import { ChaosProxy } from './cut-proxy.js';
+import { until as waitUntil } from '../wait.js';
 
 class Client implements SessionHandler {
   session: Session;
@@ -43,13 +44,8 @@ class Client implements SessionHandler {
   onClose(): void {}
 }
 
-async function until(cond: () => boolean, what: string, ms = 20000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** The shared wait, with room for a broker process restarting on its store. */
+const until = (cond: () => boolean, what: string): Promise<void> => waitUntil(cond, what, 20000, 20);
 
 test('QoS 2 with its PUBREC lost, broker killed and restarted on its store: delivered once', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'xsmqtt-q2r-'));

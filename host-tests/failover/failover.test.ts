@@ -11,6 +11,7 @@ import { connect, connectAsync, type ClientOptions, type MqttClient } from '../.
 import { freePort } from '../peers/proc.js';
 import { client as mqttjsClient, collect, encodeRecord } from '../broker/helpers.js';
 import { until } from '../node/helpers.js';
+import { until as waitUntil } from '../wait.js';
 
 const HOST = '127.0.0.1';
 
@@ -39,14 +40,6 @@ function device(t: ExecutionContext, ports: number[], options: ClientOptions = {
   c.on('error', () => undefined);
   t.teardown(() => c.endAsync(true));
   return c;
-}
-
-/** Resolves once cond() holds (checked every 10 ms); rejects after ms. */
-async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
-  for (let waited = 0; !cond(); waited += 10) {
-    if (waited >= ms) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** A loopback port on which nothing listens. */
@@ -107,7 +100,7 @@ test('the first node dies: the client moves on, subscribes again, and resends th
   t.is(c.server.port, b1.port);
   await c.subscribeAsync('cmd/dev-1', { qos: 1 });
   const acked = c.publishAsync('data/dev-1', 'reading-1', { qos: 1 });
-  await waitFor(() => b1.published.length === 1).catch(() => undefined);
+  await waitUntil(() => b1.published.length === 1, 'the PUBLISH at b1', 3000).catch(() => undefined);
   t.is(b1.published.length, 1, 'b1 received the PUBLISH (and dropped its PUBACK)');
 
   const watcher = await mqttjsClient(t, b2.port);
@@ -140,7 +133,7 @@ test('a node that kept the session: resumed with session present, the in-flight 
   await until(c, 'connect', () => c.connected);
   await c.subscribeAsync('cmd/dev-2', { qos: 1 });
   const acked = c.publishAsync('data/dev-2', 'reading-1', { qos: 1 });
-  await waitFor(() => b.published.length === 1).catch(() => undefined);
+  await waitUntil(() => b.published.length === 1, 'the PUBLISH at b', 3000).catch(() => undefined);
   t.is(b.published.length, 1);
   c.transport.abort();
   await acked;

@@ -5,6 +5,7 @@ import { createServer, type Socket } from 'node:net';
 import { generate, parser } from 'mqtt-packet';
 import { connect, connectAsync, DEFAULT_MAXIMUM_PACKET_SIZE, type ClientOptions, type MessageInfo, type MqttClient } from '../../src/node/client.js';
 import { LOOPBACK } from '../peers/proc.js';
+import { until } from '../wait.js';
 import { CLI, run } from './helpers.js';
 
 // mqtt-packet's objects, loosely typed: the tests read a few fields of each.
@@ -83,15 +84,6 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
-/** Polls cond every 10 ms; rejects after ms. */
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 test('a CONNACK larger than the receive buffer (20 KB of user properties) is taken; CONNECT advertised the limit', async (t) => {
   const userProperties: Record<string, string> = {};
   for (let i = 0; i < 20; i++) userProperties[`k${i}`] = 'v'.repeat(1000);
@@ -160,7 +152,7 @@ test.serial('a PUBLISH claiming 256 MB within the limit: memory grows with the b
   const c = open(t, srv.port, { protocolVersion: 5, maximumPacketSize: 0 });
   await within(c.subscribeAsync('a'), 10000, 'subscribe');
   // The streamed message has begun: its first piece was handed over.
-  await until(() => c.session.framer.inStream(), 10000, 'the message starts');
+  await until(() => c.session.framer.inStream(), 'the message to start', 10000);
   const grown = process.memoryUsage().arrayBuffers - before;
   t.log(`arrayBuffers grew by ${(grown / 1048576).toFixed(1)} MiB`);
   t.true(grown < 64 * 1048576, `${grown} bytes`);
@@ -177,7 +169,7 @@ test('another packet claiming 256 MB: the receive buffer grows only with the byt
     }
   });
   const c = open(t, srv.port, { protocolVersion: 5, maximumPacketSize: 0 });
-  await until(() => c.session.framer.fill >= sent, 10000, 'the bytes are read');
+  await until(() => c.session.framer.fill >= sent, 'the bytes to be read', 10000);
   t.true(c.session.framer.buf.length <= 2 * (sent + 8), `buffer ${c.session.framer.buf.length} B`);
   t.true(c.connected);
 });

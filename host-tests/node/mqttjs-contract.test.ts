@@ -9,7 +9,7 @@ import { ScriptedTransport, VirtualClientClock } from './scripted-peer.js';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createConnection, createServer, type AddressInfo } from 'node:net';
-import { decodeClientPacket, Packet, Properties, Reader } from '../../src/core/codec/index.js';
+import { decodeClientBody, Framer, Packet, Properties } from '../../src/core/codec/index.js';
 import { propertiesObject } from '../../src/node/client/properties.js';
 import { next, REPO, runToEnd, until } from './helpers.js';
 
@@ -219,27 +219,22 @@ test('the client runs on a scripted transport and virtual time: a SUBACK that ne
   await c.endAsync(true);
 });
 
-/** The packets a client wrote, decoded with the codec (MQTT 5). */
+/** The packets a client wrote, framed and decoded by the codec (MQTT 5). */
 function decodeSent(bytes: number[] | Buffer): Packet[] {
   const buf = Uint8Array.from(bytes);
+  // All the bytes at once, in a buffer that holds them: each packet's offsets stay valid.
+  const framer = new Framer(buf.length + 2, null, decodeClientBody);
+  framer.version = 5;
+  if (framer.push(buf, 0, buf.length) !== buf.length) throw new Error('the framer did not take every byte');
   const out: Packet[] = [];
-  let i = 0;
-  while (i < buf.length) {
-    let len = 0;
-    let mul = 1;
-    let j = i + 1;
-    for (;;) {
-      const b = buf[j++];
-      len += (b & 127) * mul;
-      mul *= 128;
-      if ((b & 128) === 0) break;
-    }
+  for (;;) {
     const p = new Packet(8, 8, 2);
-    const rc = decodeClientPacket(new Reader(), buf, i, j + len - i, 5, p);
-    if (rc < 0) throw new Error(`undecodable packet type ${buf[i] >> 4}: -0x${(-rc).toString(16)}`);
+    const rc = framer.next(p);
+    if (rc === 0) break;
+    if (rc < 0) throw new Error(`undecodable packet type ${p.type}: -0x${(-rc).toString(16)}`);
     out.push(p);
-    i = j + len;
   }
+  if (framer.fill !== framer.start) throw new Error(`${framer.fill - framer.start} bytes left over`);
   return out;
 }
 

@@ -1,14 +1,8 @@
 import test from 'ava';
 import { PropertyId, ReasonCode } from '../../src/core/codec/index.js';
-import { Harness, enc, testOptions } from './harness.js';
+import { enc, testOptions } from './harness.js';
+import { connected } from './common.js';
 import * as P from './packets.js';
-
-function connected(opts = testOptions(), connackSpec: P.PacketSpec = {}, sessionPresent = false): Harness {
-  const h = new Harness(opts).start();
-  h.expect(P.defaultConnect({ v: opts.version, clean: opts.cleanStart, keepAlive: opts.keepAlive }));
-  h.respond(P.connack(0, sessionPresent, { v: opts.version, ...connackSpec }));
-  return h;
-}
 
 test('CONNECT then CONNACK: connected, events reported', (t) => {
   const h = connected();

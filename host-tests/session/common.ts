@@ -1,4 +1,4 @@
-import { Harness, testOptions } from './harness.js';
+import { Harness, enc, testOptions } from './harness.js';
 import * as P from './packets.js';
 import { SessionOptions } from '../../src/core/session/index.js';
 
@@ -8,6 +8,13 @@ export function connected(opts: SessionOptions = testOptions(), connackSpec: P.P
   h.expect(expectedConnect(opts));
   h.respond(P.connack(0, sessionPresent, { v: opts.version, ...connackSpec }));
   return h;
+}
+
+/** Publishes through the session under test; the handle publish() returns. */
+export function pub(h: Harness, topic: string, payload: string, qos: number, retain = false): number {
+  const t = enc(topic);
+  const p = enc(payload);
+  return h.session.publish(t, 0, t.length, p, 0, p.length, qos, retain);
 }
 
 export function expectedConnect(opts: SessionOptions, extra: P.ConnectSpec = {}): Uint8Array {

@@ -2,14 +2,8 @@ import test from 'ava';
 import { PropertyId, ReasonCode } from '../../src/core/codec/index.js';
 import { OverflowPolicy, utf8 } from '../../src/core/session/index.js';
 import { Harness, enc, testOptions } from './harness.js';
-import { connected, expectedConnect } from './common.js';
+import { connected, expectedConnect, pub } from './common.js';
 import * as P from './packets.js';
-
-function pub(h: Harness, topic: string, payload: string, qos: number, retain = false): number {
-  const t = enc(topic);
-  const p = enc(payload);
-  return h.session.publish(t, 0, t.length, p, 0, p.length, qos, retain);
-}
 
 const PUBACK_CODES = [0x00, 0x10, 0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0x99];
 for (const rc of PUBACK_CODES) {

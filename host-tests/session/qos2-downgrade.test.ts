@@ -1,15 +1,9 @@
 // Brokers that downgrade QoS 2 to QoS 1 (RabbitMQ's MQTT plugin) answer a QoS 2 PUBLISH with
 // PUBACK; the client ends the exchange there instead of waiting for a PUBREC that never comes.
 import test from 'ava';
-import { Harness, enc, testOptions } from './harness.js';
-import { connected, reconnect } from './common.js';
+import { testOptions } from './harness.js';
+import { connected, pub, reconnect } from './common.js';
 import * as P from './packets.js';
-
-function pub(h: Harness, topic: string, payload: string, qos: number): number {
-  const t = enc(topic);
-  const p = enc(payload);
-  return h.session.publish(t, 0, t.length, p, 0, p.length, qos, false);
-}
 
 for (const v of [4, 5]) {
   test(`v${v}: a PUBACK answering a QoS 2 PUBLISH finishes it and frees the slot`, (t) => {

@@ -4,14 +4,8 @@ import test from 'ava';
 import { PropertyId, ReasonCode } from '../../src/core/codec/index.js';
 import { utf8 } from '../../src/core/session/index.js';
 import { Harness, enc, testOptions } from './harness.js';
-import { connected, expectedConnect, reconnect } from './common.js';
+import { connected, expectedConnect, pub, reconnect } from './common.js';
 import * as P from './packets.js';
-
-function pub(h: Harness, topic: string, payload: string, qos: number): number {
-  const t = enc(topic);
-  const p = enc(payload);
-  return h.session.publish(t, 0, t.length, p, 0, p.length, qos, false);
-}
 
 test('MQTT-4.6.0-1 MQTT-4.4.0-1 MQTT-3.3.1-1: unacknowledged PUBLISH resent in original order with DUP and the same ids after reconnect, not before', (t) => {
   const o = testOptions({ cleanStart: false, sessionExpiry: 60 });
