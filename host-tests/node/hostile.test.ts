@@ -100,7 +100,7 @@ test('a CONNACK larger than the receive buffer (20 KB of user properties) is tak
   t.is(kept.k0, 'v'.repeat(1000));
   // The connection goes on, in the receive buffer it started with.
   t.deepEqual(await within(c.subscribeAsync('a'), 10000, 'subscribe'), [{ topic: 'a', qos: 0 }]);
-  t.is(c.session.framer.buf.length, 16384);
+  t.is(c.framer.buf.length, 16384);
 });
 
 test('a PUBLISH whose properties alone exceed the receive buffer arrives whole', async (t) => {
@@ -152,7 +152,7 @@ test.serial('a PUBLISH claiming 256 MB within the limit: memory grows with the b
   const c = open(t, srv.port, { protocolVersion: 5, maximumPacketSize: 0 });
   await within(c.subscribeAsync('a'), 10000, 'subscribe');
   // The streamed message has begun: its first piece was handed over.
-  await until(() => c.session.framer.inStream(), 'the message to start', 10000);
+  await until(() => c.framer.inStream(), 'the message to start', 10000);
   const grown = process.memoryUsage().arrayBuffers - before;
   t.log(`arrayBuffers grew by ${(grown / 1048576).toFixed(1)} MiB`);
   t.true(grown < 64 * 1048576, `${grown} bytes`);
@@ -169,8 +169,8 @@ test('another packet claiming 256 MB: the receive buffer grows only with the byt
     }
   });
   const c = open(t, srv.port, { protocolVersion: 5, maximumPacketSize: 0 });
-  await until(() => c.session.framer.fill >= sent, 'the bytes to be read', 10000);
-  t.true(c.session.framer.buf.length <= 2 * (sent + 8), `buffer ${c.session.framer.buf.length} B`);
+  await until(() => c.framer.fill >= sent, 'the bytes to be read', 10000);
+  t.true(c.framer.buf.length <= 2 * (sent + 8), `buffer ${c.framer.buf.length} B`);
   t.true(c.connected);
 });
 
@@ -241,11 +241,11 @@ test('a server that stops reading: end() drops the connection after ackTimeout i
   await within(new Promise((resolve) => c.once('connect', resolve)), 10000, 'connect');
   const big = Buffer.alloc(60000);
   // Until the socket's buffers are full and DISCONNECT would wait behind what is unsent.
-  for (let i = 0; i < 2000 && c.session.pending() === 0; i++) {
+  for (let i = 0; i < 2000 && c.session.unsent() === 0; i++) {
     await c.publishAsync('t', big).catch(() => undefined);
     await new Promise((resolve) => setImmediate(resolve));
   }
-  t.true(c.session.pending() > 0, 'the send side is blocked');
+  t.true(c.session.unsent() > 0, 'the send side is blocked');
   await within(c.endAsync(), 10000, 'end()');
   t.true(c.ended);
 });

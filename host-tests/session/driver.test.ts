@@ -9,7 +9,7 @@ test('partial writes: the driver resumes on writable and the bytes arrive intact
   h.session.publish(enc('a/long/topic'), 0, 12, enc('payload-payload'), 0, 15, 1, false);
   h.session.publish(enc('b'), 0, 1, enc('x'), 0, 1, 0, false);
   t.is(h.transport.sent.length, 5);
-  for (let i = 0; i < 20 && h.session.pending() > 0; i++) h.transport.events!.onWritable();
+  for (let i = 0; i < 20 && h.session.unsent() > 0; i++) h.transport.events!.onWritable();
   h.expect(P.publish('a/long/topic', 'payload-payload', { qos: 1, id: 1 }), P.publish('b', 'x'));
 });
 
@@ -26,7 +26,7 @@ test('back-pressure: with the transport not writable, received packets wait (bou
   t.true(h.handler.messages.length < 30);
   t.true(h.transport.incoming.length > 0);
   h.transport.writeLimit = Infinity;
-  for (let i = 0; i < 100 && (h.transport.incoming.length > 0 || h.session.pending() > 0); i++) h.transport.events!.onWritable();
+  for (let i = 0; i < 100 && (h.transport.incoming.length > 0 || h.session.unsent() > 0); i++) h.transport.events!.onWritable();
   t.is(h.handler.messages.length, 30);
   const acks: Uint8Array[] = [];
   for (let i = 1; i <= 30; i++) acks.push(P.puback(i));

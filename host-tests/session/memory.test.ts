@@ -41,7 +41,7 @@ test('sessionMemory is exactly what a session takes, for any capacities, both ve
     o.subscriptionIds = int(0, 5);
     const s = new Session(o, handler, null);
     const m = s.memory;
-    if (m.used !== m.buf.byteLength || s.out.buffer !== m.buf || s.framer.buf.buffer !== m.buf || (o.storeBytes > 0 && s.store.arena.bytes.buffer !== m.buf)) bad++;
+    if (m.used !== m.buf.byteLength || s.sendBuffer().buffer !== m.buf || s.receiveBuffer().buffer !== m.buf || (o.storeBytes > 0 && s.store.arena.bytes.buffer !== m.buf)) bad++;
   }
   t.is(bad, 0);
 });

@@ -298,7 +298,7 @@ export default class MQTTClient implements TransportOwner {
       const n = f.room();
       return n < f.left ? n : f.left;
     }
-    const free = s.out.length - s.pending();
+    const free = s.sendBuffer().length - s.unsent();
     return free > OVERHEAD ? free - OVERHEAD : 0;
   }
 

@@ -76,8 +76,8 @@ class SessionTarget implements FuzzTarget {
     const driver = new Driver(session, transport, clock);
     const mem = session.memory;
     const used = mem.used;
-    const rxBuf = session.framer.buf;
-    const txBuf = session.out;
+    const rxBuf = session.receiveBuffer();
+    const txBuf = session.sendBuffer();
     const advance = (ms: number): void => {
       const end = clock.t + ms;
       for (let i = 0; i < 1000 && clock.at >= 0 && clock.at <= end; i++) {
@@ -110,7 +110,7 @@ class SessionTarget implements FuzzTarget {
         pos += n;
         transport.events!.onReadable();
       }
-      check(mem.used === used && session.framer.buf === rxBuf && session.out === txBuf, 'the session memory grew');
+      check(mem.used === used && session.receiveBuffer() === rxBuf && session.sendBuffer() === txBuf, 'the session memory grew');
     }
     advance(60000);
     this.checkSent(version, Uint8Array.from(transport.sent), handler);

@@ -190,18 +190,17 @@ export class Driver implements TransportEvents, TimerTarget {
     if ((this.bits & Bits.Pumping) !== 0) return;
     this.bits += Bits.Pumping;
     const s = this.session;
-    const f = s.framer;
     const now = this.clock.now();
     for (let guard = 0; guard < 1000; guard++) {
       let moved = false;
       if ((this.bits & Bits.State) === DriverState.Open && s.state !== SessionState.Idle) {
         // Back-pressure: read only into free receive space; the session stops taking packets
         // while its send buffer is full, so unread bytes stay with the transport.
-        let room = f.space();
+        let room = s.receiveRoom();
         if (room > 0 && !s.closeWanted) {
-          const n = this.transport.read(f.buf, f.fill, room);
+          const n = this.transport.read(s.receiveBuffer(), s.receiveAt(), room);
           if (n > 0) {
-            f.commit(n);
+            s.received(n);
             room -= n;
             moved = true;
           }
@@ -209,11 +208,11 @@ export class Driver implements TransportEvents, TimerTarget {
         s.process(now);
         // Packets taken from a full receive buffer (held back while the send buffer was full)
         // make room to read again: the transport will not say readable a second time.
-        if (f.space() > room) moved = true;
+        if (s.receiveRoom() > room) moved = true;
       }
-      if ((this.bits & Bits.Blocked) === 0 && s.pending() > 0) {
-        const len = s.pending();
-        const w = this.transport.write(s.out, s.outStart, len);
+      if ((this.bits & Bits.Blocked) === 0 && s.unsent() > 0) {
+        const len = s.unsent();
+        const w = this.transport.write(s.sendBuffer(), s.sendAt(), len);
         if (w > 0) {
           s.written(w);
           moved = true;
@@ -224,7 +223,7 @@ export class Driver implements TransportEvents, TimerTarget {
       if (!moved) break;
     }
     this.bits -= Bits.Pumping;
-    if (s.closeWanted && s.pending() === 0 && (this.bits & Bits.State) === DriverState.Open) {
+    if (s.closeWanted && s.unsent() === 0 && (this.bits & Bits.State) === DriverState.Open) {
       this.setState(DriverState.Closing);
       this.clock.disarm();
       this.transport.close();

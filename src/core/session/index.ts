@@ -1,6 +1,6 @@
 // The client session's public surface.
 export { NO_ROOM, Session, SessionState } from './session.js';
-export type { Notifier } from './session.js';
+export type { FramerMaker, Notifier } from './session.js';
 export { SessionOptions, OverflowPolicy, utf8 } from './options.js';
 export type { SessionHandler, MessageHandler, AuthMethod, PacketObserver } from './handler.js';
 export { backoffDelay } from './backoff.js';

@@ -56,6 +56,11 @@ const EMPTY = new Uint8Array(0);
 const REQ_DUE = 0x80;
 const PUBLISH_MASK = 1 << PacketType.Publish;
 
+/** Makes a host's framer from the session's (see Session.replaceFramer). */
+export interface FramerMaker {
+  framerFrom(f: Framer): Framer;
+}
+
 /** Told when the session has bytes to send outside a driver call (publish, subscribe...). */
 export interface Notifier {
   wake(): void;
@@ -101,7 +106,8 @@ export class Session {
 
   /** The one buffer under every table of the session (see sessionMemory). */
   memory: Memory;
-  framer: Framer;
+  /** Received bytes, cut into packets: filled through the byte port (receiveBuffer...received). */
+  private framer: Framer;
   /** Received packets; a delivered message is this record. */
   rx: Packet;
   /**
@@ -113,10 +119,10 @@ export class Session {
   /** The properties of the message being published: the caller may fill them (messageProperties()) first. */
   pubProps: Properties;
 
-  /** Send buffer: bytes out[outStart, outEnd) are waiting for the transport. */
-  out: Uint8Array;
-  outStart: number;
-  outEnd: number;
+  /** Send buffer: bytes out[outStart, outEnd) are waiting for the transport (the byte port: sendBuffer...written). */
+  private out: Uint8Array;
+  private outStart: number;
+  private outEnd: number;
 
   store: MessageStore;
   inQos2: InboundQos2;
@@ -314,7 +320,48 @@ export class Session {
     return -1;
   }
 
-  /** The transport wrote n bytes from out[outStart]. */
+  // ---- The byte port: all a transport's owner moves in and out (h11's receive_data and
+  // data_to_send); the framer and the send buffer stay the session's own.
+
+  /** Where received bytes go: receiveBuffer()[receiveAt(), receiveAt() + receiveRoom()). */
+  receiveBuffer(): Uint8Array {
+    return this.framer.buf;
+  }
+
+  receiveAt(): number {
+    return this.framer.fill;
+  }
+
+  /** Free receive space (0: the session takes no more bytes until it has processed some). */
+  receiveRoom(): number {
+    return this.framer.space();
+  }
+
+  /** n bytes were put at receiveAt(); process() takes the packets they complete. */
+  received(n: number): void {
+    this.framer.commit(n);
+  }
+
+  /** Copies up to len received bytes from src (a host that reads into buffers of its own): the count taken. */
+  receive(src: Uint8Array, off: number, len: number): number {
+    return this.framer.push(src, off, len);
+  }
+
+  /** Bytes to send: sendBuffer()[sendAt(), sendAt() + unsent()). */
+  sendBuffer(): Uint8Array {
+    return this.out;
+  }
+
+  sendAt(): number {
+    return this.outStart;
+  }
+
+  /** Bytes waiting to be written. */
+  unsent(): number {
+    return this.outEnd - this.outStart;
+  }
+
+  /** The transport wrote n bytes from sendAt(). */
   written(n: number): void {
     this.outStart += n;
     if (this.outStart >= this.outEnd) {
@@ -323,9 +370,13 @@ export class Session {
     }
   }
 
-  /** Bytes waiting to be written. */
-  pending(): number {
-    return this.outEnd - this.outStart;
+  /**
+   * A framer of the host's own in place of the session's, made from it (before connecting):
+   * the Node client's grows its buffer for a packet larger than the receive buffer.
+   */
+  /* cold */
+  replaceFramer(maker: FramerMaker): void {
+    this.framer = maker.framerFrom(this.framer);
   }
 
   /**

@@ -391,8 +391,8 @@ export class StreamedPayload extends Scenario {
     o.sendBufferSize = STREAM_BYTES + 64;
     o.storeBytes = STREAM_BYTES + 64;
     o.receiveBufferSize = 256;
+    o.streamLargePayloads = true;
     this.c = this.client(o);
-    this.c.session.framer.streaming = true;
     this.open(this.c);
   }
   /** Publishes the STREAM_BYTES pattern (byte i is i & 0xff); the payload is kept only until the store has copied it. */

@@ -40,6 +40,8 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
   private readonly single: BaseTransport | null;
   readonly clock: ClientClock;
   readonly version: number;
+  /** The session's receive side: its buffer grows for a packet larger than the receive buffer. */
+  framer!: GrowingFramer;
   /** CONNACK received on the current connection. */
   connected = false;
   /** end() was called. */
@@ -83,7 +85,7 @@ export class MqttClient extends EventEmitter<ClientEvents> implements SessionHan
     this.session = new Session(o, this, null);
     // Other packets larger than the receive buffer (a CONNACK with many properties) are taken
     // whole: what the client advertises is what it accepts.
-    this.session.framer = new GrowingFramer(this.session.framer);
+    this.session.replaceFramer({ framerFrom: (f) => (this.framer = new GrowingFramer(f)) });
     this.clock = options.clock ?? new NodeClientClock();
     const hooks: TransportHooks = {
       onError: (err) => this.fail(err),

@@ -53,7 +53,7 @@ export class FragmentedPublish {
     this.retain = retain;
     this.id = id;
     this.handle = 0;
-    if (total > this.buf.length || topicLen + total + 16 > s.out.length) {
+    if (total > this.buf.length || topicLen + total + 16 > s.sendBuffer().length) {
       const h = s.publishStream(this.topic, 0, topicLen, total, qos, retain);
       if (h < 0) {
         this.left = 0;
