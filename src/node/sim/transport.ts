@@ -1,13 +1,14 @@
-// A lean TCP transport for simulated devices: one net.Socket, received chunks queued until the
-// driver reads them, an optional local (source) address to spread a fleet over 127.0.0.x.
+// A lean TCP transport for simulated devices: one net.Socket and the received chunks, with none
+// of the Node client's write batching, pause or timers (a fleet holds 100,000 of these), and an
+// optional local (source) address to spread a fleet over 127.0.0.x.
 import { connect, Socket } from 'node:net';
 import type { TransportEvents } from '../../core/driver/transport.js';
+import { ChunkQueue } from '../transports/chunk-queue.js';
 import type { SimTransport } from './memory-link.js';
 
 export class TcpTransport implements SimTransport {
   socket: Socket | null = null;
-  private chunks: Buffer[] = [];
-  private head = 0;
+  private readonly chunks = new ChunkQueue();
   private events: TransportEvents | null = null;
   bytesIn = 0;
   bytesOut = 0;
@@ -22,8 +23,7 @@ export class TcpTransport implements SimTransport {
 
   open(events: TransportEvents): void {
     this.events = events;
-    this.chunks = [];
-    this.head = 0;
+    this.chunks.clear();
     const s = connect({ host: this.host, port: this.port, localAddress: this.localAddress, noDelay: true });
     this.socket = s;
     s.on('connect', () => { if (this.socket === s) events.onOpen(); });
@@ -38,26 +38,13 @@ export class TcpTransport implements SimTransport {
     s.on('close', () => {
       if (this.socket !== s) return;
       this.socket = null;
-      this.chunks = [];
+      this.chunks.clear();
       events.onClose();
     });
   }
 
   read(buf: Uint8Array, off: number, len: number): number {
-    let n = 0;
-    const c = this.chunks;
-    while (n < len && c.length > 0) {
-      const b = c[0];
-      const take = Math.min(len - n, b.length - this.head);
-      buf.set(b.subarray(this.head, this.head + take), off + n);
-      n += take;
-      this.head += take;
-      if (this.head >= b.length) {
-        c.shift();
-        this.head = 0;
-      }
-    }
-    return n;
+    return this.chunks.read(buf, off, len);
   }
 
   write(buf: Uint8Array, off: number, len: number): number {

@@ -2,6 +2,7 @@
 // writes copied into a batch sent once per tick (a burst of publishes becomes one socket
 // write), with back-pressure when the socket's buffer passes a high-water mark.
 import type { Transport, TransportEvents } from '../../core/driver/transport.js';
+import { ChunkQueue } from './chunk-queue.js';
 
 /** Bytes buffered (batched and in the socket) above which write() accepts nothing. */
 export const DEFAULT_HIGH_WATER = 1 << 20;
@@ -23,9 +24,7 @@ export abstract class BaseTransport implements Transport {
   /** Milliseconds allowed for the TCP/TLS/WebSocket handshake (0: no limit). */
   openTimeout = 30000;
 
-  private inq: Buffer[] = [];
-  private inOff = 0;
-  private inBytes = 0;
+  private readonly inq = new ChunkQueue();
   private paused = false;
 
   private out: Buffer[] = [];
@@ -58,9 +57,7 @@ export abstract class BaseTransport implements Transport {
   open(events: TransportEvents): void {
     this.events = events;
     this.generation++;
-    this.inq = [];
-    this.inOff = 0;
-    this.inBytes = 0;
+    this.inq.clear();
     this.paused = false;
     this.out = [];
     this.outFill = 0;
@@ -84,24 +81,8 @@ export abstract class BaseTransport implements Transport {
   }
 
   read(buf: Uint8Array, off: number, len: number): number {
-    let n = 0;
-    const q = this.inq;
-    while (n < len && q.length > 0) {
-      const head = q[0];
-      const avail = head.length - this.inOff;
-      const take = avail < len - n ? avail : len - n;
-      if (take === head.length) buf.set(head, off + n);
-      else buf.set(head.subarray(this.inOff, this.inOff + take), off + n);
-      n += take;
-      if (take === avail) {
-        q.shift();
-        this.inOff = 0;
-      } else {
-        this.inOff += take;
-      }
-    }
-    this.inBytes -= n;
-    if (this.paused && this.inBytes < this.highWater >> 1) {
+    const n = this.inq.read(buf, off, len);
+    if (this.paused && this.inq.bytes < this.highWater >> 1) {
       this.paused = false;
       this.pauseRaw(false);
     }
@@ -179,8 +160,7 @@ export abstract class BaseTransport implements Transport {
   protected received(gen: number, chunk: Buffer): void {
     if (gen !== this.generation || !this.isOpen) return;
     this.inq.push(chunk);
-    this.inBytes += chunk.length;
-    if (!this.paused && this.inBytes >= this.highWater) {
+    if (!this.paused && this.inq.bytes >= this.highWater) {
       this.paused = true;
       this.pauseRaw(true);
     }
