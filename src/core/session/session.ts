@@ -2,7 +2,9 @@
 // time; the session writes what to send into its send buffer (out[outStart, outEnd)), tells
 // its handler what happened, and says when it next wants to be woken (nextWake). It never
 // reads a clock or touches a socket. Everything it holds is allocated in the constructor.
-import { MAX_VARINT, PacketType, PropertyId, ProtocolVersion, ReasonCode } from '../codec/constants.js';
+// Beside it: connect-packet.ts (CONNECT), inbound.ts (PUBLISH and PUBREL received), requests.ts
+// (SUBSCRIBE / UNSUBSCRIBE), server-limits.ts, and the outbound store (message-store.ts).
+import { PacketType, PropertyId, ProtocolVersion, ReasonCode } from '../codec/constants.js';
 import { decodeServerPacket, encodeClientPacket } from '../codec/client.js';
 import { Framer, framerMemory } from '../codec/framer.js';
 import { Memory, u16, u8, viewBytes } from '../codec/memory.js';
@@ -21,7 +23,10 @@ import { InboundQos2, inboundQos2Memory } from './inbound-qos2.js';
 import { KeepAlive, KeepAliveAction } from './keepalive.js';
 import { followingPacketId, freePacketId } from './packet-id.js';
 import { EntryState, MessageStore, storeMemory } from './message-store.js';
-import { addProperties, OverflowPolicy, SessionOptions, utf8 } from './options.js';
+import { OverflowPolicy, SessionOptions, utf8 } from './options.js';
+import { writeConnect } from './connect-packet.js';
+import { chunkOnly, deliver, InboundStream, receivePublish, receivePubrel } from './inbound.js';
+import { assignRequests, receiveSuback, REQ_DUE, sendRequests } from './requests.js';
 import { ServerLimits } from './server-limits.js';
 import { Subscriptions, subscriptionsMemory, SubState } from './subscriptions.js';
 
@@ -31,15 +36,6 @@ export const enum SessionState {
   /** CONNECT sent, awaiting CONNACK (AUTH exchanges happen here). */
   Connecting = 1,
   Connected = 2,
-}
-
-/** A streamed PUBLISH coming in, between its head and its last piece. */
-const enum InboundStream {
-  None = 0,
-  /** Its pieces go to the handlers its head went to. */
-  Delivering = 1,
-  /** A QoS 2 message already received: acknowledged after its last piece, not delivered. */
-  Duplicate = 2,
 }
 
 /**
@@ -52,8 +48,6 @@ export const NO_ROOM = -1;
 /** Free send-buffer bytes required before another received packet is processed (its acknowledgement must fit). */
 const ACK_RESERVE = 64;
 const EMPTY = new Uint8Array(0);
-/** In Session.reqState: the request is still to be written on this connection. */
-const REQ_DUE = 0x80;
 const PUBLISH_MASK = 1 << PacketType.Publish;
 
 /** Makes a host's framer from the session's (see Session.replaceFramer). */
@@ -264,7 +258,7 @@ export class Session {
     }
     // Requests not acknowledged go again, with the ids the application was given.
     for (let i = 0; i < this.reqId.length; i++) if (this.reqId[i] !== 0) this.reqState[i] |= REQ_DUE;
-    this.sendConnect();
+    writeConnect(this);
   }
 
   /** Processes the received bytes waiting in the framer; then sends what is due. */
@@ -397,8 +391,8 @@ export class Session {
         p.chunk = Chunk.Aborted;
         p.streamOffset += p.payloadLen;
         p.payloadLen = 0;
-        this.chunkOnly();
-        this.deliver();
+        chunkOnly(this);
+        deliver(this);
       }
       this.stream = InboundStream.None;
     }
@@ -581,7 +575,7 @@ export class Session {
    * id is free: the filters then go in a request of the session's own once one is.
    */
   subscribeSend(): number {
-    const id = this.assignRequests();
+    const id = assignRequests(this);
     if (id !== 0 && this.requestProperties() !== null) this.extraFor = id;
     this.kick();
     return id;
@@ -688,9 +682,11 @@ export class Session {
     return this.unsubscribe(f, 0, f.length);
   }
 
-  // ---- Inside -------------------------------------------------------------------------------
+  // ---- Inside: the methods below without `private` are for the session's own files
+  // (connect-packet, inbound, requests), which take the session as coreMQTT's functions take
+  // their context: one class, its jobs in files of their own.
 
-  private kick(): void {
+  kick(): void {
     if (this.busy) return;
     if (this.notifier !== null) return this.notifier.wake();
     return this.pump();
@@ -703,7 +699,7 @@ export class Session {
   }
 
   /** Room for n more bytes in the send buffer (moving unsent bytes to the front if needed). */
-  private ensureSpace(n: number): boolean {
+  ensureSpace(n: number): boolean {
     if (this.out.length - this.outEnd >= n) return true;
     if (this.outStart > 0) {
       this.out.copyWithin(0, this.outStart, this.outEnd);
@@ -714,7 +710,7 @@ export class Session {
   }
 
   /** Encodes tx into the send buffer: its length, NO_ROOM, or a negated reason code (PacketTooLarge: larger than the buffer). */
-  private writeTx(): number {
+  writeTx(): number {
     // Inside a streamed PUBLISH nothing else can be written (see publishStream).
     if (this.outLeft > 0) return NO_ROOM;
     let n = encodeClientPacket(this.tx, this.out, this.outEnd);
@@ -730,7 +726,7 @@ export class Session {
     return n;
   }
 
-  private sendAck(type: number, packetId: number, reasonCode: number): number {
+  sendAck(type: number, packetId: number, reasonCode: number): number {
     const t = this.tx;
     t.reset(type, this.opts.version);
     t.packetId = packetId;
@@ -739,7 +735,7 @@ export class Session {
   }
 
   /** The connection is to be closed (once the send buffer is drained), for this reason. */
-  private close(code: number): void {
+  close(code: number): void {
     this.closeWanted = true;
     this.closeCode = code;
   }
@@ -754,7 +750,7 @@ export class Session {
   }
 
   /** A protocol violation by the server: DISCONNECT with the reason (MQTT 5, MQTT-4.13.1-1) and close. */
-  private fail(code: number): void {
+  fail(code: number): void {
     if (this.closeWanted) return;
     if (this.v5) {
       this.tx.reset(PacketType.Disconnect, ProtocolVersion.V5);
@@ -763,86 +759,6 @@ export class Session {
       this.writeTx();
     }
     this.close(code);
-  }
-
-  private sendConnect(): void {
-    const o = this.opts;
-    const v5 = this.v5;
-    // 3.1.1 MQTT-3.1.3-7: a zero-byte client identifier requires a clean session.
-    if (!v5 && this.clientIdLen === 0 && !o.cleanStart) {
-      this.close(ReasonCode.ClientIdentifierNotValid);
-      return;
-    }
-    const t = this.tx;
-    t.reset(PacketType.Connect, o.version);
-    t.cleanStart = o.cleanStart;
-    t.keepAlive = o.keepAlive;
-    t.clientId = this.clientId;
-    t.clientIdOff = 0;
-    t.clientIdLen = this.clientIdLen;
-    if (o.willTopic !== null) {
-      t.willFlag = true;
-      t.willQos = o.willQos;
-      t.willRetain = o.willRetain;
-      t.willTopic = o.willTopic;
-      t.willTopicOff = 0;
-      t.willTopicLen = o.willTopic.length;
-      t.willPayload = o.willPayload;
-      t.willPayloadOff = 0;
-      t.willPayloadLen = o.willPayload.length;
-      const w = t.willProps;
-      if (w !== null) {
-        if (o.willDelay >= 0) w.setNumber(PropertyId.WillDelayInterval, o.willDelay);
-        if (o.willMessageExpiry >= 0) w.setNumber(PropertyId.MessageExpiryInterval, o.willMessageExpiry);
-        if (o.willPayloadFormat >= 0) w.setNumber(PropertyId.PayloadFormatIndicator, o.willPayloadFormat);
-        if (o.willContentType !== null) w.setBytes(PropertyId.ContentType, o.willContentType, 0, o.willContentType.length);
-        const x = o.extraProperties;
-        if (x !== null && x.will !== null && !addProperties(w, x.will)) {
-          this.close(ReasonCode.QuotaExceeded);
-          return;
-        }
-      }
-    }
-    if (o.username !== null) {
-      t.username = o.username;
-      t.usernameOff = 0;
-      t.usernameLen = o.username.length;
-    }
-    if (o.password !== null) {
-      t.password = o.password;
-      t.passwordOff = 0;
-      t.passwordLen = o.password.length;
-    }
-    if (v5) {
-      const p = t.props;
-      if (o.sessionExpiry > 0) p.setNumber(PropertyId.SessionExpiryInterval, o.sessionExpiry);
-      if (this.inQos2.ids.length < 65535) p.setNumber(PropertyId.ReceiveMaximum, this.inQos2.ids.length);
-      // MQTT-3.1.2-24: the server must not send more than the receive buffer holds (or the streaming limit).
-      if (!o.streamLargePayloads) p.setNumber(PropertyId.MaximumPacketSize, o.receiveBufferSize);
-      else if (o.maximumPacketSize > 0) p.setNumber(PropertyId.MaximumPacketSize, o.maximumPacketSize);
-      if (o.topicAliasMaximum > 0) p.setNumber(PropertyId.TopicAliasMaximum, o.topicAliasMaximum);
-      if (o.requestResponseInformation) p.setNumber(PropertyId.RequestResponseInformation, 1);
-      if (!o.requestProblemInformation) p.setNumber(PropertyId.RequestProblemInformation, 0);
-      const x = o.extraProperties;
-      if (x !== null && x.connect !== null && !addProperties(p, x.connect)) {
-        this.close(ReasonCode.QuotaExceeded);
-        return;
-      }
-      const auth = this.auth;
-      if (auth !== null) {
-        p.setBytes(PropertyId.AuthenticationMethod, auth.method, 0, auth.method.length);
-        const rc = auth.begin(p);
-        if (rc < 0) {
-          this.close(-rc);
-          return;
-        }
-      }
-    }
-    const n = this.writeTx();
-    if (n < 0) {
-      // Not encodable (3.1.1 MQTT-3.1.2-22: a password without a user name), or larger than the send buffer.
-      this.close(-n);
-    }
   }
 
   private handlePacket(): void {
@@ -855,25 +771,19 @@ export class Session {
         return this.onConnack();
       case PacketType.Publish:
         if (!connected) return this.fail(ReasonCode.ProtocolError);
-        return this.onPublish();
+        return receivePublish(this);
       case PacketType.Puback:
       case PacketType.Pubrec:
       case PacketType.Pubcomp:
         if (this.state === SessionState.Idle) return;
         return this.onPublishAck();
-      case PacketType.Pubrel: {
+      case PacketType.Pubrel:
         if (!connected) return this.fail(ReasonCode.ProtocolError);
-        // MQTT-4.3.3-11: PUBCOMP with the same id; the id is now free for a new message.
-        const known = this.inQos2.remove(p.packetId);
-        // Saved before PUBCOMP: the server may then reuse the id for a new message.
-        if (known && this.opts.persistence !== null) this.opts.persistence.inbound(p.packetId, false);
-        this.sendAck(PacketType.Pubcomp, p.packetId, known ? 0 : ReasonCode.PacketIdentifierNotFound);
-        return;
-      }
+        return receivePubrel(this);
       case PacketType.Suback:
       case PacketType.Unsuback:
         if (!connected) return this.fail(ReasonCode.ProtocolError);
-        return this.onSuback();
+        return receiveSuback(this);
       case PacketType.Pingresp:
         this.keepAlive.pong();
         return;
@@ -955,77 +865,6 @@ export class Session {
     this.handler.onConnect(p);
   }
 
-  private onPublish(): void {
-    const p = this.rx;
-    if (p.chunk === Chunk.Piece) {
-      // A later piece of a streamed PUBLISH: its bytes show the connection is alive.
-      this.keepAlive.heard(this.now);
-      this.chunkOnly();
-      if (this.stream === InboundStream.Delivering) this.deliver();
-      if (p.streamOffset + p.payloadLen < p.streamTotal) return;
-      const dup = this.stream === InboundStream.Duplicate;
-      this.stream = InboundStream.None;
-      return this.acknowledge(dup);
-    }
-    if (this.v5 && p.props.has(PropertyId.TopicAlias)) {
-      const alias = p.props.get(PropertyId.TopicAlias);
-      // MQTT-3.3.2-11 binds the server: an alias above the maximum we sent is refused with 0x94.
-      if (alias > this.inAliases.maximum()) return this.fail(ReasonCode.TopicAliasInvalid);
-      if (p.topicLen > 0) {
-        if (!this.inAliases.set(alias, p.topic, p.topicOff, p.topicLen)) return this.fail(ReasonCode.ImplementationSpecificError);
-      } else {
-        const len = this.inAliases.lookup(alias);
-        // An alias never set on this connection: protocol error (section 3.3.4).
-        if (len < 0) return this.fail(ReasonCode.ProtocolError);
-        p.setTopic(this.inAliases.arena.bytes, this.inAliases.arena.off(alias - 1), len);
-      }
-    }
-    // MQTT-4.3.3-10: a resent QoS 2 PUBLISH is acknowledged but not delivered again.
-    const dup = p.qos === 2 && this.inQos2.has(p.packetId);
-    // More QoS 2 messages unreleased than our Receive Maximum (MQTT-3.3.4-9).
-    if (p.qos === 2 && !dup && this.inQos2.count >= this.inQos2.ids.length) return this.fail(ReasonCode.ReceiveMaximumExceeded);
-    // A whole QoS 2 message's id is held (and saved) before delivery: after a power cut the
-    // server's resend is then not delivered a second time.
-    if (p.qos === 2 && !dup && p.chunk === Chunk.Whole) this.holdQos2(p.packetId);
-    // MQTT-4.3.2-4 / MQTT-4.3.3-9: delivered (ownership taken), then acknowledged; a streamed one after its last piece.
-    if (!dup) this.deliver();
-    if (p.chunk === Chunk.Head) this.stream = dup ? InboundStream.Duplicate : InboundStream.Delivering;
-    else this.acknowledge(dup);
-  }
-
-  /** PUBACK or PUBREC for the message in rx (QoS 2: its id is remembered until PUBREL). */
-  private acknowledge(dup: boolean): void {
-    const p = this.rx;
-    if (p.qos === 0) return;
-    if (p.qos === 2 && !dup && p.chunk !== Chunk.Whole) this.holdQos2(p.packetId);
-    this.sendAck(p.qos === 1 ? PacketType.Puback : PacketType.Pubrec, p.packetId, 0);
-  }
-
-  /** Remembers an inbound QoS 2 id until PUBREL (MQTT-4.3.3-10), saved when the session persists. */
-  private holdQos2(id: number): void {
-    this.inQos2.add(id);
-    if (this.opts.persistence !== null) this.opts.persistence.inbound(id, true);
-  }
-
-  /** A streamed piece carries payload only: the head's topic and properties bytes are gone from the buffer. */
-  private chunkOnly(): void {
-    this.rx.setTopic(EMPTY, 0, 0);
-    this.rx.props.clear();
-  }
-
-  /** To the handlers of the matching filters (or the session's); the pieces of a streamed message go where its head went. */
-  private deliver(): void {
-    const p = this.rx;
-    if (p.chunk === Chunk.Whole || p.chunk === Chunk.Head) this.routed = this.subs.route(p);
-    const n = this.routed;
-    if (n === 0) this.handler.onMessage(p);
-    const to = this.subs.matched;
-    for (let i = 0; i < n; i++) {
-      const h = to[i];
-      if (h !== null) h.onMessage(p);
-    }
-  }
-
   private onPublishAck(): void {
     const p = this.rx;
     const st = this.store;
@@ -1060,40 +899,6 @@ export class Session {
     // PUBCOMP's only other code, 0x92, answers a PUBREL the server had completed before (its
     // PUBCOMP lost to a cut): the message has been the server's since PUBREC, so it is delivered.
     this.drop(slot, type === PacketType.Pubcomp ? 0 : p.reasonCode);
-  }
-
-  private onSuback(): void {
-    const p = this.rx;
-    const id = p.packetId;
-    let req = -1;
-    for (let i = 0; i < this.reqId.length; i++) if (this.reqId[i] === id) req = i;
-    // MQTT-3.8.4-2 (UNSUBACK: 3.1.1 MQTT-3.10.4-4): an ack carries the id of a request in flight;
-    // any other is the server's protocol error, and no request can be matched to it.
-    if (req < 0) return this.fail(ReasonCode.ProtocolError);
-    this.reqId[req] = 0;
-    this.reqState[req] = 0;
-    const subs = this.subs;
-    const sub = p.type === PacketType.Suback;
-    // The ack names the filters its codes answer (the handler maps codes to its requests).
-    for (let i = 0; i < p.count; i++) p.setFilterAt(i, EMPTY, 0, -1);
-    for (let i = 0; i < subs.slots; i++) {
-      if (subs.pendingId(i) !== id) continue;
-      subs.setPendingId(i, 0);
-      const at = subs.position(i);
-      if (at < p.count) p.setFilterAt(at, subs.arena.bytes, subs.arena.off(i), subs.arena.len(i));
-      if (sub && subs.state(i) === SubState.Subscribing) {
-        const pos = subs.position(i);
-        const code = pos < p.count ? p.codes[pos] : ReasonCode.UnspecifiedError;
-        if (code >= 0x80) subs.free(i);
-        else subs.setState(i, SubState.Granted);
-        if (this.opts.persistence !== null) this.opts.persistence.subscription(i);
-      } else if (!sub && subs.state(i) === SubState.Unsubscribing) {
-        subs.free(i);
-        if (this.opts.persistence !== null) this.opts.persistence.subscription(i);
-      }
-    }
-    if (sub) this.handler.onSubscribe(p);
-    else this.handler.onUnsubscribe(p);
   }
 
   private onAuth(): void {
@@ -1228,7 +1033,7 @@ export class Session {
         }
       }
     }
-    if (connected) this.sendRequests();
+    if (connected) sendRequests(this);
   }
 
   private drop(slot: number, code: number): void {
@@ -1340,101 +1145,10 @@ export class Session {
   }
 
   /** A packet identifier not in use (MQTT-2.2.1-3), or 0. */
-  private allocatePacketId(): number {
+  allocatePacketId(): number {
     const id = freePacketId(this.nextPacketId, this);
     if (id !== 0) this.nextPacketId = followingPacketId(id);
     return id;
   }
 
-  /** Subscription slot i waits for a request of this kind (and, for SUBSCRIBE, this subscription identifier). */
-  private joins(i: number, kind: number, subId: number): boolean {
-    const subs = this.subs;
-    return subs.state(i) === kind && subs.pendingId(i) === 0 && (kind !== SubState.Subscribing || subs.subId(i) === subId);
-  }
-
-  /**
-   * Gives the filters waiting for a request (SUBSCRIBE or UNSUBSCRIBE, grouped by subscription
-   * identifier, filtersPerPacket at most) a request entry and a packet id: the first id, or 0.
-   */
-  private assignRequests(): number {
-    const subs = this.subs;
-    let first = 0;
-    for (let guard = 0; guard < subs.slots; guard++) {
-      let lead = -1;
-      for (let i = 0; i < subs.slots && lead < 0; i++) {
-        if ((subs.state(i) === SubState.Subscribing || subs.state(i) === SubState.Unsubscribing) && subs.pendingId(i) === 0) lead = i;
-      }
-      if (lead < 0) break;
-      let req = -1;
-      for (let i = 0; i < this.reqId.length && req < 0; i++) if (this.reqId[i] === 0) req = i;
-      if (req < 0) break;
-      const id = this.allocatePacketId();
-      if (id === 0) break;
-      const kind = subs.state(lead);
-      const subId = subs.subId(lead);
-      let n = 0;
-      for (let i = lead; i < subs.slots && n < this.opts.filtersPerPacket; i++) {
-        if (!this.joins(i, kind, subId)) continue;
-        subs.setPendingId(i, id);
-        n++;
-      }
-      this.reqId[req] = id;
-      this.reqState[req] = kind | REQ_DUE;
-      if (first === 0) first = id;
-    }
-    return first;
-  }
-
-  /** Writes the SUBSCRIBE / UNSUBSCRIBE requests due, in entry order, as far as the send buffer allows. */
-  private sendRequests(): void {
-    this.assignRequests();
-    for (let req = 0; req < this.reqId.length; req++) {
-      if ((this.reqState[req] & REQ_DUE) === 0) continue;
-      if (this.writeRequest(req) < 0) return;
-    }
-  }
-
-  /**
-   * Writes request req from the filters carrying its id: > 0 written, 0 done without a packet
-   * (none of its filters is left: the server kept no session, or they were subscribed again
-   * since), or a negated reason code (no room now: it stays due).
-   */
-  private writeRequest(req: number): number {
-    const subs = this.subs;
-    const id = this.reqId[req];
-    const kind = this.reqState[req] & ~REQ_DUE;
-    let lead = -1;
-    for (let i = 0; i < subs.slots && lead < 0; i++) if (subs.pendingId(i) === id && subs.state(i) === kind) lead = i;
-    const t = this.tx;
-    const sub = kind === SubState.Subscribing;
-    if (lead < 0) {
-      this.reqId[req] = 0;
-      this.reqState[req] = 0;
-      // Its ack, with no codes: the request's end is reported as any other.
-      t.reset(sub ? PacketType.Suback : PacketType.Unsuback, this.opts.version);
-      t.packetId = id;
-      if (sub) this.handler.onSubscribe(t);
-      else this.handler.onUnsubscribe(t);
-      return 0;
-    }
-    t.reset(sub ? PacketType.Subscribe : PacketType.Unsubscribe, this.opts.version);
-    const subId = subs.subId(lead);
-    if (sub && subId > 0) t.props.setNumber(PropertyId.SubscriptionIdentifier, subId);
-    const extra = this.extraFor === id ? this.requestProperties() : null;
-    if (extra !== null) addProperties(t.props, extra);
-    for (let i = lead; i < subs.slots; i++) {
-      if (subs.pendingId(i) !== id || subs.state(i) !== kind) continue;
-      subs.setPosition(i, t.count);
-      t.addFilter(subs.arena.bytes, subs.arena.off(i), subs.arena.len(i), subs.options(i));
-    }
-    t.packetId = id;
-    const n = this.writeTx();
-    if (n < 0) return n;
-    this.reqState[req] = kind;
-    if (extra !== null) {
-      extra.clear();
-      this.extraFor = 0;
-    }
-    return n;
-  }
 }
