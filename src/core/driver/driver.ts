@@ -22,9 +22,8 @@ export const enum DriverState {
 }
 
 /**
- * Driver.bits: the state in the low three bits, two flags, and the attempt count above them
- * (bits / Attempt). One number costs one heap slot on XS, where five properties cost five.
- * Changed with + and - only, so the count may pass 32 bits exactly (a double).
+ * Driver.bits: the state in the low three bits and two flags. One number costs one heap slot
+ * on XS, where three properties cost three.
  */
 const enum Bits {
   State = 7,
@@ -32,8 +31,6 @@ const enum Bits {
   Blocked = 8,
   /** Inside a pump: a wake() from a handler is folded into it. */
   Pumping = 16,
-  /** One connection attempt. */
-  Attempt = 32,
 }
 
 export class Driver implements TransportEvents, TimerTarget {
@@ -42,7 +39,7 @@ export class Driver implements TransportEvents, TimerTarget {
   clock: Clock;
   /** When the next connection attempt is due (Waiting). */
   reconnectAt: number;
-  /** State, flags and attempt count (Bits). */
+  /** State and flags (Bits). */
   private bits: number;
   /** Failover: the servers the transport connects to, chosen here; null: the transport's one server. */
   servers: ServerList | null;
@@ -57,25 +54,10 @@ export class Driver implements TransportEvents, TimerTarget {
     session.notifier = this;
   }
 
-  // Outside code reads these; inside, the bits are used directly (no accessor call in a frame).
+  // Outside code reads the state; inside, the bits are used directly (no accessor call in a frame).
   /** A DriverState. */
   get state(): number {
     return this.bits & Bits.State;
-  }
-
-  /** The transport refused part of a write: wait for onWritable. */
-  get blocked(): boolean {
-    return (this.bits & Bits.Blocked) !== 0;
-  }
-
-  /** Inside a pump: a wake() from a handler is folded into it. */
-  get pumping(): boolean {
-    return (this.bits & Bits.Pumping) !== 0;
-  }
-
-  /** Connection attempts started (for tests and statistics). */
-  get attempts(): number {
-    return (this.bits - (this.bits & (Bits.Attempt - 1))) / Bits.Attempt;
   }
 
   private setState(state: DriverState): void {
@@ -120,7 +102,6 @@ export class Driver implements TransportEvents, TimerTarget {
   private open(): void {
     this.setState(DriverState.Opening);
     this.bits -= this.bits & Bits.Blocked;
-    this.bits += Bits.Attempt;
     if (this.servers !== null) this.servers.opening();
     this.transport.open(this);
   }
