@@ -31,8 +31,8 @@ interface Request {
 export class RequestQueue {
   /** Requests waiting for a request entry of the session (SessionOptions.pendingRequests). */
   private readonly waiting: Request[] = [];
-  /** Requests the session holds, by packet id. */
-  private readonly sent = new Map<number, Request>();
+  /** Requests the session holds (a few: pendingRequests), each with its packet id. */
+  private sent: Request[] = [];
   private connected = false;
 
   constructor(private readonly session: Session, private readonly clock: ClientClock, private readonly ackTimeout: number) {}
@@ -54,29 +54,28 @@ export class RequestQueue {
   onConnect(): void {
     this.connected = true;
     // Requests the session sends now (again, after a cut) wait for their acks from now.
-    for (const r of this.sent.values()) this.armTimer(r);
+    for (const r of this.sent) this.armTimer(r);
     this.next();
   }
 
   onClose(): void {
     this.connected = false;
-    for (const r of this.sent.values()) this.clearTimer(r);
+    for (const r of this.sent) this.clearTimer(r);
   }
 
   /** The client has ended: every request fails. */
   failAll(): void {
     const err = endedError();
-    for (const r of this.sent.values()) {
+    for (const r of this.sent.splice(0)) {
       this.clearTimer(r);
       r.reject(err);
     }
-    this.sent.clear();
     for (const r of this.waiting.splice(0)) r.reject(err);
   }
 
   /** SUBACK / UNSUBACK (or the session's own end of a request whose filters are gone: no codes). */
   onAck(ack: Packet, sub: boolean): void {
-    const r = this.sent.get(ack.packetId);
+    const r = this.sent.find((x) => x.id === ack.packetId);
     if (r === undefined || r.sub !== sub) return;
     for (let i = 0; i < r.slots.length; i++) {
       const slot = r.slots[i];
@@ -86,7 +85,7 @@ export class RequestQueue {
       if (ack.count === 0) r.codes[i] = sub ? ReasonCode.UnspecifiedError : 0;
       else r.codes[i] = pos < ack.count ? ack.codes[pos] : ReasonCode.UnspecifiedError;
     }
-    this.sent.delete(r.id);
+    this.forget(r);
     this.clearTimer(r);
     r.resolve(granted(r));
     this.next();
@@ -123,14 +122,18 @@ export class RequestQueue {
         r.reject(new MqttError(ReasonCode.QuotaExceeded, 'no packet identifier free'));
         continue;
       }
-      this.sent.set(r.id, r);
+      this.sent.push(r);
       if (this.connected) this.armTimer(r);
     }
   }
 
   private userInFlight(): boolean {
-    for (const r of this.sent.values()) if (r.user !== undefined) return true;
-    return false;
+    return this.sent.some((r) => r.user !== undefined);
+  }
+
+  private forget(r: Request): void {
+    const i = this.sent.indexOf(r);
+    if (i >= 0) this.sent.splice(i, 1);
   }
 
   private armTimer(r: Request): void {
@@ -150,8 +153,8 @@ export class RequestQueue {
    */
   private timedOut(r: Request): void {
     r.cancelTimer = null;
-    if (this.sent.get(r.id) !== r) return;
-    this.sent.delete(r.id);
+    if (!this.sent.includes(r)) return;
+    this.forget(r);
     const what = r.sub ? 'subscribe to' : 'unsubscribe from';
     r.reject(new Error(`${what} '${r.names.join("', '")}' timed out: no ${r.sub ? 'SUBACK' : 'UNSUBACK'} within ${this.ackTimeout} ms`));
     this.next();
