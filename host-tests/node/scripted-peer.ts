@@ -2,6 +2,7 @@
 // writes are kept, the test hands it the server's bytes and moves time by hand.
 import type { TimerTarget } from '../../src/core/driver/transport.js';
 import { BaseTransport, type ClientClock } from '../../src/node/index.js';
+import { frameLength } from '../session/packets.js';
 
 export class ScriptedTransport extends BaseTransport {
   sent: number[] = [];
@@ -36,17 +37,10 @@ export class ScriptedTransport extends BaseTransport {
     const out: number[] = [];
     let i = 0;
     while (i < this.sent.length) {
+      const total = frameLength(this.sent, i, this.sent.length);
+      if (total === 0) break;
       out.push(this.sent[i] >> 4);
-      let len = 0;
-      let mul = 1;
-      let j = i + 1;
-      for (;;) {
-        const b = this.sent[j++];
-        len += (b & 127) * mul;
-        mul *= 128;
-        if ((b & 128) === 0) break;
-      }
-      i = j + len;
+      i += total;
     }
     return out;
   }

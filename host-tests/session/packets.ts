@@ -1,6 +1,7 @@
 // Expected and scripted packets, built with the project's codec (one codec for everything).
 import { encodePacket, Packet, PacketType, PropertyId } from '../../src/core/codec/index.js';
 import { utf8 } from '../../src/core/session/index.js';
+import { NEED_MORE, readVarint, varintSize } from '../../src/core/codec/varint.js';
 
 export interface Props {
   [id: number]: number | string | Uint8Array;
@@ -159,6 +160,21 @@ export function auth(rc: number, spec: PacketSpec = {}): Uint8Array {
 }
 export const pingreq = (v = 5) => encode(fresh(PacketType.Pingreq, { v }));
 export const pingresp = (v = 5) => encode(fresh(PacketType.Pingresp, { v }));
+
+/**
+ * The length of the whole packet at pos in a byte stream (fixed header included), read with the
+ * codec's varint reader: 0 while it is incomplete. For tests that cut a stream into packets
+ * before decoding them.
+ */
+export function frameLength(buf: ArrayLike<number>, pos: number, end: number): number {
+  const head = new Uint8Array(5);
+  for (let i = 0; i < 5 && pos + 1 + i < end; i++) head[i] = buf[pos + 1 + i];
+  const len = readVarint(head, 0, end - pos - 1 < 5 ? end - pos - 1 : 5);
+  if (len === NEED_MORE) return 0;
+  if (len < 0) throw new Error(`malformed remaining length at ${pos}`);
+  const total = 1 + varintSize(len) + len;
+  return pos + total <= end ? total : 0;
+}
 
 /** Packets one after the other, as one stream of bytes. */
 export function concat(...parts: Uint8Array[]): Uint8Array {

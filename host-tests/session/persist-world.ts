@@ -118,16 +118,8 @@ export class ModelBroker {
     }
     const sent = h.transport.sent;
     if (sent.length < 2) return false;
-    let len = 0;
-    let mult = 1;
-    let i = 1;
-    for (; i < sent.length && i < 5; i++) {
-      len += (sent[i] & 0x7f) * mult;
-      mult *= 128;
-      if ((sent[i] & 0x80) === 0) break;
-    }
-    const total = i + 1 + len;
-    if (sent.length < total) return false;
+    const total = P.frameLength(sent, 0, sent.length);
+    if (total === 0) return false;
     const bytes = new Uint8Array(sent.splice(0, total));
     const p = this.pkt;
     const rc = decodeClientPacket(this.reader, bytes, 0, bytes.length, this.version, p);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { startMosquitto } from '../peers/mosquitto.js';
 import { bundle, ROOT, startXs } from './helpers.js';
+import { frameLength } from '../session/packets.js';
 
 const CHECK = join(ROOT, 'build/moddable/targets/moddable/check/resend.js');
 const COUNT = 6;
@@ -18,18 +19,10 @@ function packetHeads(data: Buffer): number[] {
   const heads: number[] = [];
   let pos = 0;
   while (pos < data.length) {
-    const first = data[pos];
-    let len = 0;
-    let mult = 1;
-    let i = pos + 1;
-    for (; i < data.length; i++) {
-      len += (data[i] & 0x7f) * mult;
-      mult *= 128;
-      if ((data[i] & 0x80) === 0) break;
-    }
-    if (i >= data.length) break;
-    heads.push(first);
-    pos = i + 1 + len;
+    const total = frameLength(data, pos, data.length);
+    if (total === 0) break;
+    heads.push(data[pos]);
+    pos += total;
   }
   return heads;
 }
