@@ -5,7 +5,8 @@ import { Memory } from '../../src/core/codec/memory.js';
 import { Framer, framerMemory } from '../../src/core/codec/framer.js';
 import { Reader } from '../../src/core/codec/reader.js';
 import { ByteArena, arenaMemory } from '../../src/core/session/arena.js';
-import { MessageStore, storeMemory, EntryState } from '../../src/core/session/message-store.js';
+import { MessageStore, storeMemory } from '../../src/core/session/message-store.js';
+import { RecordEvent, RecordState } from '../../src/core/session/outbound-state.js';
 import { Subscriptions, subscriptionsMemory } from '../../src/core/session/subscriptions.js';
 import { InboundQos2, inboundQos2Memory } from '../../src/core/session/inbound-qos2.js';
 import { InboundAliases, OutboundAliases } from '../../src/core/session/aliases.js';
@@ -43,16 +44,18 @@ test('records with no slots report zeros and write nothing', (t) => {
 
 test('MessageStore counters follow add, promote, released, requeue and remove', (t) => {
   const s = new MessageStore(3, 30, new Memory(storeMemory(3, 30)));
-  const a = s.add(10, 1, 5);
+  const a = s.add(10, 2, 5);
   const b = s.add(7, 0, 6);
   t.deepEqual([s.queued, s.queuedBytes, s.inflight, s.handle(a), s.handle(b), s.time(b)], [2, 17, 0, 1, 2, 6]);
   s.promote(a, 9);
-  t.deepEqual([s.queued, s.queuedBytes, s.inflight, s.state(a), s.packetId(a), s.find(9)], [1, 7, 1, EntryState.AwaitAck, 9, a]);
-  s.requeue(a);
+  t.deepEqual([s.queued, s.queuedBytes, s.inflight, s.state(a), s.packetId(a), s.find(9)], [1, 7, 1, RecordState.PublishSend, 9, a]);
+  // Requeued: held at a new connection, then CONNACK without a session.
+  s.apply(a, RecordEvent.Connect);
+  s.apply(a, RecordEvent.Discard);
   t.deepEqual([s.queued, s.queuedBytes, s.inflight, s.firstQueued(false)], [2, 17, 0, b]);
   s.promote(a, 3);
   s.released(a);
-  t.deepEqual([s.state(a), s.resend(a), s.firstDue(), s.arena.len(a)], [EntryState.AwaitComp, 1, a, -1]);
+  t.deepEqual([s.state(a), s.firstDue(), s.arena.len(a)], [RecordState.PubRelSend, a, -1]);
   s.remove(a);
   s.remove(b);
   t.deepEqual([s.queued, s.queuedBytes, s.inflight, s.arena.live, s.nextSeq], [0, 0, 0, 0, 6]);

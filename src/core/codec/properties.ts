@@ -259,6 +259,12 @@ export class Properties {
     this.present |= 1 << PROPERTY_BIT[id];
   }
 
+  unset(id: number): void {
+    if (id === PropertyId.SubscriptionIdentifier) this.subIdCount = 0;
+    else if (id === PropertyId.UserProperty) this.userCount = 0;
+    else this.present &= ~(1 << PROPERTY_BIT[id]);
+  }
+
   /** Adds a user property; false when the list is full. */
   addUserProperty(kbuf: Uint8Array, koff: number, klen: number, vbuf: Uint8Array, voff: number, vlen: number): boolean {
     this.userSeen++;

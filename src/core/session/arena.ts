@@ -11,7 +11,9 @@ const USED = 1;
 const LIVE = 2;
 /** Not used by the arena: the owner may keep one number here (it would be alignment padding). */
 export const ARENA_SPARE = 3;
-const RUNS = 4;
+/** Where the slots' offsets and lengths start in ByteArena.r (offset at RUNS + 2 * slot, length after it). */
+export const ARENA_RUNS = 4;
+const RUNS = ARENA_RUNS;
 
 /** Where the owner's ints start in ByteArena.r. */
 export function arenaInts(slots: number): number {

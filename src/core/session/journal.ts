@@ -8,7 +8,8 @@
 // little-endian). Records follow, each starting 4-byte aligned (padding stays erased):
 //   u16 length (header, body and checksum, without padding), u8 kind, u8 small field, body,
 //   u32 checksum: FNV-1a over the record's first length - 4 bytes, seeded with the generation.
-//   kind 1 message:      flags (state | qos << 2 | 0x10 bytes follow), u16 slot, u16 packet id,
+//   kind 1 message:      flags (state: 0 free, 1 queued, 2 PUBLISH or 3 PUBREL in flight | qos << 2 |
+//                        0x10 bytes follow), u16 slot, u16 packet id,
 //                        u16 next packet id, u16 0, u32 order, u32 handle, i32 expiry, PUBLISH bytes
 //   kind 2 inbound QoS 2: 1 held / 0 released, u16 packet id, u16 0
 //   kind 3 subscription: state, u16 slot, u8 options, u8 0, u32 subscription id, filter bytes
@@ -31,10 +32,13 @@ import type { Session } from './session.js';
 import type { SessionOptions } from './options.js';
 import type { Persistence } from './persistence.js';
 import type { SessionStore } from './session-store.js';
-import { EntryState } from './message-store.js';
+import { publishInflight, RecordState } from './outbound-state.js';
 import { SubState } from './subscriptions.js';
 
 const MAGIC = 0x4a4d5358;
+/** A message record's state as saved (the low two bits of its flags): 0 free, 1 queued, then: */
+const SAVED_PUBLISH = 2;
+const SAVED_PUBREL = 3;
 const HEADER = 16;
 const MESSAGE = 1;
 const INBOUND = 2;
@@ -196,7 +200,7 @@ export class SessionJournal implements Persistence {
     for (let i = 0; i < subs.slots; i++) if (subs.state(i) !== SubState.Free) this.put(this.subscriptionRecord(i));
     const st = s.store;
     for (let i = 0; i < st.slots; i++) {
-      if (st.state(i) !== EntryState.Free && st.qos(i) > 0 && st.streamed(i) === 0) this.put(this.messageRecord(i, true));
+      if (st.state(i) !== RecordState.Free && st.qos(i) > 0 && st.streamed(i) === 0) this.put(this.messageRecord(i, true));
     }
     // The header last: until it is whole, the other bank stays the active one.
     const b = this.buf;
@@ -244,7 +248,7 @@ export class SessionJournal implements Persistence {
     const b = this.buf;
     const state = st.state(slot);
     // The bytes go with the record that stores the message (and in a snapshot), not with later changes.
-    const withBytes = (state === EntryState.Queued || (state === EntryState.AwaitAck && snapshot)) && st.arena.len(slot) >= 0;
+    const withBytes = (state === RecordState.Queued || (publishInflight(state) && snapshot)) && st.arena.len(slot) >= 0;
     put16(b, 4, slot);
     put16(b, 6, st.packetId(slot));
     put16(b, 8, s.nextPacketId);
@@ -260,7 +264,7 @@ export class SessionJournal implements Persistence {
       for (let i = 0; i < n; i++) b[MSG_HEAD + i] = src[off + i];
       len += n;
     }
-    return this.seal(len + SUM, MESSAGE, state | (st.qos(slot) << 2) | (withBytes ? HAS_BYTES : 0));
+    return this.seal(len + SUM, MESSAGE, savedState(state) | (st.qos(slot) << 2) | (withBytes ? HAS_BYTES : 0));
   }
 
   private inboundRecord(id: number, held: boolean): number {
@@ -341,7 +345,8 @@ export class SessionJournal implements Persistence {
       s.nextPacketId = get16(b, 8) || 1;
       if (slot >= st.slots) return false;
       const bytes = (small & HAS_BYTES) !== 0 ? len - SUM - MSG_HEAD : -1;
-      const at = st.restore(slot, small & 3, (small >> 2) & 3, get16(b, 6), get32(b, 12), get32(b, 16), get32(b, 20) | 0, bytes);
+      const qos = (small >> 2) & 3;
+      const at = st.restore(slot, restoredState(small & 3, qos), qos, get16(b, 6), get32(b, 12), get32(b, 16), get32(b, 20) | 0, bytes);
       if (at < 0) return false;
       const dst = st.arena.bytes;
       for (let i = 0; i < bytes; i++) dst[at + i] = b[MSG_HEAD + i];
@@ -368,4 +373,17 @@ export class SessionJournal implements Persistence {
     }
     return false;
   }
+}
+
+/** The saved form of a RecordState: whether a PUBLISH or a PUBREL is in flight (what is due is decided on the next connection). */
+function savedState(s: number): number {
+  if (s === RecordState.Free || s === RecordState.Queued) return s;
+  return publishInflight(s) ? SAVED_PUBLISH : SAVED_PUBREL;
+}
+
+/** The RecordState a saved state comes back as: in flight and awaiting its ack, as after a lost connection. */
+/* cold */
+function restoredState(saved: number, qos: number): number {
+  if (saved === SAVED_PUBLISH) return qos === 2 ? RecordState.PubRecPending : RecordState.PubAckPending;
+  return saved === SAVED_PUBREL ? RecordState.PubCompPending : saved;
 }

@@ -3,16 +3,17 @@
 // its handler what happened, and says when it next wants to be woken (nextWake). It never
 // reads a clock or touches a socket. Everything it holds is allocated in the constructor.
 // Beside it: connect-packet.ts (CONNECT), inbound.ts (PUBLISH and PUBREL received), requests.ts
-// (SUBSCRIBE / UNSUBSCRIBE), server-limits.ts, and the outbound store (message-store.ts).
+// (SUBSCRIBE / UNSUBSCRIBE), server-limits.ts, and the outbound store (message-store.ts,
+// outbound-state.ts, stored-publish.ts).
 import { PacketType, PropertyId, ProtocolVersion, ReasonCode } from '../codec/constants.js';
-import { decodeServerPacket, encodeClientPacket } from '../codec/client.js';
+import { encodeClientPacket } from '../codec/client.js';
 import { Framer, framerMemory } from '../codec/framer.js';
 import { Memory, u16, u8, viewBytes } from '../codec/memory.js';
 import { Chunk, Packet, packetMemory } from '../codec/packet.js';
 import { Properties, propertiesMemory, propertiesSize } from '../codec/properties.js';
 import { decodeUtf8 } from '../codec/utf8.js';
 import { varintSize } from '../codec/varint.js';
-import { packetSize, writeU16 } from '../codec/writer.js';
+import { packetSize } from '../codec/writer.js';
 import { encodePublishHeader } from '../codec/publish.js';
 import { isSharedFilter, validateTopicFilter, validateTopicName } from '../topic/validate.js';
 import { OutboundAliases, InboundAliases } from './aliases.js';
@@ -22,7 +23,9 @@ import { AuthMethod, MessageHandler, PacketObserver, SessionHandler } from './ha
 import { InboundQos2, inboundQos2Memory } from './inbound-qos2.js';
 import { KeepAlive, KeepAliveAction } from './keepalive.js';
 import { followingPacketId, freePacketId } from './packet-id.js';
-import { EntryState, MessageStore, storeMemory } from './message-store.js';
+import { MessageStore, storeMemory, StoreList } from './message-store.js';
+import { nextState, publishInflight, RecordEvent, RecordState, UNEXPECTED } from './outbound-state.js';
+import { PATCH_DUP, PATCH_NO_TOPIC, storedExpiry, storedPayloadLeft, storedPublishSize, storedTopicAt, writeStoredPublish } from './stored-publish.js';
 import { OverflowPolicy, SessionOptions, utf8 } from './options.js';
 import { writeConnect } from './connect-packet.js';
 import { chunkOnly, deliver, InboundStream, receivePublish, receivePubrel } from './inbound.js';
@@ -136,8 +139,6 @@ export class Session {
   /** Inside a handler call: sending waits until the received packets are processed. */
   busy: boolean;
   connectAt: number;
-  /** Inflight messages from an earlier connection, held back until CONNACK says what the server kept. */
-  carried: number;
   /** A streamed PUBLISH coming in (InboundStream). */
   stream: number;
   /** Handlers of the message being delivered (subs.matched[0..routed); 0: the session handler). */
@@ -208,7 +209,6 @@ export class Session {
     this.halted = false;
     this.busy = false;
     this.connectAt = 0;
-    this.carried = 0;
     this.stream = InboundStream.None;
     this.routed = 0;
     this.outLeft = 0;
@@ -246,16 +246,9 @@ export class Session {
     this.stream = InboundStream.None;
     this.outLeft = 0;
     this.keepAlive.start(0, 0, now);
+    // What is in flight waits for CONNACK to say whether the server kept it.
     const st = this.store;
-    this.carried = 0;
-    for (let i = 0; i < st.slots; i++) {
-      st.setCarried(i, 0);
-      if (st.state(i) >= EntryState.AwaitAck) {
-        st.setResend(i, 0);
-        st.setCarried(i, 1);
-        this.carried++;
-      }
-    }
+    for (let i = 0; i < st.slots; i++) st.apply(i, RecordEvent.Connect);
     // Requests not acknowledged go again, with the ids the application was given.
     for (let i = 0; i < this.reqId.length; i++) if (this.reqId[i] !== 0) this.reqState[i] |= REQ_DUE;
     writeConnect(this);
@@ -400,7 +393,7 @@ export class Session {
     // A streamed message not yet acknowledged cannot be sent again: its payload was not kept.
     const st = this.store;
     for (let i = 0; i < st.slots; i++) {
-      if (st.streamed(i) === 1 && st.state(i) === EntryState.AwaitAck) this.drop(i, ReasonCode.UnspecifiedError);
+      if (st.streamed(i) === 1 && publishInflight(st.state(i))) this.drop(i, ReasonCode.UnspecifiedError);
     }
     this.handler.onClose(this.closeCode, this.serverDisconnected && was !== SessionState.Idle ? this.rx : null);
     this.serverDisconnected = false;
@@ -830,26 +823,16 @@ export class Session {
     this.state = SessionState.Connected;
     this.sessionPresent = p.sessionPresent;
     const st = this.store;
-    if (p.sessionPresent) {
-      // MQTT-4.4.0-1: resend unacknowledged PUBLISH (DUP, MQTT-3.3.1-1) and PUBREL, in order.
-      for (let i = 0; i < st.slots; i++) {
-        if (st.carried(i) === 0) continue;
-        if (st.state(i) === EntryState.AwaitAck) {
-          st.setResend(i, 1);
-          st.setDup(i, 1);
-        } else if (st.state(i) === EntryState.AwaitComp) {
-          st.setResend(i, 1);
-        }
-      }
-    } else {
-      // No session on the server (MQTT-3.2.2-5): the session state is discarded; messages
-      // not yet acknowledged are sent again as new messages, nothing is lost. A message whose
-      // PUBREC arrived is with the server already.
-      for (let i = 0; i < st.slots; i++) {
-        if (st.carried(i) === 0) continue;
-        if (st.state(i) === EntryState.AwaitAck) st.requeue(i);
-        else if (st.state(i) === EntryState.AwaitComp) this.drop(i, 0);
-      }
+    // The held records, in order: MQTT-4.4.0-1, unacknowledged PUBLISH (DUP, MQTT-3.3.1-1) and
+    // PUBREL are sent again; with no session on the server (MQTT-3.2.2-5) they are discarded:
+    // messages not yet acknowledged are sent again as new messages, nothing is lost, and a
+    // message whose PUBREC arrived is with the server already.
+    const event = p.sessionPresent ? RecordEvent.Resume : RecordEvent.Discard;
+    for (let i = st.first(StoreList.Waiting), next = -1; i >= 0; i = next) {
+      next = st.after(i);
+      if (st.apply(i, event) === RecordState.Free) this.drop(i, 0);
+    }
+    if (!p.sessionPresent) {
       this.inQos2.clear();
       const subs = this.subs;
       for (let i = 0; i < subs.slots; i++) {
@@ -860,8 +843,6 @@ export class Session {
       // All of it saved at once, before anything of this connection is received or sent.
       if (o.persistence !== null) o.persistence.snapshot();
     }
-    this.carried = 0;
-    for (let i = 0; i < st.slots; i++) st.setCarried(i, 0);
     this.handler.onConnect(p);
   }
 
@@ -870,15 +851,13 @@ export class Session {
     const st = this.store;
     const slot = st.find(p.packetId);
     const type = p.type;
+    const s = slot >= 0 ? st.state(slot) : RecordState.Free;
+    const next = nextState(s, type === PacketType.Puback ? RecordEvent.Puback : type === PacketType.Pubrec ? RecordEvent.Pubrec : RecordEvent.Pubcomp,
+      slot >= 0 ? st.qos(slot) : 0);
     if (type === PacketType.Pubrec) {
-      if (slot >= 0 && st.state(slot) === EntryState.AwaitComp) {
-        // A repeated PUBREC: PUBREL again.
-        this.sendAck(PacketType.Pubrel, p.packetId, 0);
-        return;
-      }
-      if (slot < 0 || st.state(slot) !== EntryState.AwaitAck || st.qos(slot) !== 2) {
-        // MQTT 5 section 3.6.2.1: PUBREL 0x92 for an id we do not hold.
-        this.sendAck(PacketType.Pubrel, p.packetId, ReasonCode.PacketIdentifierNotFound);
+      // MQTT 5 section 3.6.2.1: PUBREL 0x92 for an id we do not hold; a repeated PUBREC: PUBREL again.
+      if (next === UNEXPECTED || next === s) {
+        this.sendAck(PacketType.Pubrel, p.packetId, next === s ? 0 : ReasonCode.PacketIdentifierNotFound);
         return;
       }
       // MQTT-4.4.0-2: a failed PUBREC ends the exchange; the id is free.
@@ -887,12 +866,10 @@ export class Session {
       st.released(slot);
       if (this.opts.persistence !== null) this.opts.persistence.message(slot);
       // When the send buffer has no room for PUBREL now, it stays due for the pump.
-      if (this.sendAck(PacketType.Pubrel, p.packetId, 0) > 0) st.setResend(slot, 0);
+      if (this.sendAck(PacketType.Pubrel, p.packetId, 0) > 0) st.apply(slot, RecordEvent.Sent);
       return;
     }
-    if (slot < 0) return;
-    const want = type === PacketType.Puback ? EntryState.AwaitAck : EntryState.AwaitComp;
-    if (st.state(slot) !== want) return;
+    if (next !== RecordState.Free) return;
     // A PUBACK for a QoS 2 message still waiting for PUBREC comes from a broker that downgrades
     // QoS 2 to 1 (RabbitMQ's MQTT plugin does): it has taken the message at least once, so the
     // exchange ends there rather than holding the slot, and its resends, forever.
@@ -990,8 +967,7 @@ export class Session {
     let window = this.opts.inflight;
     if (this.limits.receiveMaximum < window) window = this.limits.receiveMaximum;
     // Inflight first (resends, PUBRELs), in their order, as many as the window allows on the wire.
-    let onWire = 0;
-    for (let i = 0; i < st.slots; i++) if (st.state(i) >= EntryState.AwaitAck && st.resend(i) === 0 && st.carried(i) === 0) onWire++;
+    let onWire = st.onWire;
     for (let guard = 0; guard < st.slots && onWire < window; guard++) {
       const slot = st.firstDue();
       if (slot < 0) break;
@@ -1001,7 +977,7 @@ export class Session {
     }
     // Then the queue, within the window. Before CONNACK only when nothing from an earlier
     // connection waits to be resent.
-    if (connected || this.carried === 0) {
+    if (connected || st.held === 0) {
       for (let guard = 0; guard < st.slots; guard++) {
         const slot = st.firstQueued(false);
         if (slot < 0) break;
@@ -1059,52 +1035,50 @@ export class Session {
   /** Writes an inflight or queued entry: 1 sent, 0 no room yet (it stays due), -1 dropped. */
   private transmit(slot: number): number {
     const st = this.store;
-    const o = this.opts;
-    if (st.state(slot) === EntryState.AwaitComp) {
+    const s = st.state(slot);
+    if (s === RecordState.PubRelSend) {
       if (this.sendAck(PacketType.Pubrel, st.packetId(slot), 0) < 0) return 0;
-      st.setResend(slot, 0);
+      st.apply(slot, RecordEvent.Sent);
       return 1;
     }
     const len = st.arena.len(slot);
     if (!this.ensureSpace(len + 3)) return 0;
     if (st.streamed(slot) === 1) return this.transmitHead(slot);
-    const sp = this.tx;
-    if (decodeServerPacket(this.framer.reader, st.arena.bytes, st.arena.off(slot), len, o.version, sp) < 0) {
-      this.drop(slot, ReasonCode.ImplementationSpecificError);
-      return -1;
-    }
-    sp.packetId = st.packetId(slot);
-    sp.dup = st.dup(slot) === 1;
+    // The stored bytes are copied and patched (stored-publish.ts), not decoded and encoded again.
+    const src = st.arena.bytes;
+    const off = st.arena.off(slot);
+    const qos = st.qos(slot);
+    let patch = st.packetId(slot) | (s === RecordState.PublishResend ? PATCH_DUP : 0);
+    let expiry = -1;
+    let alias = 0;
     let assigned = 0;
     if (this.v5) {
-      const pr = sp.props;
-      if (pr.has(PropertyId.MessageExpiryInterval)) {
-        // MQTT-3.3.2-6 spirit: the interval left, not the original one.
-        const left = pr.get(PropertyId.MessageExpiryInterval) - this.age(slot);
-        pr.setNumber(PropertyId.MessageExpiryInterval, left > 0 ? left : 1);
-      }
+      expiry = storedExpiry(src, off, qos);
+      // MQTT-3.3.2-6 spirit: the interval left, not the original one.
+      if (expiry >= 0) expiry = expiry - this.age(slot) > 0 ? expiry - this.age(slot) : 1;
       if (this.outAliases.limit > 0) {
-        const alias = this.outAliases.find(sp.topic, sp.topicOff, sp.topicLen);
-        if (alias > 0) {
-          // Section 3.3.2.3.4: a known alias and an empty topic.
-          pr.setNumber(PropertyId.TopicAlias, alias);
-          sp.setTopic(EMPTY, 0, 0);
-        } else {
-          assigned = this.outAliases.assign(sp.topic, sp.topicOff, sp.topicLen);
-          if (assigned > 0) pr.setNumber(PropertyId.TopicAlias, assigned);
-        }
+        const topic = storedTopicAt(src, off);
+        alias = this.outAliases.find(src, topic + 2, (src[topic] << 8) | src[topic + 1]);
+        // Section 3.3.2.3.4: a known alias and an empty topic; or a new alias set with the topic.
+        if (alias > 0) patch |= PATCH_NO_TOPIC;
+        else alias = assigned = this.outAliases.assign(src, topic + 2, (src[topic] << 8) | src[topic + 1]);
       }
     }
-    const n = encodeClientPacket(sp, this.out, this.outEnd);
+    const n = storedPublishSize(src, off, len, qos, patch, alias);
     // MQTT-3.2.2-15: nothing over the server's Maximum Packet Size is sent; it is reported.
-    if (n < 0 || n > this.limits.maximumPacketSize) {
+    if (n > this.limits.maximumPacketSize || n > this.out.length) {
       if (assigned > 0) this.outAliases.unassign(assigned);
-      this.drop(slot, n < 0 ? -n : ReasonCode.PacketTooLarge);
+      this.drop(slot, ReasonCode.PacketTooLarge);
       return -1;
     }
-    this.outEnd += n;
+    // An alias property may lengthen the header past the room made above.
+    if (!this.ensureSpace(n)) {
+      if (assigned > 0) this.outAliases.unassign(assigned);
+      return 0;
+    }
+    this.outEnd += writeStoredPublish(src, off, len, qos, this.out, this.outEnd, patch, expiry, alias);
     this.keepAlive.sent(this.now);
-    st.setResend(slot, 0);
+    st.apply(slot, RecordEvent.Sent);
     return 1;
   }
 
@@ -1114,26 +1088,11 @@ export class Session {
     const src = st.arena.bytes;
     const off = st.arena.off(slot);
     const len = st.arena.len(slot);
-    const at = this.outEnd;
-    for (let i = 0; i < len; i++) this.out[at + i] = src[off + i];
-    // The remaining length (a varint after the first byte), then the topic; the packet id follows it.
-    let remaining = 0;
-    let shift = 0;
-    let pos = at + 1;
-    for (let i = 0; i < 4; i++) {
-      const b = this.out[pos++];
-      remaining += (b & 0x7f) * (1 << shift);
-      shift += 7;
-      if ((b & 0x80) === 0) break;
-    }
-    const body = pos - at;
-    const topicLen = (this.out[pos] << 8) | this.out[pos + 1];
-    if (st.qos(slot) > 0) writeU16(this.out, pos + 2 + topicLen, st.packetId(slot));
-    this.outEnd += len;
-    this.outLeft = remaining - (len - body);
+    this.outEnd += writeStoredPublish(src, off, len, st.qos(slot), this.out, this.outEnd, st.packetId(slot), -1, 0);
+    this.outLeft = storedPayloadLeft(src, off, len);
     this.outHandle = st.handle(slot);
     this.keepAlive.sent(this.now);
-    st.setResend(slot, 0);
+    st.apply(slot, RecordEvent.Sent);
     return 1;
   }
 

@@ -5,6 +5,8 @@ import { Session } from '../session/session.js';
 import { PacketObserver, SessionHandler } from '../session/handler.js';
 import { PacketType } from '../codec/constants.js';
 import { SessionOptions } from '../session/options.js';
+import { StoreList } from '../session/message-store.js';
+import { RecordState } from '../session/outbound-state.js';
 
 export interface Poke {
   poke(): void;
@@ -102,7 +104,7 @@ export class SuiteClient implements SessionHandler, PacketObserver {
     // Inflight messages the session will resend with DUP set (MQTT-3.3.1-1), seen at CONNACK.
     const st = this.session.store;
     let dups = 0;
-    for (let i = 0; i < st.slots; i++) if (st.dup(i) === 1 && st.resend(i) === 1) dups++;
+    for (let i = st.first(StoreList.Due); i >= 0; i = st.after(i)) if (st.state(i) === RecordState.PublishResend) dups++;
     this.dupResends = dups;
     this.connacks++;
     this.connackCode = ack.reasonCode;
