@@ -31,7 +31,7 @@ test('each record takes exactly what its Memory function says, for 0 to 5 slots'
 
 test('records with no slots report zeros and write nothing', (t) => {
   const s = new MessageStore(0, 0, new Memory(0));
-  t.deepEqual([s.slots, s.queued, s.inflight, s.queuedBytes, s.add(1, 0, 0)], [0, 0, 0, 0, -1]);
+  t.deepEqual([s.slots, s.queued, s.inflight, s.add(1, 0, 0)], [0, 0, 0, -1]);
   const a = new OutboundAliases(0, 0, new Memory(0));
   a.reset(10);
   t.deepEqual([a.limit, a.count, a.assign(bytes('x'), 0, 1)], [0, 0, 0]);
@@ -46,19 +46,19 @@ test('MessageStore counters follow add, promote, released, requeue and remove', 
   const s = new MessageStore(3, 30, new Memory(storeMemory(3, 30)));
   const a = s.add(10, 2, 5);
   const b = s.add(7, 0, 6);
-  t.deepEqual([s.queued, s.queuedBytes, s.inflight, s.handle(a), s.handle(b), s.time(b)], [2, 17, 0, 1, 2, 6]);
+  t.deepEqual([s.queued, s.inflight, s.handle(a), s.handle(b), s.time(b)], [2, 0, 1, 2, 6]);
   s.promote(a, 9);
-  t.deepEqual([s.queued, s.queuedBytes, s.inflight, s.state(a), s.packetId(a), s.find(9)], [1, 7, 1, RecordState.PublishSend, 9, a]);
+  t.deepEqual([s.queued, s.inflight, s.state(a), s.packetId(a), s.find(9)], [1, 1, RecordState.PublishSend, 9, a]);
   // Requeued: held at a new connection, then CONNACK without a session.
   s.apply(a, RecordEvent.Connect);
   s.apply(a, RecordEvent.Discard);
-  t.deepEqual([s.queued, s.queuedBytes, s.inflight, s.firstQueued(false)], [2, 17, 0, b]);
+  t.deepEqual([s.queued, s.inflight, s.firstQueued(false)], [2, 0, b]);
   s.promote(a, 3);
   s.released(a);
   t.deepEqual([s.state(a), s.firstDue(), s.arena.len(a)], [RecordState.PubRelSend, a, -1]);
   s.remove(a);
   s.remove(b);
-  t.deepEqual([s.queued, s.queuedBytes, s.inflight, s.arena.live, s.nextSeq], [0, 0, 0, 0, 6]);
+  t.deepEqual([s.queued, s.inflight, s.arena.live, s.nextSeq], [0, 0, 0, 6]);
 });
 
 test('OutboundAliases count and limit: assign up to the limit, unassign the last, reset', (t) => {

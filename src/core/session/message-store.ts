@@ -5,7 +5,7 @@
 // in order of transmission (`seq`): the queue, the due (a PUBLISH or PUBREL to send) and the
 // waiting (for an ack, or for CONNACK). The next to send is a list's head: no scan
 // (MQTT-4.6.0-1: resent in order).
-import { ARENA_RUNS, ARENA_SLOTS, arenaInts, arenaMemory, ByteArena } from './arena.js';
+import { ARENA_SLOTS, arenaInts, arenaMemory, ByteArena } from './arena.js';
 import { f64, Memory, viewBytes } from '../codec/memory.js';
 import { isDue, isHeld, nextState, RecordEvent, RecordState, UNEXPECTED } from './outbound-state.js';
 
@@ -25,7 +25,13 @@ export const enum StoreList {
 const FLAGS = 0;
 const EXPIRY = 1;
 const NEXT = 2;
-const STRIDE = 3;
+/**
+ * Order of transmission (and of queueing), and the publish() handle: 32 bits, as the journal
+ * saves them (read unsigned; they wrap after 2^32 messages).
+ */
+const SEQ = 3;
+const HANDLE = 4;
+const STRIDE = 5;
 // The flags word: the RecordState (bits 0-3), the QoS (bits 4-5), the streamed mark, the packet id (bits 8-23).
 const STATE = 15;
 const QOS_SHIFT = 4;
@@ -33,24 +39,20 @@ const QOS_SHIFT = 4;
 const STREAMED = 1 << 6;
 const ID_SHIFT = 8;
 const LOW = 0xff;
-/** The store's counters, before the per-slot numbers: queued bytes, records held until CONNACK, then per list its first, last and count. */
-const QUEUED_BYTES = 0;
-const HELD = 1;
-const LISTS = 2;
+/** The store's counters, before the per-slot numbers: records held until CONNACK, then per list its first, last and count. */
+const HELD = 0;
+const LISTS = 1;
 const FIRST = 0;
 const LAST = 1;
 const COUNT = 2;
 const HEAD = LISTS + 3 * 3;
-/** Per-slot times and counters, TSTRIDE to a slot in MessageStore.t after NEXT_SEQ: order of transmission (and of queueing), the publish() handle, when it was queued (ms, for message expiry). */
+/** In MessageStore.t: the next order number and handle, then per slot when it was queued (ms, for message expiry). */
 const NEXT_SEQ = 0;
-const SEQ = 1;
-const HANDLE = 2;
-const TIME = 3;
-const TSTRIDE = 3;
+const TIME = 1;
 
 /** What a MessageStore takes from a Memory. */
 export function storeMemory(slots: number, bytes: number): number {
-  return arenaMemory(bytes, slots, HEAD + slots * STRIDE) + viewBytes(slots > 0 ? 1 + slots * TSTRIDE : 0, 8);
+  return arenaMemory(bytes, slots, HEAD + slots * STRIDE) + viewBytes(slots > 0 ? 1 + slots : 0, 8);
 }
 
 /** The list a record in state s belongs to, or -1 (Free). */
@@ -74,7 +76,7 @@ export class MessageStore {
 
   constructor(slots: number, bytes: number, mem: Memory | null = null) {
     this.arena = new ByteArena(bytes, slots, mem, HEAD + slots * STRIDE);
-    this.t = f64(mem, slots > 0 ? 1 + slots * TSTRIDE : 0);
+    this.t = f64(mem, slots > 0 ? 1 + slots : 0);
     this.n = this.arena.r;
     this.base = arenaInts(slots);
     if (slots > 0) {
@@ -90,7 +92,6 @@ export class MessageStore {
   get slots(): number { return this.arena.r[ARENA_SLOTS] | 0; }
   get nextSeq(): number { return this.t.length > 0 ? this.t[NEXT_SEQ] : 1; }
   get queued(): number { return this.count(StoreList.Queue); }
-  get queuedBytes(): number { return this.n[this.base + QUEUED_BYTES] | 0; }
   get inflight(): number { return this.count(StoreList.Due) + this.count(StoreList.Waiting); }
   /** Records from an earlier connection held until CONNACK. */
   get held(): number { return this.n[this.base + HELD] | 0; }
@@ -115,9 +116,9 @@ export class MessageStore {
     this.n[i] = v !== 0 ? this.n[i] | STREAMED : this.n[i] & ~STREAMED;
   }
 
-  seq(slot: number): number { return this.t[slot * TSTRIDE + SEQ]; }
-  handle(slot: number): number { return this.t[slot * TSTRIDE + HANDLE]; }
-  time(slot: number): number { return this.t[slot * TSTRIDE + TIME]; }
+  seq(slot: number): number { return this.n[this.base + HEAD + slot * STRIDE + SEQ] >>> 0; }
+  handle(slot: number): number { return this.n[this.base + HEAD + slot * STRIDE + HANDLE] >>> 0; }
+  time(slot: number): number { return this.t[TIME + slot]; }
 
   /**
    * Applies event to slot's record (nextState): its new state, or UNEXPECTED (nothing changed).
@@ -142,9 +143,7 @@ export class MessageStore {
     const old = n[f] & STATE;
     const from = listOf(old);
     const to = listOf(s);
-    if (old === RecordState.Queued) n[this.base + QUEUED_BYTES] -= this.arena.len(slot);
     if (s === RecordState.Queued) {
-      n[this.base + QUEUED_BYTES] += this.arena.len(slot);
       // A queued message gets a new packet id when it is sent.
       n[f] &= LOW;
     }
@@ -190,15 +189,14 @@ export class MessageStore {
   /** Inserts slot into list l by its seq: at the end (no walk) when it is the latest, as it mostly is. */
   private link(slot: number, l: number): void {
     const n = this.n;
-    const t = this.t;
     const h = this.base + HEAD;
     const list = this.base + LISTS + 3 * l;
-    const seq = t[slot * TSTRIDE + SEQ];
+    const seq = n[h + slot * STRIDE + SEQ] >>> 0;
     const last = n[list + LAST];
-    if (last < 0 || t[last * TSTRIDE + SEQ] < seq) return this.append(slot, l);
+    if (last < 0 || n[h + last * STRIDE + SEQ] >>> 0 < seq) return this.append(slot, l);
     let prev = -1;
     let i = n[list + FIRST];
-    while (i >= 0 && t[i * TSTRIDE + SEQ] < seq) {
+    while (i >= 0 && n[h + i * STRIDE + SEQ] >>> 0 < seq) {
       prev = i;
       i = n[h + i * STRIDE + NEXT];
     }
@@ -223,12 +221,10 @@ export class MessageStore {
     const r = this.n;
     r[b + FLAGS] = RecordState.Queued | (qos << QOS_SHIFT);
     r[b + EXPIRY] = -1;
-    r[this.base + QUEUED_BYTES] += n;
     const t = this.t;
-    const ts = slot * TSTRIDE;
-    t[ts + HANDLE] = t[NEXT_SEQ];
-    t[ts + TIME] = now;
-    t[ts + SEQ] = t[NEXT_SEQ]++;
+    r[b + HANDLE] = t[NEXT_SEQ];
+    r[b + SEQ] = t[NEXT_SEQ]++;
+    t[TIME + slot] = now;
     // No further call: publish() may run deep in a handler (stack depth on XS).
     const list = this.base + LISTS + 3 * StoreList.Queue;
     const last = r[list + LAST];
@@ -245,10 +241,8 @@ export class MessageStore {
     const n = this.n;
     const b = this.base + HEAD + slot * STRIDE;
     this.unlink(slot, StoreList.Queue);
-    // The arena's length of slot, read without a call.
-    n[this.base + QUEUED_BYTES] -= n[ARENA_RUNS + 2 * slot + 1];
     n[b + FLAGS] = (n[b + FLAGS] & LOW & ~STATE) | nextState(RecordState.Queued, RecordEvent.Promote, 0) | (packetId << ID_SHIFT);
-    this.t[slot * TSTRIDE + SEQ] = this.t[NEXT_SEQ]++;
+    n[b + SEQ] = this.t[NEXT_SEQ]++;
     this.append(slot, StoreList.Due);
   }
 
@@ -261,7 +255,7 @@ export class MessageStore {
     this.unlink(slot, listOf(old));
     if (isHeld(old)) n[this.base + HELD]--;
     n[b + FLAGS] = (n[b + FLAGS] & ~STATE) | nextState(old, RecordEvent.Pubrec, 2);
-    this.t[slot * TSTRIDE + SEQ] = this.t[NEXT_SEQ]++;
+    n[b + SEQ] = this.t[NEXT_SEQ]++;
     this.append(slot, StoreList.Due);
   }
 
@@ -291,9 +285,9 @@ export class MessageStore {
     this.n[b + FLAGS] = qos << QOS_SHIFT;
     this.n[b + EXPIRY] = expiry;
     const t = this.t;
-    t[slot * TSTRIDE + SEQ] = seq;
-    t[slot * TSTRIDE + HANDLE] = handle;
-    t[slot * TSTRIDE + TIME] = 0;
+    this.n[b + SEQ] = seq;
+    this.n[b + HANDLE] = handle;
+    t[TIME + slot] = 0;
     if (seq >= t[NEXT_SEQ]) t[NEXT_SEQ] = seq + 1;
     if (handle >= t[NEXT_SEQ]) t[NEXT_SEQ] = handle + 1;
     this.move(slot, state);

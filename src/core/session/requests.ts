@@ -7,19 +7,20 @@ import type { Session } from './session.js';
 import { SubState } from './subscriptions.js';
 
 const EMPTY = new Uint8Array(0);
-/** In Session.reqState: the request is still to be written on this connection. */
+/** In a request's state (Session.reqs): the request is still to be written on this connection. */
 export const REQ_DUE = 0x80;
 
 export function receiveSuback(s: Session): void {
   const p = s.rx;
   const id = p.packetId;
   let req = -1;
-  for (let i = 0; i < s.reqId.length; i++) if (s.reqId[i] === id) req = i;
+  const n = s.opts.pendingRequests;
+  for (let i = 0; i < n; i++) if (s.reqs[i] === id) req = i;
   // MQTT-3.8.4-2 (UNSUBACK: 3.1.1 MQTT-3.10.4-4): an ack carries the id of a request in flight;
   // any other is the server's protocol error, and no request can be matched to it.
   if (req < 0) return s.fail(ReasonCode.ProtocolError);
-  s.reqId[req] = 0;
-  s.reqState[req] = 0;
+  s.reqs[req] = 0;
+  s.reqs[n + req] = 0;
   const subs = s.subs;
   const sub = p.type === PacketType.Suback;
   // The ack names the filters its codes answer (the handler maps codes to its requests).
@@ -56,6 +57,7 @@ function joins(s: Session, i: number, kind: number, subId: number): boolean {
  */
 export function assignRequests(s: Session): number {
   const subs = s.subs;
+  const n = s.opts.pendingRequests;
   let first = 0;
   for (let guard = 0; guard < subs.slots; guard++) {
     let lead = -1;
@@ -64,20 +66,20 @@ export function assignRequests(s: Session): number {
     }
     if (lead < 0) break;
     let req = -1;
-    for (let i = 0; i < s.reqId.length && req < 0; i++) if (s.reqId[i] === 0) req = i;
+    for (let i = 0; i < n && req < 0; i++) if (s.reqs[i] === 0) req = i;
     if (req < 0) break;
     const id = s.allocatePacketId();
     if (id === 0) break;
     const kind = subs.state(lead);
     const subId = subs.subId(lead);
-    let n = 0;
-    for (let i = lead; i < subs.slots && n < s.opts.filtersPerPacket; i++) {
+    let filters = 0;
+    for (let i = lead; i < subs.slots && filters < s.opts.filtersPerPacket; i++) {
       if (!joins(s, i, kind, subId)) continue;
       subs.setPendingId(i, id);
-      n++;
+      filters++;
     }
-    s.reqId[req] = id;
-    s.reqState[req] = kind | REQ_DUE;
+    s.reqs[req] = id;
+    s.reqs[n + req] = kind | REQ_DUE;
     if (first === 0) first = id;
   }
   return first;
@@ -86,8 +88,9 @@ export function assignRequests(s: Session): number {
 /** Writes the SUBSCRIBE / UNSUBSCRIBE requests due, in entry order, as far as the send buffer allows. */
 export function sendRequests(s: Session): void {
   assignRequests(s);
-  for (let req = 0; req < s.reqId.length; req++) {
-    if ((s.reqState[req] & REQ_DUE) === 0) continue;
+  const n = s.opts.pendingRequests;
+  for (let req = 0; req < n; req++) {
+    if ((s.reqs[n + req] & REQ_DUE) === 0) continue;
     if (writeRequest(s, req) < 0) return;
   }
 }
@@ -99,15 +102,16 @@ export function sendRequests(s: Session): void {
  */
 function writeRequest(s: Session, req: number): number {
   const subs = s.subs;
-  const id = s.reqId[req];
-  const kind = s.reqState[req] & ~REQ_DUE;
+  const n = s.opts.pendingRequests;
+  const id = s.reqs[req];
+  const kind = s.reqs[n + req] & ~REQ_DUE;
   let lead = -1;
   for (let i = 0; i < subs.slots && lead < 0; i++) if (subs.pendingId(i) === id && subs.state(i) === kind) lead = i;
   const t = s.tx;
   const sub = kind === SubState.Subscribing;
   if (lead < 0) {
-    s.reqId[req] = 0;
-    s.reqState[req] = 0;
+    s.reqs[req] = 0;
+    s.reqs[n + req] = 0;
     // Its ack, with no codes: the request's end is reported as any other.
     t.reset(sub ? PacketType.Suback : PacketType.Unsuback, s.opts.version);
     t.packetId = id;
@@ -118,7 +122,7 @@ function writeRequest(s: Session, req: number): number {
   t.reset(sub ? PacketType.Subscribe : PacketType.Unsubscribe, s.opts.version);
   const subId = subs.subId(lead);
   if (sub && subId > 0) t.props.setNumber(PropertyId.SubscriptionIdentifier, subId);
-  const extra = s.extraFor === id ? s.requestProperties() : null;
+  const extra = s.reqs[2 * n] === id ? s.requestProperties() : null;
   if (extra !== null) addProperties(t.props, extra);
   for (let i = lead; i < subs.slots; i++) {
     if (subs.pendingId(i) !== id || subs.state(i) !== kind) continue;
@@ -126,12 +130,12 @@ function writeRequest(s: Session, req: number): number {
     t.addFilter(subs.arena.bytes, subs.arena.off(i), subs.arena.len(i), subs.options(i));
   }
   t.packetId = id;
-  const n = s.writeTx();
-  if (n < 0) return n;
-  s.reqState[req] = kind;
+  const written = s.writeTx();
+  if (written < 0) return written;
+  s.reqs[n + req] = kind;
   if (extra !== null) {
     extra.clear();
-    s.extraFor = 0;
+    s.reqs[2 * n] = 0;
   }
-  return n;
+  return written;
 }

@@ -70,6 +70,11 @@ function clientIdRoom(opts: SessionOptions): number {
   return opts.clientId.length > 0 ? 0 : 128;
 }
 
+/** Session.reqs's length: ids, states, and the request the properties go with. */
+function requestsLength(opts: SessionOptions): number {
+  return opts.pendingRequests > 0 ? 2 * opts.pendingRequests + 1 : 0;
+}
+
 /** Inbound QoS 2 messages held at once: at least 1, since a Receive Maximum of 0 is a Protocol Error (section 3.1.2.11.3). */
 function inboundQos2Room(opts: SessionOptions): number {
   return opts.inboundQos2 > 0 ? opts.inboundQos2 : 1;
@@ -88,7 +93,7 @@ export function sessionMemory(opts: SessionOptions, will: boolean): number {
     subscriptionsMemory(opts.subscriptions, opts.subscriptionBytes) + arenaMemory(opts.aliasBytes, opts.outboundAliases) +
     arenaMemory(opts.aliasBytes, opts.topicAliasMaximum);
   return records + tables + viewBytes(opts.sendBufferSize, 1) + viewBytes(clientIdRoom(opts), 1) +
-    viewBytes(opts.pendingRequests, 2) + viewBytes(opts.pendingRequests, 1);
+    viewBytes(requestsLength(opts), 2);
 }
 
 export class Session {
@@ -156,15 +161,14 @@ export class Session {
   clientIdLen: number;
   nextPacketId: number;
   /**
-   * SUBSCRIBE / UNSUBSCRIBE requests: the packet id each was given when the application sent
-   * it (0: a free entry), kept until its ack, across reconnects; the filters of a request carry
-   * its id (subs.pendingId).
+   * SUBSCRIBE / UNSUBSCRIBE requests, n = pendingRequests of them, in one typed array (each
+   * costs heap slots in XS): at [0, n) the packet id each was given when the application sent it
+   * (0: a free entry), kept until its ack, across reconnects (its filters carry it:
+   * subs.pendingId); at [n, 2n) its SubState (Subscribing: a SUBSCRIBE; Unsubscribing) plus
+   * REQ_DUE while still to be written on this connection; at 2n the id of the request the
+   * requestProperties() go with (0: none).
    */
-  reqId: Uint16Array;
-  /** Each request's SubState (Subscribing: a SUBSCRIBE; Unsubscribing), plus REQ_DUE while it is still to be written on this connection. */
-  reqState: Uint8Array;
-  /** The request the requestProperties() go with (0: none). */
-  extraFor: number;
+  reqs: Uint16Array;
 
   sessionPresent: boolean;
   /** What the server allows on this connection. */
@@ -217,9 +221,7 @@ export class Session {
     this.clientId = opts.clientId.length > 0 ? opts.clientId : u8(mem, clientIdRoom(opts));
     this.clientIdLen = opts.clientId.length;
     this.nextPacketId = 1;
-    this.reqId = u16(mem, opts.pendingRequests);
-    this.reqState = u8(mem, opts.pendingRequests);
-    this.extraFor = 0;
+    this.reqs = u16(mem, requestsLength(opts));
     this.sessionPresent = false;
     this.limits = new ServerLimits(opts.keepAlive, opts.sessionExpiry);
     // Saved state (persistence) comes back now, before any connection.
@@ -250,7 +252,8 @@ export class Session {
     const st = this.store;
     for (let i = 0; i < st.slots; i++) st.apply(i, RecordEvent.Connect);
     // Requests not acknowledged go again, with the ids the application was given.
-    for (let i = 0; i < this.reqId.length; i++) if (this.reqId[i] !== 0) this.reqState[i] |= REQ_DUE;
+    const n = this.opts.pendingRequests;
+    for (let i = 0; i < n; i++) if (this.reqs[i] !== 0) this.reqs[n + i] |= REQ_DUE;
     writeConnect(this);
   }
 
@@ -569,7 +572,7 @@ export class Session {
    */
   subscribeSend(): number {
     const id = assignRequests(this);
-    if (id !== 0 && this.requestProperties() !== null) this.extraFor = id;
+    if (id !== 0 && this.requestProperties() !== null) this.reqs[2 * this.opts.pendingRequests] = id;
     this.kick();
     return id;
   }
@@ -577,7 +580,7 @@ export class Session {
   /** Request entries free: how many more subscribeSend() / unsubscribeSend() calls get an id now. */
   requestRoom(): number {
     let n = 0;
-    for (let i = 0; i < this.reqId.length; i++) if (this.reqId[i] === 0) n++;
+    for (let i = 0; i < this.opts.pendingRequests; i++) if (this.reqs[i] === 0) n++;
     return n;
   }
 
@@ -1009,7 +1012,8 @@ export class Session {
         }
       }
     }
-    if (connected) sendRequests(this);
+    // A tail call (stack depth on XS: the driver's header).
+    if (connected) return sendRequests(this);
   }
 
   private drop(slot: number, code: number): void {
@@ -1099,7 +1103,7 @@ export class Session {
   /** Whether an inflight message or a SUBSCRIBE/UNSUBSCRIBE awaiting its ack uses the id. */
   packetIdInUse(id: number): boolean {
     if (this.store.find(id) >= 0) return true;
-    for (let i = 0; i < this.reqId.length; i++) if (this.reqId[i] === id) return true;
+    for (let i = 0; i < this.opts.pendingRequests; i++) if (this.reqs[i] === id) return true;
     return false;
   }
 
