@@ -199,7 +199,7 @@ export class Driver implements TransportEvents, TimerTarget {
           moved = true;
         }
         if (w < len) this.bits += Bits.Blocked - (this.bits & Bits.Blocked);
-        if (w > 0) s.pump();
+        if (w > 0) s.sendDue();
       }
       if (!moved) break;
     }

@@ -279,7 +279,7 @@ export class Session {
       this.busy = false;
     }
     // A tail call (stack depth on XS: the driver's header).
-    return this.pump();
+    return this.sendDue();
   }
 
   /** Time passes: keep alive, connect timeout. */
@@ -299,7 +299,7 @@ export class Session {
         if (this.writeTx() > 0) this.keepAlive.pinged(now);
       }
     }
-    this.pump();
+    this.sendDue();
   }
 
   /** When to call tick() next (ms), or -1. */
@@ -618,7 +618,8 @@ export class Session {
     this.tx.reasonCode = this.v5 ? reasonCode : 0;
     this.writeTx();
     this.close(reasonCode);
-    this.kick();
+    // A tail call: the close that follows reaches the application's onClose (stack depth on XS).
+    return this.kick();
   }
 
   /** No reconnect once the connection ends (disconnect() without the DISCONNECT: the owner closes). */
@@ -685,7 +686,7 @@ export class Session {
   kick(): void {
     if (this.busy) return;
     if (this.notifier !== null) return this.notifier.wake();
-    return this.pump();
+    return this.sendDue();
   }
 
   /** kick(), then v: a caller that returns v can end with this tail call instead of waiting on kick's frame. */
@@ -868,7 +869,7 @@ export class Session {
       // MQTT-4.3.3-4: PUBREL after PUBREC; the message bytes are no longer needed.
       st.released(slot);
       if (this.opts.persistence !== null) this.opts.persistence.message(slot);
-      // When the send buffer has no room for PUBREL now, it stays due for the pump.
+      // When the send buffer has no room for PUBREL now, it stays due for sendDue.
       if (this.sendAck(PacketType.Pubrel, p.packetId, 0) > 0) st.apply(slot, RecordEvent.Sent);
       return;
     }
@@ -960,7 +961,7 @@ export class Session {
   }
 
   /** Sends what is due, as far as the send buffer allows. */
-  pump(): void {
+  sendDue(): void {
     if (this.busy || this.closeWanted || this.state === SessionState.Idle || this.outLeft > 0) return;
     const st = this.store;
     const connected = this.state === SessionState.Connected;
