@@ -1,10 +1,14 @@
-// The client state machine, sans-I/O: the caller feeds received bytes (into `framer`) and the
-// time; the session writes what to send into its send buffer (out[outStart, outEnd)), tells
-// its handler what happened, and says when it next wants to be woken (nextWake). It never
-// reads a clock or touches a socket. Everything it holds is allocated in the constructor.
+// The client state machine, sans-I/O: the caller feeds received bytes through the byte port
+// (receiveBuffer...received) and the time; the session writes what to send into its send buffer
+// (sendBuffer...written), tells its handler what happened, and says when it next wants to be
+// woken (nextWake). It never reads a clock or touches a socket. Everything it holds is
+// allocated in the constructor.
 // Beside it: connect-packet.ts (CONNECT), inbound.ts (PUBLISH and PUBREL received), requests.ts
 // (SUBSCRIBE / UNSUBSCRIBE), server-limits.ts, and the outbound store (message-store.ts,
-// outbound-state.ts, stored-publish.ts).
+// outbound-state.ts, stored-publish.ts). The outbound flow itself (reserveStored ... transmit,
+// sendDue) stays here, past the usual file size, for the ESP8266's 256-slot XS stack: a function
+// of another module costs its caller a frame slot per import it calls, and the topic-alias send
+// path below a handler's publish() has none to spare (measured: it overflows when moved).
 import { PacketType, PropertyId, ProtocolVersion, ReasonCode } from '../codec/constants.js';
 import { encodeClientPacket } from '../codec/client.js';
 import { Framer, framerMemory } from '../codec/framer.js';
