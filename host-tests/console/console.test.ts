@@ -65,7 +65,8 @@ test('the console shows the fleet, the topics, a client timeline and an injected
     const plots = window.xsmqttConsole.charts.plots;
     const max = (p, s) => Math.max(0, ...plots[p].data[s].map((v) => v ?? 0));
     const f = { points: plots[0].data[0].length, connected: max(0, 1), in: max(1, 1), out: max(1, 2), p50: max(2, 1), p99: max(2, 2) };
-    return f.connected >= 4 && f.in > 0 && f.out > 0 && f.p99 > 0 ? f : null;
+    // Two points at least: the charts add one a second, and a loaded machine may be read after the first.
+    return f.points >= 2 && f.connected >= 4 && f.in > 0 && f.out > 0 && f.p99 > 0 ? f : null;
   })()`);
   t.log(`charts: ${JSON.stringify(figures)}`);
   t.true(figures!.points >= 2);

@@ -18,13 +18,15 @@ test('the steady-state workload really runs the flows (messages delivered, acks 
 
 // A one-off of a few hundred bytes can appear when the optimizing compiler finishes in the
 // middle of the measured run on a loaded machine (seen under the full suite on 2 shared cores):
-// up to three runs in fresh processes, and one must be clean. Allocation per iteration would
-// show in every run (20,000 iterations x at least 16 B = 320 KB).
+// up to six runs in fresh processes, and one must be clean (three were all hit once under CI's
+// load). Allocation per iteration would show in every run (20,000 iterations x at least 16 B =
+// 320 KB), and the control below shows the check sees it.
+const ATTEMPTS = 6;
 for (const version of [4, 5]) {
   test(`session steady state allocates nothing (MQTT ${version === 5 ? '5' : '3.1.1'}, 20,000 iterations)`, async (t) => {
     const runs: string[] = [];
     let clean = false;
-    for (let attempt = 0; attempt < 3 && !clean; attempt++) {
+    for (let attempt = 0; attempt < ATTEMPTS && !clean; attempt++) {
       const r = await measureAllocation({ module: WORKLOAD, exportName: 'sessionSteadyState', args: { version }, iterations: 20000, warmup: 20000 });
       runs.push(`gc ${r.gcCount} (${r.gcTypes.join(',')}), new space ${r.newSpaceGrowth} B, heap ${r.heapGrowth} B`);
       t.true(r.newSpaceGrowth < 16 * 1024, `growth that scales with the run: ${runs[runs.length - 1]}`);
@@ -42,7 +44,7 @@ test('session steady state with streaming allocates nothing (MQTT 5, a 600-byte 
   t.true(check(10) - a > 10 * 600);
   const runs: string[] = [];
   let clean = false;
-  for (let attempt = 0; attempt < 3 && !clean; attempt++) {
+  for (let attempt = 0; attempt < ATTEMPTS && !clean; attempt++) {
     const r = await measureAllocation({ module: WORKLOAD, exportName: 'sessionSteadyState', args: { version: 5, stream: true }, iterations: 20000, warmup: 20000 });
     runs.push(`gc ${r.gcCount} (${r.gcTypes.join(',')}), new space ${r.newSpaceGrowth} B, heap ${r.heapGrowth} B`);
     t.true(r.newSpaceGrowth < 16 * 1024, `growth that scales with the run: ${runs[runs.length - 1]}`);
